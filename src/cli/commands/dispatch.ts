@@ -1,0 +1,132 @@
+// `dispatcher` / `fjd dispatch`: pair jobs with idle workers until the queue is empty.
+import {Command} from 'commander';
+import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
+import {fireWorkers} from '../../recruiter/fire.js';
+import {EXIT, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
+
+const PROGRESS_EVERY_MS = 5000;
+const FAILED_LISTED = 10;
+
+interface DispatchOptions {
+  home?: string;
+  watch?: boolean;
+  fireWhenDone?: boolean;
+  quiet?: boolean;
+  settle: number;
+  rescan: number;
+}
+
+export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
+  return new Command(name)
+    .description('hand the jobs in jobqueue/ to idle workers until none is left and none runs')
+    .addOption(homeOption())
+    .option('--watch', 'keep running and take new jobs as they arrive, until Ctrl-C')
+    .option('--fire-when-done', 'fire the workers when the queue is done')
+    .option('-q, --quiet', 'print only failures and the summary')
+    .option('--settle <ms>', 'how long a file written in place must stay unchanged before it is taken', positiveInteger('--settle'), 1000)
+    .option('--rescan <ms>', 'how often to list the queues again (catches workers and jobs from other hosts)', positiveInteger('--rescan'), 1000)
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 if every job exited 0, 1 if any job failed, 2 for bad usage,
+3 if the dispatcher itself could not work, 130 when interrupted.
+
+Examples:
+  dispatcher
+  dispatcher --watch
+  fjd dispatch --fire-when-done --home /shared/run1`,
+    )
+    .action(async (options: DispatchOptions) => {
+      process.exitCode = await dispatch(options, program);
+    });
+}
+
+async function dispatch(options: DispatchOptions, program: string): Promise<number> {
+  const quiet = options.quiet === true;
+  let finished = 0;
+  let failed = 0;
+  let lastReport = performance.now();
+  let changed = false;
+  const print = (line: string): void => {
+    if (!quiet) say(line);
+  };
+  const onEvent = (event: DispatcherEvent): void => {
+    switch (event.type) {
+      case 'started':
+        print('Dispatcher started.');
+        break;
+      case 'found':
+        print(`Found ${event.count} new job${event.count === 1 ? '' : 's'} to dispatch.`);
+        break;
+      case 'waiting-for-workers':
+        print(`${event.jobs} job${event.jobs === 1 ? ' is' : 's are'} waiting, but no worker has announced itself. Hire some with: recruiter hire`);
+        break;
+      case 'not-a-job':
+        warn(program, `warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
+        break;
+      case 'job-ended':
+        changed = true;
+        if (event.outcome === 'finished') finished++;
+        else {
+          failed++;
+          say(`Job ${event.id} failed: ${event.reason ?? 'unknown reason'}`);
+        }
+        break;
+      case 'job-requeued':
+        print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
+        break;
+      case 'worker-lost':
+        print(
+          `Worker ${event.worker} is gone${event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`}.`,
+        );
+        break;
+      case 'worker-left':
+        break;
+      case 'warning':
+        warn(program, `warning: ${event.message}`);
+        break;
+    }
+    if (changed && performance.now() - lastReport > PROGRESS_EVERY_MS) {
+      print(`Progress: ${finished} finished, ${failed} failed.`);
+      lastReport = performance.now();
+      changed = false;
+    }
+  };
+  const dispatcher = new Dispatcher({
+    home: homeFrom(options),
+    watch: options.watch === true,
+    settleMs: options.settle,
+    rescanMs: options.rescan,
+    onEvent,
+  });
+  const interrupt = (): void => dispatcher.stop();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let summary: DispatchSummary;
+  try {
+    summary = await dispatcher.run();
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+  if (summary.interrupted) {
+    say('Dispatcher stopped. Jobs already handed out keep running, and queued jobs wait for the next dispatcher.');
+    say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
+  } else {
+    say('No more jobs to dispatch.');
+  }
+  const seconds = (summary.wallMs / 1000).toFixed(1);
+  say(`Finished: ${summary.finished}, failed: ${summary.failed}, wall time ${seconds} s.`);
+  if (summary.failedJobs.length > 0) {
+    const listed = summary.failedJobs.slice(0, FAILED_LISTED).map((job) => `${job.id} (${job.reason ?? 'unknown'})`);
+    const more = summary.failedJobs.length - listed.length;
+    say(`Failed jobs: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
+    say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
+  }
+  if (options.fireWhenDone === true && !summary.interrupted) {
+    const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true});
+    say(`Fired ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'}.`);
+  }
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.failed > 0 ? EXIT.jobsFailed : EXIT.ok;
+}

@@ -1,0 +1,63 @@
+// What every command shares: the --home option, exit codes, and how errors are shown.
+import {Command, CommanderError, InvalidArgumentError, Option} from 'commander';
+import {FjdError} from '../errors.js';
+import {resolveHome} from '../home/layout.js';
+
+// Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 fjd itself could not work
+// (unusable home, workers that would not start), 130 interrupted.
+export const EXIT = {ok: 0, jobsFailed: 1, usage: 2, error: 3, interrupted: 130} as const;
+
+export function homeOption(): Option {
+  return new Option('--home <dir>', 'the shared home directory (default: $FJD_HOME, else the current directory)');
+}
+
+export function homeFrom(options: {home?: string}): string {
+  return resolveHome(options.home, process.env, process.cwd());
+}
+
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function warn(program: string, line: string): void {
+  process.stderr.write(`${program}: ${line}\n`);
+}
+
+// Prints an error with what to do next, and returns the exit code for it.
+export function reportError(program: string, error: unknown): number {
+  if (error instanceof FjdError) {
+    process.stderr.write(`${program}: error: ${error.message}\n`);
+    if (error.hint !== undefined) process.stderr.write(`${program}: ${error.hint}\n`);
+    return EXIT.error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${program}: error: ${message}\n`);
+  return EXIT.error;
+}
+
+// Runs a command-line program: parses argv, runs the action, sets the exit code. Usage
+// errors exit with 2, as is the custom for command-line tools.
+export async function main(program: Command): Promise<void> {
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    process.exitCode = reportError(program.name(), error);
+  }
+}
+
+// Parses a whole positive number for an option or argument.
+export function positiveInteger(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${what} must be a whole number of at least 1.`);
+    }
+    return n;
+  };
+}

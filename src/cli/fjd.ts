@@ -1,0 +1,19 @@
+// The `fjd` umbrella command: every verb under one name, with the same options.
+import {Command} from 'commander';
+import {main} from './common.js';
+import {dispatchCommand} from './commands/dispatch.js';
+import {fireCommand} from './commands/fire.js';
+import {hireCommand} from './commands/hire.js';
+import {statusCommand} from './commands/status.js';
+import {workCommand} from './commands/work.js';
+import {VERSION} from '../version.js';
+
+const program = new Command('fjd')
+  .description('file-based job distribution: run a changing list of jobs on workers that share a home directory')
+  .version(VERSION)
+  .addCommand(hireCommand())
+  .addCommand(fireCommand('fjd'))
+  .addCommand(dispatchCommand('dispatch', 'fjd'))
+  .addCommand(workCommand('work'))
+  .addCommand(statusCommand());
+await main(program);

@@ -1,0 +1,590 @@
+// The dispatcher pairs jobs in jobqueue/ with idle workers in workerqueue/. It is driven by
+// filesystem events (names carried by inotify, no re-listing per event) and by a periodic
+// rescan, which is the source of truth: events never cross hosts on a shared filesystem.
+// It keeps no state that the directories do not also hold, so it can be killed at any
+// moment and started again.
+import fs from 'node:fs';
+import path from 'node:path';
+import {ensureHome, type HomePaths} from '../home/layout.js';
+import {listDir, readJson} from '../home/atomic.js';
+import {isIgnoredName} from '../home/names.js';
+import {assignJob, announcementPath, podDir, PodClosedError} from '../home/transitions.js';
+import {readRecord} from '../job/record.js';
+import {hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
+import {recoverLostWorker} from '../worker/recover.js';
+import {watchDir, type DirWatch} from '../util/watch-dir.js';
+
+export interface DispatcherOptions {
+  home: string;
+  // Keep running when the queue is empty, for jobs that arrive later.
+  watch: boolean;
+  // How long a file written in place must stay unchanged before it is taken.
+  settleMs?: number;
+  // How long a newly appeared file is watched for signs of an in-place writer.
+  probeMs?: number;
+  // How often the directories are listed again without an event.
+  rescanMs?: number;
+  onEvent?: (event: DispatcherEvent) => void;
+}
+
+export type DispatcherEvent =
+  | {type: 'started'; home: string; jobs: number; workers: number; running: number}
+  | {type: 'found'; count: number}
+  | {type: 'waiting-for-workers'; jobs: number}
+  | {type: 'not-a-job'; name: string; kind: string}
+  | {type: 'job-ended'; id: string; name: string; outcome: 'finished' | 'failed'; reason: string | null}
+  | {type: 'job-requeued'; id: string; name: string; reason: string | null}
+  | {type: 'worker-lost'; worker: string; requeued: string[]}
+  | {type: 'worker-left'; worker: string}
+  | {type: 'warning'; message: string};
+
+export interface DispatchSummary {
+  finished: number;
+  failed: number;
+  requeued: number;
+  failedJobs: {id: string; reason: string | null}[];
+  wallMs: number;
+  interrupted: boolean;
+}
+
+interface Candidate {
+  // 'scan': found by listing (its age decides); 'event': seen to appear.
+  source: 'scan' | 'event';
+  state: 'probing' | 'settling' | 'ready';
+  changed: boolean;
+  size: number;
+  mtimeMs: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface WorkerState {
+  id: string;
+  idle: boolean;
+  // Job ids given to this worker and not yet seen to end, with their names.
+  inflight: Map<string, string>;
+  host: string | undefined;
+  pid: number | undefined;
+  procStart: string | null;
+}
+
+export class Dispatcher {
+  readonly paths: HomePaths;
+  private readonly options: DispatcherOptions;
+  private readonly settleMs: number;
+  private readonly probeMs: number;
+  private readonly rescanMs: number;
+  private readonly host = hostName();
+  private readonly emit: (event: DispatcherEvent) => void;
+  private readonly candidates = new Map<string, Candidate>();
+  private ready: string[] = [];
+  private readyHead = 0;
+  private readonly notJobs = new Set<string>();
+  private readonly workers = new Map<string, WorkerState>();
+  private idle: string[] = [];
+  private readonly nextNumber = new Map<string, number>();
+  private watches: DirWatch[] = [];
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private foundSinceReport = 0;
+  private foundTimer: NodeJS.Timeout | undefined;
+  private toldNoWorkers = false;
+  private pumping = false;
+  private finished = false;
+  private readonly summary: DispatchSummary = {
+    finished: 0,
+    failed: 0,
+    requeued: 0,
+    failedJobs: [],
+    wallMs: 0,
+    interrupted: false,
+  };
+  private readonly startedAt = performance.now();
+  private resolve: ((summary: DispatchSummary) => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.options = options;
+    this.paths = ensureHome(options.home);
+    this.settleMs = options.settleMs ?? 1000;
+    this.probeMs = options.probeMs ?? 2;
+    this.rescanMs = options.rescanMs ?? 1000;
+    this.emit = options.onEvent ?? (() => undefined);
+  }
+
+  // Runs until the queue is empty and nothing runs (or forever with `watch`, until stop()).
+  run(): Promise<DispatchSummary> {
+    const done = new Promise<DispatchSummary>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.guard(() => {
+      // Watch first, then list: a file that appears in between is seen by both, never by none.
+      this.watches = [
+        watchDir(this.paths.jobqueue, (event, name) => this.guard(() => this.onJobqueueEvent(event, name)), (e) =>
+          this.watchFailed(this.paths.jobqueue, e),
+        ),
+        watchDir(this.paths.workerqueue, (_event, name) => this.guard(() => this.onWorkerqueueEvent(name)), (e) =>
+          this.watchFailed(this.paths.workerqueue, e),
+        ),
+      ];
+      this.loadWorkers();
+      this.scanJobqueue();
+      let running = 0;
+      for (const worker of this.workers.values()) running += worker.inflight.size;
+      this.emit({
+        type: 'started',
+        home: this.paths.root,
+        jobs: this.candidates.size,
+        workers: this.workers.size,
+        running,
+      });
+      this.scheduleRescan();
+      this.pump();
+    });
+    return done;
+  }
+
+  // Stops dispatching (Ctrl-C). Jobs already handed out run on; nothing is lost.
+  stop(): void {
+    this.summary.interrupted = true;
+    this.end();
+  }
+
+  private guard(action: () => void): void {
+    if (this.finished) return;
+    try {
+      action();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.shutdown();
+    this.reject?.(error);
+  }
+
+  private watchFailed(dir: string, error: unknown): void {
+    this.emit({
+      type: 'warning',
+      message: `cannot watch ${dir} (${String(error)}); relying on a rescan every ${this.rescanMs} ms`,
+    });
+  }
+
+  // ---- jobs -------------------------------------------------------------------------------
+
+  private onJobqueueEvent(event: 'rename' | 'change', name: string | undefined): void {
+    if (name === undefined) {
+      this.scanJobqueue();
+      this.pump();
+      return;
+    }
+    if (isIgnoredName(name) || this.notJobs.has(name)) return;
+    const known = this.candidates.get(name);
+    if (event === 'change' || known !== undefined) {
+      // Written to in place, or appeared again: let it settle.
+      if (known !== undefined) {
+        known.changed = true;
+        if (known.state === 'ready') this.settle(name, known);
+        return;
+      }
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(path.join(this.paths.jobqueue, name));
+    } catch {
+      return;
+    }
+    if (!this.isJobLike(name, stat)) return;
+    const candidate: Candidate = {
+      source: 'event',
+      state: 'probing',
+      changed: event === 'change',
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      timer: undefined,
+    };
+    this.candidates.set(name, candidate);
+    this.noteFound(1);
+    // A short look for the write events of a producer that writes in place.
+    candidate.timer = setTimeout(() => this.guard(() => this.probed(name)), this.probeMs);
+  }
+
+  private probed(name: string): void {
+    const candidate = this.candidates.get(name);
+    if (candidate === undefined || candidate.state !== 'probing') return;
+    candidate.timer = undefined;
+    if (candidate.changed || candidate.size === 0) {
+      this.settle(name, candidate);
+      return;
+    }
+    this.makeReady(name, candidate);
+    this.pump();
+  }
+
+  // Holds a file until it has been left alone for settleMs.
+  private settle(name: string, candidate: Candidate): void {
+    candidate.state = 'settling';
+    candidate.changed = false;
+    if (candidate.timer !== undefined) clearTimeout(candidate.timer);
+    candidate.timer = setTimeout(() => this.guard(() => this.settled(name)), this.settleMs);
+  }
+
+  private settled(name: string): void {
+    const candidate = this.candidates.get(name);
+    if (candidate === undefined || candidate.state !== 'settling') return;
+    candidate.timer = undefined;
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(path.join(this.paths.jobqueue, name));
+    } catch {
+      this.candidates.delete(name);
+      this.maybeFinish();
+      return;
+    }
+    const moved = stat.size !== candidate.size || stat.mtimeMs !== candidate.mtimeMs;
+    candidate.size = stat.size;
+    candidate.mtimeMs = stat.mtimeMs;
+    if (candidate.changed || moved) {
+      this.settle(name, candidate);
+      return;
+    }
+    // Quiet for settleMs: take it as it is (an empty file fails with its reason).
+    candidate.source = 'event';
+    this.makeReady(name, candidate);
+    this.pump();
+  }
+
+  private makeReady(name: string, candidate: Candidate): void {
+    candidate.state = 'ready';
+    this.ready.push(name);
+  }
+
+  private isJobLike(name: string, stat: fs.Stats): boolean {
+    if (stat.isDirectory()) {
+      this.notJobs.add(name);
+      this.emit({type: 'not-a-job', name, kind: 'a directory'});
+      return false;
+    }
+    return true;
+  }
+
+  // Lists jobqueue/ and takes note of names not yet known. Their age is checked when they
+  // are about to be assigned, so a backlog of any size costs one listing here.
+  private scanJobqueue(): number {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(this.paths.jobqueue, {withFileTypes: true});
+    } catch {
+      return 0;
+    }
+    let added = 0;
+    for (const entry of entries) {
+      const name = entry.name;
+      if (isIgnoredName(name) || this.candidates.has(name) || this.notJobs.has(name)) continue;
+      if (entry.isDirectory()) {
+        this.notJobs.add(name);
+        this.emit({type: 'not-a-job', name, kind: 'a directory'});
+        continue;
+      }
+      const candidate: Candidate = {
+        source: 'scan',
+        state: 'ready',
+        changed: false,
+        size: -1,
+        mtimeMs: -1,
+        timer: undefined,
+      };
+      this.candidates.set(name, candidate);
+      this.ready.push(name);
+      added++;
+    }
+    // Names that left without an event we saw are dropped when they come up for assignment.
+    if (added > 0) this.noteFound(added);
+    return added;
+  }
+
+  private noteFound(count: number): void {
+    this.foundSinceReport += count;
+    this.foundTimer ??= setTimeout(() => {
+      this.foundTimer = undefined;
+      if (this.finished) return;
+      this.emit({type: 'found', count: this.foundSinceReport});
+      this.foundSinceReport = 0;
+    }, 200);
+  }
+
+  // The next job that may be assigned now, or undefined.
+  private nextReady(): string | undefined {
+    while (this.readyHead < this.ready.length) {
+      const name = this.ready[this.readyHead++] ?? '';
+      if (this.readyHead > 4096 && this.readyHead * 2 > this.ready.length) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
+      const candidate = this.candidates.get(name);
+      if (candidate === undefined || candidate.state !== 'ready') continue;
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(path.join(this.paths.jobqueue, name));
+      } catch {
+        this.candidates.delete(name);
+        continue;
+      }
+      if (!this.isJobLike(name, stat)) {
+        this.candidates.delete(name);
+        continue;
+      }
+      if (candidate.source === 'scan' && Date.now() - stat.mtimeMs < this.settleMs) {
+        // Found by listing and written moments ago: it may still be being written.
+        candidate.size = stat.size;
+        candidate.mtimeMs = stat.mtimeMs;
+        this.settle(name, candidate);
+        continue;
+      }
+      return name;
+    }
+    return undefined;
+  }
+
+  private hasReady(): boolean {
+    for (let i = this.readyHead; i < this.ready.length; i++) {
+      const candidate = this.candidates.get(this.ready[i] ?? '');
+      if (candidate?.state === 'ready') return true;
+    }
+    return false;
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  private loadWorkers(): void {
+    for (const id of listDir(this.paths.workers)) {
+      if (id.startsWith('.')) continue;
+      const worker = this.worker(id);
+      for (const dir of [podDir(this.paths, id), path.join(this.paths.workers, id, 'pod.closed')]) {
+        for (const jobId of listDir(dir)) {
+          if (!jobId.startsWith('.')) worker.inflight.set(jobId, readRecord(this.paths, jobId)?.name ?? jobId);
+        }
+      }
+    }
+    this.scanWorkerqueue();
+  }
+
+  private worker(id: string): WorkerState {
+    let worker = this.workers.get(id);
+    if (worker === undefined) {
+      const info = readJson<WorkerInfo>(infoPath(this.paths, id));
+      worker = {
+        id,
+        idle: false,
+        inflight: new Map(),
+        host: info?.host,
+        pid: info?.pid,
+        procStart: info?.procStart ?? null,
+      };
+      this.workers.set(id, worker);
+    }
+    return worker;
+  }
+
+  private onWorkerqueueEvent(name: string | undefined): void {
+    if (name === undefined) this.scanWorkerqueue();
+    else if (!isIgnoredName(name)) this.onAnnouncement(name);
+    this.pump();
+  }
+
+  private scanWorkerqueue(): void {
+    for (const id of listDir(this.paths.workerqueue)) {
+      if (!isIgnoredName(id)) this.onAnnouncement(id);
+    }
+  }
+
+  // workerqueue/W exists (or existed): W is idle once every job it was given has ended.
+  private onAnnouncement(id: string): void {
+    const announcement = readJson<{host?: string; pid?: number}>(announcementPath(this.paths, id));
+    if (announcement === undefined) return;
+    const worker = this.worker(id);
+    worker.host ??= announcement.host;
+    worker.pid ??= announcement.pid;
+    if (worker.idle) return;
+    this.settleInflight(worker);
+    if (worker.inflight.size === 0) {
+      worker.idle = true;
+      this.idle.push(id);
+      this.toldNoWorkers = false;
+    }
+  }
+
+  // Reads the records of a worker's jobs and counts those that have ended.
+  private settleInflight(worker: WorkerState): void {
+    for (const [jobId, name] of worker.inflight) {
+      const record = readRecord(this.paths, jobId);
+      const state = record?.state;
+      if (state === 'finished' || state === 'failed') {
+        worker.inflight.delete(jobId);
+        if (state === 'finished') this.summary.finished++;
+        else {
+          this.summary.failed++;
+          this.summary.failedJobs.push({id: jobId, reason: record?.reason ?? null});
+        }
+        this.emit({type: 'job-ended', id: jobId, name, outcome: state, reason: record?.reason ?? null});
+      } else if (state === 'requeued' && record?.worker !== worker.id) {
+        // Given back, and already assigned elsewhere or waiting in jobqueue/ again.
+        worker.inflight.delete(jobId);
+      } else if (state === 'requeued' || record === undefined) {
+        worker.inflight.delete(jobId);
+        this.summary.requeued++;
+        this.emit({type: 'job-requeued', id: jobId, name, reason: record?.reason ?? null});
+      }
+    }
+  }
+
+  private nextIdle(): WorkerState | undefined {
+    while (this.idle.length > 0) {
+      const id = this.idle.shift() ?? '';
+      const worker = this.workers.get(id);
+      if (worker?.idle === true) return worker;
+    }
+    return undefined;
+  }
+
+  // Checks the liveness of workers on this host; a dead one's jobs go back to jobqueue/.
+  private checkWorkers(): void {
+    for (const worker of [...this.workers.values()]) {
+      if (worker.host !== this.host || worker.pid === undefined) continue;
+      if (processLiveness(worker.pid, worker.procStart) !== 'dead') continue;
+      // Read the records first: jobs that ended before the worker died are counted as such.
+      this.settleInflight(worker);
+      if (!fs.existsSync(path.join(this.paths.workers, worker.id))) {
+        // It left in good order (fired); nothing to recover.
+        this.forget(worker);
+        this.emit({type: 'worker-left', worker: worker.id});
+        continue;
+      }
+      const recovery = recoverLostWorker(this.paths, worker.id, 'worker lost');
+      this.settleInflight(worker);
+      this.forget(worker);
+      this.emit({type: 'worker-lost', worker: worker.id, requeued: recovery.requeued});
+      this.scanJobqueue();
+    }
+  }
+
+  private forget(worker: WorkerState): void {
+    worker.idle = false;
+    this.workers.delete(worker.id);
+  }
+
+  // ---- pairing ----------------------------------------------------------------------------
+
+  private pump(): void {
+    if (this.pumping || this.finished) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const worker = this.nextIdle();
+        if (worker === undefined) break;
+        const name = this.nextReady();
+        if (name === undefined) {
+          this.idle.unshift(worker.id);
+          break;
+        }
+        this.assign(name, worker);
+      }
+      if (this.idle.length === 0 && this.workers.size === 0 && this.hasReady() && !this.toldNoWorkers) {
+        this.toldNoWorkers = true;
+        this.emit({type: 'waiting-for-workers', jobs: this.candidates.size});
+      }
+    } finally {
+      this.pumping = false;
+    }
+    this.maybeFinish();
+  }
+
+  private assign(name: string, worker: WorkerState): void {
+    const first = this.nextNumber.get(name) ?? 1;
+    let assignment;
+    try {
+      assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first);
+    } catch (error) {
+      if (error instanceof PodClosedError) {
+        // The worker is leaving; the job stays first in line for the next worker.
+        this.forget(worker);
+        this.ready.splice(this.readyHead, 0, name);
+        this.emit({type: 'worker-left', worker: worker.id});
+        return;
+      }
+      throw error;
+    }
+    this.candidates.delete(name);
+    if (assignment === undefined) {
+      // Taken back by its owner before we got to it: the worker is still idle.
+      this.idle.unshift(worker.id);
+      return;
+    }
+    const number = numberOf(name, assignment.id);
+    if (number > 1) this.nextNumber.set(name, number + 1);
+    worker.idle = false;
+    worker.inflight.set(assignment.id, name);
+  }
+
+  // ---- the end ----------------------------------------------------------------------------
+
+  private scheduleRescan(): void {
+    this.scheduleRescanAfter(this.rescanMs);
+  }
+
+  private scheduleRescanAfter(ms: number): void {
+    this.rescanTimer = setTimeout(() => {
+      this.guard(() => {
+        const t0 = performance.now();
+        this.scanWorkerqueue();
+        this.checkWorkers();
+        this.scanJobqueue();
+        this.pump();
+        const cost = performance.now() - t0;
+        if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs, cost * 20));
+      });
+    }, ms);
+  }
+
+  private busyCount(): number {
+    let count = 0;
+    for (const worker of this.workers.values()) count += worker.inflight.size;
+    return count;
+  }
+
+  private maybeFinish(): void {
+    if (this.options.watch || this.finished) return;
+    if (this.candidates.size > 0 || this.busyCount() > 0) return;
+    // Nothing known is left: confirm with a fresh listing before leaving.
+    if (this.scanJobqueue() > 0) {
+      this.pump();
+      return;
+    }
+    this.end();
+  }
+
+  private shutdown(): void {
+    this.finished = true;
+    for (const watch of this.watches) watch.close();
+    if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
+    if (this.foundTimer !== undefined) clearTimeout(this.foundTimer);
+    for (const candidate of this.candidates.values()) {
+      if (candidate.timer !== undefined) clearTimeout(candidate.timer);
+    }
+  }
+
+  private end(): void {
+    if (this.finished) return;
+    this.shutdown();
+    this.summary.wallMs = performance.now() - this.startedAt;
+    this.resolve?.(this.summary);
+  }
+}
+
+// Which number of its name an id carries: 1 for the name itself, N for `stem~N.ext`.
+function numberOf(name: string, id: string): number {
+  if (id === name) return 1;
+  const match = /~(\d+)(\.[^.]*)?$/.exec(id);
+  return match?.[1] === undefined ? 1 : Number(match[1]);
+}

@@ -1,0 +1,139 @@
+// The filesystem primitives every state change is built from. Only two are atomic on both
+// local disks and NFS: rename(2) within one filesystem (which silently replaces its target)
+// and link(2) (which fails with EEXIST when its target exists). Files become visible under
+// their final name complete, and nothing that ends a job's life is ever overwritten.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {errnoCode} from '../errors.js';
+import {numberedName} from './names.js';
+
+// A name for a scratch file that no other process on any host will choose.
+export function scratchName(prefix = 'w'): string {
+  return `.${prefix}-${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`;
+}
+
+// Writes `data` to `target` so that readers see the old content or the new, never a part:
+// write to a scratch file in `tmpDir` (same filesystem), then rename over the target.
+export function writeFileAtomic(tmpDir: string, target: string, data: string | Buffer): void {
+  const scratch = path.join(tmpDir, scratchName());
+  try {
+    fs.writeFileSync(scratch, data, {mode: 0o600});
+    fs.renameSync(scratch, target);
+  } catch (error) {
+    try {
+      fs.unlinkSync(scratch);
+    } catch {
+      // the scratch file was never created, or is already gone
+    }
+    throw error;
+  }
+}
+
+// Creates `target` with `data` only if no file of that name exists; returns false if one did.
+// O_EXCL creation is a commit-once primitive on local disks and NFS v3+.
+export function createExclusive(target: string, data: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(target, 'wx', 0o600);
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    fs.writeSync(fd, data);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
+}
+
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+// Gives `source` the name `target` unless that name is taken; returns false if it is.
+// Uses link(2); where the filesystem has no hard links, reserves the name with O_EXCL and
+// renames over the reservation. A failed link whose target now is our file (an NFS reply
+// lost and retransmitted) counts as success.
+function linkExclusive(source: string, target: string): boolean {
+  try {
+    fs.linkSync(source, target);
+    return true;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'EEXIST') {
+      if (sameFile(source, target)) return true;
+      return false;
+    }
+    if (code !== undefined && LINK_UNSUPPORTED.has(code)) {
+      if (!createExclusive(target, '')) return false;
+      fs.renameSync(source, target);
+      return true;
+    }
+    throw error;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = fs.lstatSync(a);
+    const sb = fs.lstatSync(b);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
+  }
+}
+
+// Moves `source` into `dir` under `name`, or under `stem~2.ext`, `stem~3.ext`… if that name is
+// taken: never over an existing file. Returns the name it got. Link first, then unlink the
+// source, so that a crash in between leaves the file in both places (repairable), never in none.
+export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
+  for (let n = firstNumber; ; n++) {
+    const candidate = numberedName(name, n);
+    const target = path.join(dir, candidate);
+    if (linkExclusive(source, target)) {
+      try {
+        fs.unlinkSync(source);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+      }
+      return candidate;
+    }
+    if (n > 100000) throw new Error(`no free name for ${name} in ${dir}`);
+  }
+}
+
+// Reads and parses a JSON file; undefined if it is missing or not (yet) valid JSON.
+export function readJson<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+// Removes a file, ignoring that it is already gone.
+export function unlinkIfPresent(file: string): boolean {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+// Lists a directory, treating a missing one as empty.
+export function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+}

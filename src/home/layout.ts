@@ -1,0 +1,105 @@
+// The home's directory names are a protocol shared by every dispatcher, worker and recruiter,
+// on every host that mounts the home. They are defined here once.
+import fs from 'node:fs';
+import path from 'node:path';
+import {FjdError, errnoCode} from '../errors.js';
+
+export const JOBQUEUE = 'jobqueue';
+export const WORKERQUEUE = 'workerqueue';
+export const DONE = 'done';
+export const FAILED = 'failed';
+export const INTERNAL = '.fjd';
+
+export interface HomePaths {
+  root: string;
+  jobqueue: string;
+  workerqueue: string;
+  done: string;
+  failed: string;
+  internal: string;
+  workers: string;
+  records: string;
+  output: string;
+  logs: string;
+  tmp: string;
+}
+
+// Absolute paths of every directory in a home.
+export function homePaths(root: string): HomePaths {
+  const abs = path.resolve(root);
+  const internal = path.join(abs, INTERNAL);
+  return {
+    root: abs,
+    jobqueue: path.join(abs, JOBQUEUE),
+    workerqueue: path.join(abs, WORKERQUEUE),
+    done: path.join(abs, DONE),
+    failed: path.join(abs, FAILED),
+    internal,
+    workers: path.join(internal, 'workers'),
+    records: path.join(internal, 'records'),
+    output: path.join(internal, 'output'),
+    logs: path.join(internal, 'logs'),
+    tmp: path.join(internal, 'tmp'),
+  };
+}
+
+// The home a command acts on: --home, else $FJD_HOME, else the current directory.
+export function resolveHome(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  const chosen = option ?? (env.FJD_HOME === undefined || env.FJD_HOME === '' ? undefined : env.FJD_HOME);
+  return path.resolve(cwd, chosen ?? '.');
+}
+
+// Creates the home and its directories where missing (new ones with mode 0700), and checks
+// that it is a directory fjd can write. Existing directories keep their mode.
+export function ensureHome(root: string): HomePaths {
+  const paths = homePaths(root);
+  const dirs = [
+    paths.root,
+    paths.jobqueue,
+    paths.workerqueue,
+    paths.done,
+    paths.failed,
+    paths.internal,
+    paths.workers,
+    paths.records,
+    paths.output,
+    paths.logs,
+    paths.tmp,
+  ];
+  for (const dir of dirs) {
+    try {
+      fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+    } catch (error) {
+      const code = errnoCode(error);
+      const hint =
+        code === 'EEXIST' || code === 'ENOTDIR'
+          ? 'Something that is not a directory is in the way; move it aside or choose another home with --home DIR.'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'Choose a home you can write, with --home DIR or FJD_HOME.'
+            : 'Check the path and the filesystem, or choose another home with --home DIR.';
+      throw new FjdError('HOME_UNUSABLE', `cannot create ${dir} (${code ?? String(error)})`, {
+        path: dir,
+        doing: 'creating the home',
+        hint,
+        cause: error,
+      });
+    }
+  }
+  try {
+    fs.accessSync(paths.jobqueue, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw new FjdError('HOME_UNUSABLE', `cannot write to ${paths.jobqueue}`, {
+      path: paths.jobqueue,
+      doing: 'checking the home',
+      hint: 'Choose a home you can write, with --home DIR or FJD_HOME.',
+      cause: error,
+    });
+  }
+  return paths;
+}
+
+// The home's paths, relative to the home, for records and messages that must stay valid
+// on every host even when the home is mounted at different places.
+export function relativeToHome(paths: HomePaths, target: string): string {
+  return path.relative(paths.root, target);
+}

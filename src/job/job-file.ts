@@ -1,0 +1,185 @@
+// Reading job files. A job file is an INI file in the dialect of Python's configparser, which
+// the original fjd used and which many jobs still use to read their own parameters:
+// `key = value`, `key: value` and `key:value`; full-line `#` and `;` comments; indented
+// continuation lines; a [DEFAULT] section; %(name)s interpolation; CRLF and a UTF-8 BOM.
+// Only [control] (or its later synonym [fjd]) belongs to fjd; every other section is the job's.
+import {FjdError} from '../errors.js';
+
+export interface IniDocument {
+  // Section name → key (lower-cased, as configparser does) → value.
+  sections: Map<string, Map<string, string>>;
+  defaults: Map<string, string>;
+}
+
+export interface JobControl {
+  executable: string;
+  logfile: string | undefined;
+  workdir: string | undefined;
+  // Every key of the control section, interpolated, for features that read more of it.
+  values: Map<string, string>;
+  // Which section held it: 'control' or 'fjd'.
+  section: string;
+}
+
+export interface JobFile {
+  control: JobControl;
+  document: IniDocument;
+}
+
+export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+const CONTROL_SECTIONS = ['control', 'fjd'];
+
+function syntaxError(message: string, line: number): FjdError {
+  return new FjdError('JOB_SYNTAX', `line ${line}: ${message}`, {
+    hint: 'Job files are INI files: [section] headers, then `key = value` or `key: value` lines.',
+  });
+}
+
+// Decodes the bytes of a job file as UTF-8 text, refusing empty and binary files.
+export function decodeJobText(bytes: Buffer): string {
+  if (bytes.length === 0) {
+    throw new FjdError('JOB_EMPTY', 'the job file is empty', {
+      hint: 'Write the whole file before it reaches jobqueue/: write it elsewhere or under a hidden name, then mv it in.',
+    });
+  }
+  if (bytes.length > MAX_JOB_FILE_BYTES) {
+    throw new FjdError('JOB_TOO_LARGE', `the job file has ${bytes.length} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`, {
+      hint: 'Keep job files small: put large inputs in files that the job reads.',
+    });
+  }
+  if (bytes.includes(0)) {
+    throw new FjdError('JOB_BINARY', 'the job file is binary, not an INI text file (it contains NUL bytes)');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', {fatal: true}).decode(bytes);
+  } catch (error) {
+    throw new FjdError('JOB_BINARY', 'the job file is not UTF-8 text', {cause: error});
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') {
+    throw new FjdError('JOB_EMPTY', 'the job file holds only white space');
+  }
+  return text;
+}
+
+// Parses INI text as configparser does (strict mode: duplicate sections and keys are errors).
+export function parseIni(text: string): IniDocument {
+  const sections = new Map<string, Map<string, string>>();
+  const defaults = new Map<string, string>();
+  let current: Map<string, string> | undefined;
+  let currentName = '';
+  let lastKey: string | undefined;
+  let lastIndent = 0;
+  let blanks = 0;
+  const lines = text.split(/\r\n|\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    const lineNo = i + 1;
+    const stripped = raw.trim();
+    const indent = raw.length - raw.trimStart().length;
+    if (stripped === '') {
+      blanks++;
+      continue;
+    }
+    if (stripped.startsWith('#') || stripped.startsWith(';')) continue;
+    if (current !== undefined && lastKey !== undefined && indent > lastIndent) {
+      // A continuation line; blank lines inside a value are kept, as configparser does.
+      current.set(lastKey, `${current.get(lastKey) ?? ''}${'\n'.repeat(blanks + 1)}${stripped}`);
+      blanks = 0;
+      continue;
+    }
+    blanks = 0;
+    if (stripped.startsWith('[') && stripped.endsWith(']') && stripped.length > 2) {
+      currentName = stripped.slice(1, -1);
+      if (currentName === 'DEFAULT') {
+        current = defaults;
+      } else {
+        if (sections.has(currentName)) throw syntaxError(`section [${currentName}] appears twice`, lineNo);
+        current = new Map();
+        sections.set(currentName, current);
+      }
+      lastKey = undefined;
+      continue;
+    }
+    const eq = stripped.indexOf('=');
+    const colon = stripped.indexOf(':');
+    const at = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
+    if (at === -1) throw syntaxError(`"${shorten(stripped)}" is neither a [section] nor a key = value line`, lineNo);
+    if (current === undefined) throw syntaxError(`"${shorten(stripped)}" comes before any [section] header`, lineNo);
+    const key = stripped.slice(0, at).trim().toLowerCase();
+    if (key === '') throw syntaxError(`"${shorten(stripped)}" has no key before its "${stripped[at]}"`, lineNo);
+    if (current.has(key)) throw syntaxError(`key "${key}" appears twice in [${currentName}]`, lineNo);
+    current.set(key, stripped.slice(at + 1).trim());
+    lastKey = key;
+    lastIndent = indent;
+  }
+  return {sections, defaults};
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+// Expands configparser's %(name)s references against the section and [DEFAULT]; %% is a %.
+function interpolate(value: string, section: Map<string, string>, defaults: Map<string, string>, depth = 0): string {
+  if (!value.includes('%')) return value;
+  if (depth > 10) throw new FjdError('JOB_BAD_VALUE', `interpolation is nested too deeply in "${shorten(value)}"`);
+  return value.replace(/%(%|\(([^)]*)\)s)/g, (_match, what: string, name: string | undefined) => {
+    if (what === '%') return '%';
+    const key = (name ?? '').toLowerCase();
+    const found = section.get(key) ?? defaults.get(key);
+    if (found === undefined) {
+      throw new FjdError('JOB_BAD_VALUE', `"%(${name ?? ''})s" names no key of its section`, {
+        hint: 'Write %% for a literal percent sign.',
+      });
+    }
+    return interpolate(found, section, defaults, depth + 1);
+  });
+}
+
+// Reads a job file's text: parses it and extracts the [control] (or [fjd]) section.
+export function parseJobText(text: string): JobFile {
+  const document = parseIni(text);
+  const present = [...document.sections.keys()].filter((name) => CONTROL_SECTIONS.includes(name.toLowerCase()));
+  if (present.length === 0) {
+    const names = [...document.sections.keys()].map((n) => `[${n}]`).join(', ');
+    throw new FjdError('JOB_NO_CONTROL', `no [control] section${names === '' ? '' : ` (found ${names})`}`, {
+      hint: 'Add a [control] section with an `executable = …` line.',
+    });
+  }
+  if (present.length > 1) {
+    throw new FjdError('JOB_NO_CONTROL', `both ${present.map((n) => `[${n}]`).join(' and ')}: use one of them`);
+  }
+  const sectionName = present[0] ?? 'control';
+  const section = document.sections.get(sectionName) ?? new Map<string, string>();
+  const values = new Map<string, string>();
+  for (const key of new Set([...document.defaults.keys(), ...section.keys()])) {
+    values.set(key, interpolate(section.get(key) ?? document.defaults.get(key) ?? '', section, document.defaults));
+  }
+  const executable = values.get('executable') ?? '';
+  if (executable.trim() === '') {
+    throw new FjdError('JOB_NO_EXECUTABLE', `[${sectionName}] has no executable`, {
+      hint: 'Add a line `executable = COMMAND`; the job file path is appended as its last argument.',
+    });
+  }
+  const optional = (key: string): string | undefined => {
+    const value = values.get(key);
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  return {
+    control: {
+      executable: executable.trim(),
+      logfile: optional('logfile'),
+      workdir: optional('workdir'),
+      values,
+      section: sectionName.toLowerCase(),
+    },
+    document,
+  };
+}
+
+// Reads a job file's bytes all the way: decoding, parsing and the control section.
+export function parseJobFile(bytes: Buffer): JobFile {
+  return parseJobText(decodeJobText(bytes));
+}

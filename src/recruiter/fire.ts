@@ -1,0 +1,65 @@
+// Firing: asking this home's workers to leave, by a file in each worker's directory (which
+// reaches workers on every host that mounts the home). By default a busy worker finishes its
+// job first (drain); with `now` it stops the job's process group and puts the job back in
+// jobqueue/, not counted as a failed attempt. Workers found dead are cleaned up on the spot.
+import fs from 'node:fs';
+import {ensureHome} from '../home/layout.js';
+import {listDir, writeFileAtomic} from '../home/atomic.js';
+import {podDir, workerDir} from '../home/transitions.js';
+import {firePath, listWorkers, workerLiveness} from '../worker/registry.js';
+import {recoverLostWorker} from '../worker/recover.js';
+import {waitFor} from '../util/wait.js';
+
+export interface FireOptions {
+  home: string;
+  now: boolean;
+  // Also wait for busy workers to finish their jobs (drain only; `now` always waits).
+  wait: boolean;
+  timeoutMs?: number;
+}
+
+export interface FireResult {
+  // Workers that have left.
+  stopped: string[];
+  // Busy workers that will leave after their job (drain without wait).
+  draining: {id: string; jobs: string[]}[];
+  // Workers found dead, with the jobs put back in jobqueue/.
+  lost: {id: string; requeued: string[]}[];
+  // Workers that did not leave in time.
+  remaining: string[];
+}
+
+export async function fireWorkers(options: FireOptions): Promise<FireResult> {
+  const paths = ensureHome(options.home);
+  const result: FireResult = {stopped: [], draining: [], lost: [], remaining: []};
+  const waitingFor = new Set<string>();
+  for (const {id, info} of listWorkers(paths)) {
+    if (info !== undefined && workerLiveness(info) === 'dead') {
+      const recovery = recoverLostWorker(paths, id, 'worker lost');
+      result.lost.push({id, requeued: recovery.requeued});
+      continue;
+    }
+    try {
+      writeFileAtomic(paths.tmp, firePath(paths, id), options.now ? 'now\n' : 'drain\n');
+    } catch {
+      // The worker left while we looked.
+      continue;
+    }
+    const jobs = listDir(podDir(paths, id)).filter((name) => !name.startsWith('.'));
+    if (jobs.length > 0 && !options.now && !options.wait) result.draining.push({id, jobs});
+    else waitingFor.add(id);
+  }
+  const gone = (id: string): boolean => !fs.existsSync(workerDir(paths, id));
+  try {
+    await waitFor(
+      () => [...waitingFor].every(gone),
+      options.timeoutMs ?? 60000,
+      () => `${[...waitingFor].filter((id) => !gone(id)).length} workers have not left`,
+      25,
+    );
+  } catch {
+    // reported below
+  }
+  for (const id of waitingFor) (gone(id) ? result.stopped : result.remaining).push(id);
+  return result;
+}

@@ -1,0 +1,112 @@
+// What a home holds right now, read from the directories alone: every job's state is where
+// its file is, and every worker's state is whether it has announced itself and what its
+// pod holds. This is the data behind `fjd status` and its --json form.
+import fs from 'node:fs';
+import path from 'node:path';
+import {homePaths, type HomePaths} from '../home/layout.js';
+import {listDir} from '../home/atomic.js';
+import {isIgnoredName} from '../home/names.js';
+import {announcementPath, podDir} from '../home/transitions.js';
+import {readRecord} from '../job/record.js';
+import {listWorkers, workerLiveness} from '../worker/registry.js';
+
+export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
+
+export interface JobStatus {
+  name: string;
+  id: string | null;
+  state: ReportedJobState;
+  // Where the file is, relative to the home.
+  file: string;
+  worker: string | null;
+  reason: string | null;
+}
+
+export interface WorkerStatus {
+  id: string;
+  host: string | null;
+  pid: number | null;
+  // idle: announced, nothing to do; busy: has a job; between: neither, for a moment;
+  // lost: its process is gone (same host only); starting: not registered yet.
+  state: 'idle' | 'busy' | 'between' | 'lost' | 'starting';
+  job: string | null;
+  jobStartedAt: string | null;
+  log: string | null;
+}
+
+export interface StatusReport {
+  fjd: 1;
+  home: string;
+  counts: Record<ReportedJobState, number>;
+  jobs: JobStatus[];
+  workers: WorkerStatus[];
+}
+
+function jobNames(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, {withFileTypes: true})
+      .filter((entry) => !entry.isDirectory() && !isIgnoredName(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export function collectStatus(home: string): StatusReport {
+  const paths: HomePaths = homePaths(home);
+  const jobs: JobStatus[] = [];
+  const workers: WorkerStatus[] = [];
+  const rel = (file: string): string => path.relative(paths.root, file);
+  for (const name of jobNames(paths.jobqueue)) {
+    jobs.push({name, id: null, state: 'open', file: rel(path.join(paths.jobqueue, name)), worker: null, reason: null});
+  }
+  for (const {id, info} of listWorkers(paths)) {
+    const pod = podDir(paths, id);
+    const held = listDir(pod).filter((name) => !name.startsWith('.')).sort();
+    let jobStartedAt: string | null = null;
+    for (const jobId of held) {
+      const record = readRecord(paths, jobId);
+      const state = record?.state === 'running' ? 'running' : 'assigned';
+      if (state === 'running') jobStartedAt ??= record?.startedAt ?? null;
+      jobs.push({
+        name: record?.name ?? jobId,
+        id: jobId,
+        state,
+        file: rel(path.join(pod, jobId)),
+        worker: id,
+        reason: null,
+      });
+    }
+    const announced = fs.existsSync(announcementPath(paths, id));
+    const alive = info === undefined ? 'unknown' : workerLiveness(info);
+    workers.push({
+      id,
+      host: info?.host ?? null,
+      pid: info?.pid ?? null,
+      state:
+        info === undefined ? 'starting' : alive === 'dead' ? 'lost' : held.length > 0 ? 'busy' : announced ? 'idle' : 'between',
+      job: held[0] ?? null,
+      jobStartedAt,
+      log: info?.log ?? null,
+    });
+  }
+  for (const name of jobNames(paths.done)) {
+    jobs.push({name, id: name, state: 'finished', file: rel(path.join(paths.done, name)), worker: null, reason: null});
+  }
+  for (const name of jobNames(paths.failed)) {
+    const record = readRecord(paths, name);
+    jobs.push({
+      name: record?.name ?? name,
+      id: name,
+      state: 'failed',
+      file: rel(path.join(paths.failed, name)),
+      worker: record?.worker ?? null,
+      reason: record?.reason ?? null,
+    });
+  }
+  const counts: Record<ReportedJobState, number> = {open: 0, assigned: 0, running: 0, finished: 0, failed: 0};
+  for (const job of jobs) counts[job.state]++;
+  return {fjd: 1, home: paths.root, counts, jobs, workers};
+}

@@ -1,0 +1,79 @@
+// Which workers a home has, and whether each is alive. A worker registers in
+// .fjd/workers/W/info.json; a pid is only ever checked on the host that owns it, and is
+// guarded against reuse by the process start time the worker recorded.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type {HomePaths} from '../home/layout.js';
+import {listDir, readJson} from '../home/atomic.js';
+
+export interface WorkerInfo {
+  fjd: 1;
+  id: string;
+  host: string;
+  pid: number;
+  // The kernel's start time of the process (clock ticks since boot), or null where unknown.
+  procStart: string | null;
+  startedAt: string;
+  cwd: string;
+  log: string | null;
+}
+
+export function infoPath(paths: HomePaths, workerId: string): string {
+  return path.join(paths.workers, workerId, 'info.json');
+}
+
+export function firePath(paths: HomePaths, workerId: string): string {
+  return path.join(paths.workers, workerId, 'fire');
+}
+
+// This machine's name as workers record it.
+export function hostName(): string {
+  return os.hostname();
+}
+
+// The start time of a process from /proc, or null where that is not available.
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export type Liveness = 'alive' | 'dead' | 'unknown';
+
+// Whether the process `pid` that started at `procStart` still runs on this host.
+export function processLiveness(pid: number, procStart: string | null): Liveness {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'dead';
+  }
+  if (procStart === null) return 'alive';
+  const now = processStartTime(pid);
+  if (now === null) return fs.existsSync('/proc/self/stat') ? 'dead' : 'alive';
+  return now === procStart ? 'alive' : 'dead';
+}
+
+// Whether a registered worker runs: checked by pid on its own host, 'unknown' elsewhere.
+export function workerLiveness(info: WorkerInfo): Liveness {
+  if (info.host !== hostName()) return 'unknown';
+  return processLiveness(info.pid, info.procStart);
+}
+
+export interface RegisteredWorker {
+  id: string;
+  // undefined while the worker is still writing it, or when it is damaged.
+  info: WorkerInfo | undefined;
+}
+
+export function listWorkers(paths: HomePaths): RegisteredWorker[] {
+  return listDir(paths.workers)
+    .filter((id) => !id.startsWith('.'))
+    .sort()
+    .map((id) => ({id, info: readJson<WorkerInfo>(infoPath(paths, id))}));
+}

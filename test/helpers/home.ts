@@ -1,0 +1,89 @@
+// A fresh temporary home per test, and the commands to use on it, as a user would.
+import fs from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterEach} from 'vitest';
+import {BIN, TEST_ROOT} from './paths.js';
+import {killMentioning, processesMentioning} from './processes.js';
+import {waitUntil} from './wait.js';
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestHome {
+  // The home directory (also the working directory of the workers it hires).
+  dir: string;
+  // Runs a built command (`fjd`, `recruiter`, `dispatcher`, `worker`) with --home set via env.
+  run(bin: string, args: string[], options?: {timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv}): Promise<CliResult>;
+  // Writes a job into jobqueue/ atomically (hidden name, then rename).
+  job(name: string, text: string): string;
+  ls(sub: string): string[];
+  read(rel: string): string;
+  record(id: string): Record<string, unknown>;
+}
+
+const homes: string[] = [];
+
+let counter = 0;
+
+export function makeHome(label = 'home'): TestHome {
+  fs.mkdirSync(TEST_ROOT, {recursive: true});
+  const dir = fs.mkdtempSync(path.join(TEST_ROOT, `${label.replace(/[^a-z0-9]+/gi, '-')}-${++counter}-`));
+  homes.push(dir);
+  const home: TestHome = {
+    dir,
+    async run(bin, args, options = {}) {
+      const result = await execa(path.join(BIN, bin), args, {
+        cwd: options.cwd ?? dir,
+        env: {...process.env, FJD_HOME: dir, ...options.env},
+        reject: false,
+        stdin: 'ignore',
+        timeout: options.timeoutMs ?? 60_000,
+        killSignal: 'SIGKILL',
+        stripFinalNewline: false,
+      });
+      return {exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr)};
+    },
+    job(name, text) {
+      const queue = path.join(dir, 'jobqueue');
+      fs.mkdirSync(queue, {recursive: true});
+      const hidden = path.join(queue, `.incoming-${counter++}`);
+      fs.writeFileSync(hidden, text);
+      fs.renameSync(hidden, path.join(queue, name));
+      return path.join(queue, name);
+    },
+    ls(sub) {
+      try {
+        return fs.readdirSync(path.join(dir, sub)).sort();
+      } catch {
+        return [];
+      }
+    },
+    read(rel) {
+      return fs.readFileSync(path.join(dir, rel), 'utf8');
+    },
+    record(id) {
+      return JSON.parse(fs.readFileSync(path.join(dir, '.fjd', 'records', `${id}.json`), 'utf8')) as Record<string, unknown>;
+    },
+  };
+  return home;
+}
+
+// After each test: fire the test's workers, make sure none of its processes is left, and
+// remove its home. A leftover process fails the test that left it.
+afterEach(async () => {
+  const dirs = homes.splice(0);
+  const leftovers: string[] = [];
+  for (const dir of dirs) {
+    if (processesMentioning(dir).length > 0) {
+      await execa(path.join(BIN, 'recruiter'), ['fire', '--now', '--home', dir, '--timeout', '20'], {reject: false});
+      await waitUntil(() => processesMentioning(dir).length === 0, 10_000, `processes of ${dir} to end`).catch(() => undefined);
+      for (const p of killMentioning(dir)) leftovers.push(`${p.pid} ${p.command}`);
+    }
+    fs.rmSync(dir, {recursive: true, force: true});
+  }
+  if (leftovers.length > 0) throw new Error(`the test left processes running:\n${leftovers.join('\n')}`);
+});

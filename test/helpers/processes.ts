@@ -1,0 +1,42 @@
+// Finding and ending the processes a test started: every fjd process runs with its home in
+// its arguments or environment, so a home's processes are found by looking through /proc.
+import fs from 'node:fs';
+
+export interface FoundProcess {
+  pid: number;
+  command: string;
+}
+
+// Processes whose command line mentions `needle`, or whose FJD_HOME lies below it.
+export function processesMentioning(needle: string): FoundProcess[] {
+  const found: FoundProcess[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let command = '';
+    let environ = '';
+    try {
+      command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (command.includes(needle) || environ.includes(`FJD_HOME=${needle}`)) found.push({pid, command: command.trim()});
+  }
+  return found;
+}
+
+// Kills every process mentioning `needle`, with its process group; returns what it found.
+export function killMentioning(needle: string): FoundProcess[] {
+  const found = processesMentioning(needle);
+  for (const {pid} of found) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return found;
+}

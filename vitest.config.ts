@@ -1,0 +1,14 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    globalSetup: ['test/helpers/global-setup.ts'],
+    reporters: process.env.CI === undefined ? ['default'] : ['default', 'json'],
+    outputFile: {json: 'test-results.json'},
+  },
+});
