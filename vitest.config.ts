@@ -8,7 +8,5 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
-    reporters: process.env.CI === undefined ? ['default'] : ['default', 'json'],
-    outputFile: {json: 'test-results.json'},
   },
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import {ensureHome} from '../home/layout.js';
 import {listDir, writeFileAtomic} from '../home/atomic.js';
 import {podDir, workerDir} from '../home/transitions.js';
-import {firePath, listWorkers, workerLiveness} from '../worker/registry.js';
+import {firePath, listWorkers, processLiveness, workerLiveness, type WorkerInfo} from '../worker/registry.js';
 import {recoverLostWorker} from '../worker/recover.js';
 import {waitFor} from '../util/wait.js';
 
@@ -33,7 +33,9 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const paths = ensureHome(options.home);
   const result: FireResult = {stopped: [], draining: [], lost: [], remaining: []};
   const waitingFor = new Set<string>();
+  const infos = new Map<string, WorkerInfo>();
   for (const {id, info} of listWorkers(paths)) {
+    if (info !== undefined) infos.set(id, info);
     if (info !== undefined && workerLiveness(info) === 'dead') {
       const recovery = recoverLostWorker(paths, id, 'worker lost');
       result.lost.push({id, requeued: recovery.requeued});
@@ -49,7 +51,12 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     if (jobs.length > 0 && !options.now && !options.wait) result.draining.push({id, jobs});
     else waitingFor.add(id);
   }
-  const gone = (id: string): boolean => !fs.existsSync(workerDir(paths, id));
+  // Gone: its directory removed, and on this host its process ended too.
+  const gone = (id: string): boolean => {
+    if (fs.existsSync(workerDir(paths, id))) return false;
+    const info = infos.get(id);
+    return info === undefined || workerLiveness(info) !== 'alive' || processLiveness(info.pid, info.procStart) === 'dead';
+  };
   try {
     await waitFor(
       () => [...waitingFor].every(gone),

@@ -4,7 +4,7 @@
 // asked to by a signal (the CLI calls stop()).
 import fs from 'node:fs';
 import path from 'node:path';
-import {FjdError, describeError, errnoCode} from '../errors.js';
+import {FjdError, describeError, errnoCode, ioError} from '../errors.js';
 import {ensureHome, relativeToHome, type HomePaths} from '../home/layout.js';
 import {listDir, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
 import {announcementPath, endJob, podDir, requeueJob, workerDir} from '../home/transitions.js';
@@ -20,6 +20,7 @@ import {
   type JobRecord,
 } from '../job/record.js';
 import {runJob, type RunningJob} from '../run/run-job.js';
+import {signalGroup} from '../run/kill-tree.js';
 import {firePath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
@@ -78,7 +79,12 @@ export class Worker {
       this.finish = resolve;
       this.fail = reject;
     });
-    this.register();
+    try {
+      this.register();
+    } catch (error) {
+      this.crash(error);
+      return done;
+    }
     this.options.log(`worker ${this.id} started on ${this.host} (pid ${process.pid}), home ${this.paths.root}`);
     this.wake();
     return done;
@@ -108,9 +114,6 @@ export class Worker {
     }
     this.summary.id = this.id;
     fs.mkdirSync(podDir(this.paths, this.id), {mode: 0o700});
-    const wake = (): void => this.wake();
-    this.watches = [watchDir(podDir(this.paths, this.id), wake), watchDir(workerDir(this.paths, this.id), wake)];
-    this.ticker = setInterval(wake, this.tickMs);
     const info: WorkerInfo = {
       fjd: 1,
       id: this.id,
@@ -121,8 +124,16 @@ export class Worker {
       cwd: this.options.cwd,
       log: this.options.logFile === undefined ? null : relativeToHome(this.paths, this.options.logFile),
     };
-    this.announce();
+    try {
+      this.announce();
+    } catch (error) {
+      fs.rmSync(workerDir(this.paths, this.id), {recursive: true, force: true});
+      throw ioError('announcing the worker in', this.paths.workerqueue, error, 'The workers must be able to write workerqueue/ of the home.');
+    }
     writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
+    const wake = (): void => this.wake();
+    this.watches = [watchDir(podDir(this.paths, this.id), wake), watchDir(workerDir(this.paths, this.id), wake)];
+    this.ticker = setInterval(wake, this.tickMs);
   }
 
   private announce(): void {
@@ -243,6 +254,8 @@ export class Worker {
     const result = await running.result;
     this.current = undefined;
     if (this.stopMode === 'now') {
+      // Whatever the job left running in its group goes with it.
+      if (running.pid !== undefined) signalGroup(running.pid, 'SIGKILL');
       this.closeAttempt(attempt, startedAt, result.exitCode, result.signal, `worker ${this.stopReason}`, 'requeued');
       const got = requeueJob(paths, jobFile, record, `interrupted: worker ${this.stopReason}`);
       this.summary.requeued++;

@@ -13,11 +13,26 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  // A command that runs the fjd command, such as ['setpriv', '--bounding-set=…'].
+  wrap?: string[];
+}
+
+export interface Started {
+  result: Promise<CliResult>;
+  signal(signal: NodeJS.Signals): void;
+}
+
 export interface TestHome {
   // The home directory (also the working directory of the workers it hires).
   dir: string;
   // Runs a built command (`fjd`, `recruiter`, `dispatcher`, `worker`) with --home set via env.
-  run(bin: string, args: string[], options?: {timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv}): Promise<CliResult>;
+  run(bin: string, args: string[], options?: RunOptions): Promise<CliResult>;
+  // Starts a built command and returns at once.
+  start(bin: string, args: string[], options?: RunOptions): Started;
   // Writes a job into jobqueue/ atomically (hidden name, then rename).
   job(name: string, text: string): string;
   ls(sub: string): string[];
@@ -26,6 +41,8 @@ export interface TestHome {
 }
 
 const homes: string[] = [];
+// Commands a test started and may not have waited for (a dispatcher with --watch).
+const running = new Set<{kill: (signal: NodeJS.Signals) => boolean}>();
 
 let counter = 0;
 
@@ -35,8 +52,12 @@ export function makeHome(label = 'home'): TestHome {
   homes.push(dir);
   const home: TestHome = {
     dir,
-    async run(bin, args, options = {}) {
-      const result = await execa(path.join(BIN, bin), args, {
+    run(bin, args, options = {}) {
+      return home.start(bin, args, options).result;
+    },
+    start(bin, args, options = {}) {
+      const [command = path.join(BIN, bin), ...rest] = [...(options.wrap ?? []), path.join(BIN, bin), ...args];
+      const subprocess = execa(command, rest, {
         cwd: options.cwd ?? dir,
         env: {...process.env, FJD_HOME: dir, ...options.env},
         reject: false,
@@ -45,7 +66,13 @@ export function makeHome(label = 'home'): TestHome {
         killSignal: 'SIGKILL',
         stripFinalNewline: false,
       });
-      return {exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr)};
+      running.add(subprocess);
+      const result = subprocess.then((done) => ({
+        exitCode: done.exitCode ?? -1,
+        stdout: String(done.stdout),
+        stderr: String(done.stderr),
+      })).finally(() => running.delete(subprocess));
+      return {result, signal: (signal) => subprocess.kill(signal)};
     },
     job(name, text) {
       const queue = path.join(dir, 'jobqueue');
@@ -75,6 +102,8 @@ export function makeHome(label = 'home'): TestHome {
 // After each test: fire the test's workers, make sure none of its processes is left, and
 // remove its home. A leftover process fails the test that left it.
 afterEach(async () => {
+  for (const subprocess of running) subprocess.kill('SIGKILL');
+  running.clear();
   const dirs = homes.splice(0);
   const leftovers: string[] = [];
   for (const dir of dirs) {
