@@ -10,7 +10,10 @@ export interface AttemptRecord {
   attempt: number;
   worker: string;
   host: string;
+  // The job's process (the leader of its process group) and its kernel start time, which
+  // guards against a reused pid when a lost worker's job is stopped.
   pid: number | null;
+  pidStart: string | null;
   startedAt: string;
   endedAt: string | null;
   durationMs: number | null;

@@ -7,7 +7,9 @@ import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {listDir, moveNoClobber, unlinkIfPresent} from '../home/atomic.js';
 import {announcementPath, podDir, requeueJob, terminalDir, workerDir} from '../home/transitions.js';
-import {isTerminal, newRecord, readRecord, writeRecord} from '../job/record.js';
+import {newRecord, readRecord, writeRecord} from '../job/record.js';
+import {signalGroup} from '../run/kill-tree.js';
+import {hostName, processLiveness} from './registry.js';
 
 export interface Recovery {
   requeued: string[];
@@ -22,7 +24,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, reason: st
     for (const id of listDir(pod).sort()) {
       const file = path.join(pod, id);
       const record = readRecord(paths, id) ?? newRecord(id, id);
-      if (isTerminal(record.state) && (record.state === 'finished' || record.state === 'failed')) {
+      if (record.state === 'finished' || record.state === 'failed') {
         // The worker recorded the outcome and died before the file moved: finish the move.
         const got = moveNoClobber(file, terminalDir(paths, record.state), id);
         if (record.file !== null && path.basename(record.file) !== got) {
@@ -34,6 +36,11 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, reason: st
       }
       const last = record.attempts.at(-1);
       if (last !== undefined && last.outcome === 'running') {
+        // The job may still run without its worker: stop its process group, on this host and
+        // only if the process is the very one the worker started.
+        if (last.host === hostName() && last.pid !== null && processLiveness(last.pid, last.pidStart ?? null) === 'alive') {
+          signalGroup(last.pid, 'SIGKILL');
+        }
         last.outcome = 'requeued';
         last.reason = reason;
         last.endedAt = new Date().toISOString();

@@ -220,6 +220,7 @@ export class Worker {
       worker: this.id,
       host: this.host,
       pid: null,
+      pidStart: null,
       startedAt: startedAt.toISOString(),
       endedAt: null,
       durationMs: null,
@@ -239,10 +240,7 @@ export class Worker {
 
     let running: RunningJob;
     try {
-      const prepared = this.prepare(jobFile, id, record);
-      record.state = 'running';
-      writeRecord(paths, record);
-      running = runJob(prepared);
+      running = runJob(this.prepare(jobFile, id, record));
     } catch (error) {
       const reason = error instanceof FjdError ? error.message : `could not start: ${describeError(error)}`;
       this.end(record, attempt, startedAt, {exitCode: null, signal: null, reason});
@@ -250,6 +248,9 @@ export class Worker {
     }
     this.current = running;
     attempt.pid = running.pid ?? null;
+    attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
+    record.state = 'running';
+    writeRecord(paths, record);
     if (this.stopMode === 'now') running.stop(this.graceMs);
     const result = await running.result;
     this.current = undefined;

@@ -130,3 +130,44 @@ describe('dispatching', () => {
     expect(result.stderr).toMatch(/not a directory .*choose another home/i);
   });
 });
+
+describe('the end of a run', () => {
+  it('--fire-when-done fires the workers once the queue is done', async () => {
+    const home = makeHome('firedone');
+    home.job('x', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    await home.run('recruiter', ['hire', '2']);
+    const result = await home.run('fjd', ['dispatch', '--fire-when-done']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/No more jobs to dispatch\.\nFinished: 1, failed: 0, wall time [\d.]+ s\.\nFired 2 workers\.\n$/);
+    expect(home.ls('.fjd/workers')).toEqual([]);
+  });
+
+  it('a worker killed with SIGKILL: its job and the job\'s processes are stopped, and the job runs again elsewhere', async () => {
+    const home = makeHome('killed');
+    home.job('victim', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+    await home.run('recruiter', ['hire', '1']);
+    const dispatcher = home.start('dispatcher', []);
+    await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-victim')), 20_000, 'the job to start');
+    const child = Number(home.read('child-victim.pid'));
+    const status = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as {workers: {pid: number}[]};
+    fs.rmSync(path.join(home.dir, 'started-victim'));
+    process.kill(status.workers[0]?.pid ?? 0, 'SIGKILL');
+    await home.run('recruiter', ['hire', '1']);
+    await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-victim')), 20_000, 'the job to start again');
+    const stillThere = ((): boolean => {
+      try {
+        return !fs.readFileSync(`/proc/${child}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return false;
+      }
+    })();
+    expect(stillThere, 'the first run of the job was stopped').toBe(false);
+    fs.writeFileSync(path.join(home.dir, 'release'), '');
+    const result = await dispatcher.result;
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/Worker \S+ is gone; its jobs went back to the queue: victim\./);
+    expect(home.ls('done')).toEqual(['victim']);
+    const record = home.record('victim');
+    expect(record).toMatchObject({state: 'finished', attempts: [{outcome: 'requeued', reason: 'worker lost'}, {outcome: 'finished'}]});
+  });
+});

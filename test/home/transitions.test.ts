@@ -99,7 +99,7 @@ describe('state transitions', () => {
     const first = assignJob(paths, 'e', W, 'host');
     if (first === undefined) throw new Error('not assigned');
     first.record.attempts.push({
-      attempt: 1, worker: W, host: 'host', pid: 1, startedAt: '', endedAt: '', durationMs: 1,
+      attempt: 1, worker: W, host: 'host', pid: 1, pidStart: null, startedAt: '', endedAt: '', durationMs: 1,
       exitCode: null, signal: 'SIGTERM', reason: 'fired', outcome: 'requeued',
     });
     expect(requeueJob(paths, path.join(podDir(paths, W), 'e'), first.record, 'fired')).toBe('e');
