@@ -490,7 +490,7 @@ export class Dispatcher {
         }
         this.assign(name, worker);
       }
-      if (this.idle.length === 0 && this.workers.size === 0 && this.hasReady() && !this.toldNoWorkers) {
+      if (!this.toldNoWorkers && this.idle.length === 0 && this.workers.size === 0 && this.hasReady()) {
         this.toldNoWorkers = true;
         this.emit({type: 'waiting-for-workers', jobs: this.candidates.size});
       }

@@ -4,6 +4,8 @@ import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
+import {isRunning} from '../helpers/processes.js';
+import {statusOf} from '../helpers/status.js';
 
 describe('dispatching', () => {
   it('runs 200 jobs on 4 workers: every job exactly once, every file in done/', async () => {
@@ -149,19 +151,12 @@ describe('the end of a run', () => {
     const dispatcher = home.start('dispatcher', []);
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-victim')), 20_000, 'the job to start');
     const child = Number(home.read('child-victim.pid'));
-    const status = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as {workers: {pid: number}[]};
+    const status = await statusOf(home);
     fs.rmSync(path.join(home.dir, 'started-victim'));
     process.kill(status.workers[0]?.pid ?? 0, 'SIGKILL');
     await home.run('recruiter', ['hire', '1']);
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-victim')), 20_000, 'the job to start again');
-    const stillThere = ((): boolean => {
-      try {
-        return !fs.readFileSync(`/proc/${child}/stat`, 'utf8').includes(') Z');
-      } catch {
-        return false;
-      }
-    })();
-    expect(stillThere, 'the first run of the job was stopped').toBe(false);
+    expect(isRunning(child), 'the first run of the job was stopped').toBe(false);
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout).toBe(0);

@@ -3,24 +3,9 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
-import {processesMentioning} from '../helpers/processes.js';
+import {isRunning as alive, processesMentioning} from '../helpers/processes.js';
+import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
-
-interface StatusJson {
-  counts: Record<string, number>;
-  jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
-  workers: {id: string; host: string; pid: number; state: string; job: string | null}[];
-}
-
-// Whether a process runs (a zombie, dead but not yet reaped, does not).
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('recruiter', () => {
   it('hires detached workers that announce themselves, and fires them without leaving a process', async () => {
@@ -28,7 +13,7 @@ describe('recruiter', () => {
     const hire = await home.run('recruiter', ['hire', '3']);
     expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired 3 workers on localhost.\n'});
     expect(home.ls('workerqueue')).toHaveLength(3);
-    const status = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+    const status = await statusOf(home);
     expect(status.workers.map((w) => w.state)).toEqual(['idle', 'idle', 'idle']);
     const pids = status.workers.map((w) => w.pid);
     for (const pid of pids) expect(alive(pid)).toBe(true);
@@ -68,7 +53,7 @@ describe('recruiter', () => {
     const fire = await home.run('recruiter', ['fire']);
     expect(fire.exitCode).toBe(0);
     expect(fire.stdout).toMatch(/^Fired 0 workers\.\nWorker \S+ leaves after its job long \(use --now to stop it now, or --wait to wait\)\.\n$/);
-    const worker = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+    const worker = await statusOf(home);
     expect(worker.workers).toMatchObject([{state: 'busy', job: 'long'}]);
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await dispatcher.result;
@@ -111,7 +96,7 @@ describe('recruiter', () => {
     await home.run('recruiter', ['hire', '1']);
     const dispatcher = home.start('dispatcher', ['--watch']);
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-t')), 20_000, 'the job to start');
-    const status = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+    const status = await statusOf(home);
     const pid = status.workers[0]?.pid ?? 0;
     process.kill(pid, 'SIGTERM');
     await waitUntil(() => !alive(pid), 20_000, 'the worker to leave');

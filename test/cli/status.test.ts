@@ -4,18 +4,11 @@ import {expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
-
-interface StatusJson {
-  fjd: number;
-  home: string;
-  counts: Record<string, number>;
-  jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
-  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; log: string | null}[];
-}
+import {statusOf, type StatusJson} from '../helpers/status.js';
 
 it('fjd status shows every state: open, assigned, running, finished, failed, with the workers', async () => {
   const home = makeHome('status');
-  const status = async (): Promise<StatusJson> => JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+  const status = (): Promise<StatusJson> => statusOf(home);
 
   const empty = await status();
   expect(empty).toEqual({fjd: 1, home: home.dir, counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0}, jobs: [], workers: []});
@@ -58,14 +51,14 @@ it('fjd status reports a job assigned but not yet started as assigned', async ()
   const home = makeHome('assigned');
   // A worker that is frozen cannot take its job: the job stays assigned.
   await home.run('recruiter', ['hire', '1']);
-  const before = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+  const before = await statusOf(home);
   const pid = before.workers[0]?.pid ?? 0;
   process.kill(pid, 'SIGSTOP');
   try {
     home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     const dispatcher = home.start('dispatcher', []);
     await waitUntil(() => home.ls(`.fjd/workers/${before.workers[0]?.id ?? ''}/pod`).length === 1, 20_000, 'the job to be assigned');
-    const during = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as StatusJson;
+    const during = await statusOf(home);
     expect(during.counts.assigned).toBe(1);
     expect(during.jobs).toContainEqual(expect.objectContaining({name: 'a', id: 'a', state: 'assigned', worker: before.workers[0]?.id}));
     process.kill(pid, 'SIGCONT');

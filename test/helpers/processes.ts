@@ -40,3 +40,13 @@ export function killMentioning(needle: string): FoundProcess[] {
   }
   return found;
 }
+
+// Whether a process runs (a zombie, dead but not yet reaped, does not).
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

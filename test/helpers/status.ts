@@ -1,0 +1,16 @@
+// `fjd status --json` of a test home, typed as the README documents it.
+import type {TestHome} from './home.js';
+
+export interface StatusJson {
+  fjd: number;
+  home: string;
+  counts: Record<string, number>;
+  jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
+  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; log: string | null}[];
+}
+
+export async function statusOf(home: TestHome): Promise<StatusJson> {
+  const result = await home.run('fjd', ['status', '--json']);
+  if (result.exitCode !== 0) throw new Error(`fjd status failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as StatusJson;
+}
