@@ -2,6 +2,7 @@
 import {Command, CommanderError, InvalidArgumentError, Option} from 'commander';
 import {FjdError} from '../errors.js';
 import {resolveHome} from '../home/layout.js';
+import {parseDuration} from '../job/job-file.js';
 
 // Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 fjd itself could not work
 // (unusable home, workers that would not start), 130 interrupted.
@@ -9,6 +10,17 @@ export const EXIT = {ok: 0, jobsFailed: 1, usage: 2, error: 3, interrupted: 130}
 
 export function homeOption(): Option {
   return new Option('--home <dir>', 'the shared home directory (default: $FJD_HOME, else the current directory)');
+}
+
+export function groupSharedOption(): Option {
+  return new Option('--group-shared', 'allow a home and job files that their group may write (a home shared by a group)');
+}
+
+// Whether a group-shared home is allowed: --group-shared or FJD_GROUP_SHARED=1. The flag is
+// passed on to the workers a command starts, through the environment.
+export function groupSharedFrom(options: {groupShared?: boolean}): boolean {
+  if (options.groupShared === true) process.env.FJD_GROUP_SHARED = '1';
+  return process.env.FJD_GROUP_SHARED === '1';
 }
 
 export function homeFrom(options: {home?: string}): string {
@@ -49,6 +61,17 @@ export async function main(program: Command): Promise<void> {
     }
     process.exitCode = reportError(program.name(), error);
   }
+}
+
+// Parses a duration for an option: seconds, or with an ms, s, m or h suffix.
+export function duration(what: string): (value: string) => number {
+  return (value: string) => {
+    try {
+      return parseDuration(value, what);
+    } catch {
+      throw new InvalidArgumentError(`${what} must be a duration such as 30, 30s, 500ms or 5m.`);
+    }
+  };
 }
 
 // Parses a whole positive number for an option or argument.

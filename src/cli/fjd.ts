@@ -6,6 +6,7 @@ import {fireCommand} from './commands/fire.js';
 import {hireCommand} from './commands/hire.js';
 import {statusCommand} from './commands/status.js';
 import {workCommand} from './commands/work.js';
+import {retryCommand} from './commands/retry.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -15,5 +16,6 @@ const program = new Command('fjd')
   .addCommand(fireCommand('fjd'))
   .addCommand(dispatchCommand('dispatch', 'fjd'))
   .addCommand(workCommand('work'))
-  .addCommand(statusCommand());
+  .addCommand(statusCommand())
+  .addCommand(retryCommand());
 await main(program);

@@ -10,8 +10,12 @@ import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {assignJob, announcementPath, podDir, PodClosedError} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
-import {hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
-import {recoverLostWorker} from '../worker/recover.js';
+import {heartbeatPath, hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
+import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
+import {errnoCode} from '../errors.js';
+import {isTransientFsError} from '../util/transient.js';
+import {crashPoint} from '../util/crash-point.js';
+import {DispatcherLock} from './lock.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
 export interface DispatcherOptions {
@@ -24,6 +28,14 @@ export interface DispatcherOptions {
   probeMs?: number;
   // How often the directories are listed again without an event.
   rescanMs?: number;
+  // A worker whose heartbeat has not changed for this long is presumed dead.
+  leaseMs?: number;
+  // How many lost workers a job may see before it fails with "worker lost".
+  maxAttempts?: number;
+  // Allow a home that its group may write.
+  groupShared?: boolean;
+  // How long to wait before assigning again when the filesystem refuses (full, read-only).
+  retryIoMs?: number;
   onEvent?: (event: DispatcherEvent) => void;
 }
 
@@ -34,7 +46,8 @@ export type DispatcherEvent =
   | {type: 'not-a-job'; name: string; kind: string}
   | {type: 'job-ended'; id: string; name: string; outcome: 'finished' | 'failed'; reason: string | null}
   | {type: 'job-requeued'; id: string; name: string; reason: string | null}
-  | {type: 'worker-lost'; worker: string; requeued: string[]}
+  | {type: 'worker-lost'; worker: string; why: string; requeued: string[]; failed: string[]}
+  | {type: 'waiting-for-lock'; message: string}
   | {type: 'worker-left'; worker: string}
   | {type: 'warning'; message: string};
 
@@ -65,6 +78,9 @@ interface WorkerState {
   host: string | undefined;
   pid: number | undefined;
   procStart: string | null;
+  // The last heartbeat content seen, and when it last changed (our monotonic clock).
+  beat: string | undefined;
+  beatChangedAt: number;
 }
 
 export class Dispatcher {
@@ -73,6 +89,12 @@ export class Dispatcher {
   private readonly settleMs: number;
   private readonly probeMs: number;
   private readonly rescanMs: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryIoMs: number;
+  private lock: DispatcherLock | undefined;
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | undefined;
   private readonly host = hostName();
   private readonly emit: (event: DispatcherEvent) => void;
   private readonly candidates = new Map<string, Candidate>();
@@ -103,19 +125,26 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.options = options;
-    this.paths = ensureHome(options.home);
+    this.paths = ensureHome(options.home, {groupShared: options.groupShared === true});
     this.settleMs = options.settleMs ?? 1000;
     this.probeMs = options.probeMs ?? 2;
     this.rescanMs = options.rescanMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.retryIoMs = options.retryIoMs ?? 5000;
     this.emit = options.onEvent ?? (() => undefined);
   }
 
   // Runs until the queue is empty and nothing runs (or forever with `watch`, until stop()).
-  run(): Promise<DispatchSummary> {
+  async run(): Promise<DispatchSummary> {
     const done = new Promise<DispatchSummary>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    this.lock = await DispatcherLock.acquire(this.paths, this.leaseMs, (message) =>
+      this.emit({type: 'waiting-for-lock', message}),
+    );
+    crashPoint('dispatch:locked');
     this.guard(() => {
       // Watch first, then list: a file that appears in between is seen by both, never by none.
       this.watches = [
@@ -381,6 +410,8 @@ export class Dispatcher {
         host: info?.host,
         pid: info?.pid,
         procStart: info?.procStart ?? null,
+        beat: undefined,
+        beatChangedAt: performance.now(),
       };
       this.workers.set(id, worker);
     }
@@ -448,11 +479,35 @@ export class Dispatcher {
     return undefined;
   }
 
-  // Checks the liveness of workers on this host; a dead one's jobs go back to jobqueue/.
+  // Finds workers that are gone. On this host a dead pid tells at once; on any host a
+  // heartbeat that has not changed for a whole lease does. Their jobs go back to jobqueue/.
   private checkWorkers(): void {
+    for (const id of listDir(this.paths.workers)) {
+      if (!id.startsWith('.')) this.worker(id);
+    }
+    const now = performance.now();
     for (const worker of [...this.workers.values()]) {
-      if (worker.host !== this.host || worker.pid === undefined) continue;
-      if (processLiveness(worker.pid, worker.procStart) !== 'dead') continue;
+      if (worker.pid === undefined) {
+        const info = readJson<WorkerInfo>(infoPath(this.paths, worker.id));
+        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null});
+      }
+      let beat: string | undefined;
+      try {
+        beat = fs.readFileSync(heartbeatPath(this.paths, worker.id), 'utf8');
+      } catch {
+        beat = undefined;
+      }
+      if (beat !== worker.beat) {
+        worker.beat = beat;
+        worker.beatChangedAt = now;
+      }
+      let why: string | undefined;
+      if (worker.host === this.host && worker.pid !== undefined && processLiveness(worker.pid, worker.procStart) === 'dead') {
+        why = 'worker lost (its process is gone)';
+      } else if (now - worker.beatChangedAt > this.leaseMs) {
+        why = `worker lost (no heartbeat for ${Math.round(this.leaseMs / 1000)} s)`;
+      }
+      if (why === undefined) continue;
       // Read the records first: jobs that ended before the worker died are counted as such.
       this.settleInflight(worker);
       if (!fs.existsSync(path.join(this.paths.workers, worker.id))) {
@@ -461,10 +516,10 @@ export class Dispatcher {
         this.emit({type: 'worker-left', worker: worker.id});
         continue;
       }
-      const recovery = recoverLostWorker(this.paths, worker.id, 'worker lost');
+      const recovery = recoverLostWorker(this.paths, worker.id, {reason: why, maxAttempts: this.maxAttempts});
       this.settleInflight(worker);
       this.forget(worker);
-      this.emit({type: 'worker-lost', worker: worker.id, requeued: recovery.requeued});
+      this.emit({type: 'worker-lost', worker: worker.id, why, requeued: recovery.requeued, failed: recovery.failed});
       this.scanJobqueue();
     }
   }
@@ -476,8 +531,17 @@ export class Dispatcher {
 
   // ---- pairing ----------------------------------------------------------------------------
 
+  private pause(why: string): void {
+    this.pausedUntil = performance.now() + this.retryIoMs;
+    this.emit({type: 'warning', message: `${why}; trying again in ${Math.round(this.retryIoMs / 1000)} s`});
+    this.pauseTimer ??= setTimeout(() => {
+      this.pauseTimer = undefined;
+      this.guard(() => this.pump());
+    }, this.retryIoMs);
+  }
+
   private pump(): void {
-    if (this.pumping || this.finished) return;
+    if (this.pumping || this.finished || performance.now() < this.pausedUntil) return;
     this.pumping = true;
     try {
       for (;;) {
@@ -506,6 +570,13 @@ export class Dispatcher {
     try {
       assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first);
     } catch (error) {
+      if (isTransientFsError(errnoCode(error))) {
+        // The filesystem refuses for now: keep the job first in line and the worker idle.
+        this.ready.splice(this.readyHead, 0, name);
+        this.idle.unshift(worker.id);
+        this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
+        return;
+      }
       if (error instanceof PodClosedError) {
         // The worker is leaving; the job stays first in line for the next worker.
         this.forget(worker);
@@ -537,6 +608,7 @@ export class Dispatcher {
     this.rescanTimer = setTimeout(() => {
       this.guard(() => {
         const t0 = performance.now();
+        this.lock?.renew();
         this.scanWorkerqueue();
         this.checkWorkers();
         this.scanJobqueue();
@@ -566,6 +638,12 @@ export class Dispatcher {
 
   private shutdown(): void {
     this.finished = true;
+    try {
+      this.lock?.release();
+    } catch {
+      // the next dispatcher takes a stale lock over
+    }
+    if (this.pauseTimer !== undefined) clearTimeout(this.pauseTimer);
     for (const watch of this.watches) watch.close();
     if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
     if (this.foundTimer !== undefined) clearTimeout(this.foundTimer);

@@ -73,32 +73,33 @@ function linkExclusive(source: string, target: string): boolean {
   }
 }
 
-function sameFile(a: string, b: string): boolean {
+// Gives `source` a second name in `dir`: `name`, or `stem~2.ext`, `stem~3.ext`… if that name is
+// taken, never replacing an existing file. Returns the name it got. If `source` is already
+// there (an earlier, interrupted move), that name is the answer.
+export function linkNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
+  for (let n = firstNumber; ; n++) {
+    const candidate = numberedName(name, n);
+    if (linkExclusive(source, path.join(dir, candidate))) return candidate;
+    if (n > 100000) throw new Error(`no free name for ${name} in ${dir}`);
+  }
+}
+
+// Moves `source` into `dir` like linkNoClobber, then removes the old name. A crash in between
+// leaves the file in both places (which a repeated call resolves), never in none.
+export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
+  const got = linkNoClobber(source, dir, name, firstNumber);
+  unlinkIfPresent(source);
+  return got;
+}
+
+// Whether two paths name the same file.
+export function sameFile(a: string, b: string): boolean {
   try {
     const sa = fs.lstatSync(a);
     const sb = fs.lstatSync(b);
     return sa.ino === sb.ino && sa.dev === sb.dev;
   } catch {
     return false;
-  }
-}
-
-// Moves `source` into `dir` under `name`, or under `stem~2.ext`, `stem~3.ext`… if that name is
-// taken: never over an existing file. Returns the name it got. Link first, then unlink the
-// source, so that a crash in between leaves the file in both places (repairable), never in none.
-export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
-  for (let n = firstNumber; ; n++) {
-    const candidate = numberedName(name, n);
-    const target = path.join(dir, candidate);
-    if (linkExclusive(source, target)) {
-      try {
-        fs.unlinkSync(source);
-      } catch (error) {
-        if (errnoCode(error) !== 'ENOENT') throw error;
-      }
-      return candidate;
-    }
-    if (n > 100000) throw new Error(`no free name for ${name} in ${dir}`);
   }
 }
 

@@ -49,9 +49,41 @@ export function resolveHome(option: string | undefined, env: NodeJS.ProcessEnv, 
   return path.resolve(cwd, chosen ?? '.');
 }
 
+export interface HomeOptions {
+  // Allow a home (and jobqueue/) that its group may write: a home shared by a group.
+  groupShared?: boolean;
+}
+
+// Refuses a home or jobqueue/ that others may write into: anyone who can drop a file there can
+// run commands as the owner of the workers (the idea of OpenSSH's StrictModes).
+export function checkHomeSafety(paths: HomePaths, options: HomeOptions = {}): void {
+  for (const dir of [paths.root, paths.jobqueue]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(dir).mode & 0o7777;
+    } catch {
+      continue;
+    }
+    const octal = mode.toString(8).padStart(4, '0');
+    if ((mode & 0o002) !== 0) {
+      throw new FjdError('HOME_UNSAFE', `${dir} is writable by others (mode ${octal}): anyone could make the workers run their commands`, {
+        path: dir,
+        hint: `Remove that with: chmod o-w ${dir}`,
+      });
+    }
+    if ((mode & 0o020) !== 0 && options.groupShared !== true) {
+      throw new FjdError('HOME_UNSAFE', `${dir} is writable by its group (mode ${octal}): its members could make the workers run their commands`, {
+        path: dir,
+        hint: `Remove that with: chmod g-w ${dir}, or, if the group is meant to share this home, pass --group-shared (or set FJD_GROUP_SHARED=1).`,
+      });
+    }
+  }
+}
+
 // Creates the home and its directories where missing (new ones with mode 0700), and checks
-// that it is a directory fjd can write. Existing directories keep their mode.
-export function ensureHome(root: string): HomePaths {
+// that it is a directory fjd can write, and that others cannot. Existing directories keep
+// their mode.
+export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
   const paths = homePaths(root);
   const dirs = [
     paths.root,
@@ -95,6 +127,7 @@ export function ensureHome(root: string): HomePaths {
       cause: error,
     });
   }
+  checkHomeSafety(paths, options);
   return paths;
 }
 

@@ -9,16 +9,25 @@
  *                                            the id: NAME, or NAME~2 … for a repeated name)
  *   running    .fjd/workers/W/pod/ID         the same file; the record says "running"
  *   finished   done/ID                       exit 0
- *   failed     failed/ID                     non-zero exit, signal, or it could not run
- *   (requeued  jobqueue/NAME                 the worker was fired with --now, or died)
+ *   failed     failed/ID                     non-zero exit, signal, timeout, or it could not run
+ *   requeued   jobqueue/NAME                 fired with --now, worker lost, or `fjd retry`
  *
  * Assigning is rename(jobqueue/NAME → pod/ID): it either happens or not, so a job is never in
- * two places, and a dispatcher killed at any moment leaves the file in jobqueue/ or in a pod.
- * Ending is link(pod/ID → done/ID) then unlink(pod/ID): link never replaces an existing file,
- * so nothing in done/ or failed/ is ever overwritten (a taken name gets the next ~N), and a
- * crash between the two leaves the file in both places, which is repaired by finishing the
- * unlink; never in none. The record is rewritten by rename before the file moves, so a job
- * in done/ or failed/ always has its final record.
+ * two queues, and a dispatcher killed at any moment leaves the file in jobqueue/ or in a pod.
+ *
+ * Leaving a pod (leavePod) takes four steps, each repeatable after a crash:
+ *   1. the new record, whose state says where the file goes, is staged as pod/.ID.record;
+ *   2. link(pod/ID → done/ID, failed/ID or jobqueue/NAME): link never replaces a file, so a
+ *      taken name gets the next ~N and nothing is ever overwritten;
+ *   3. the staged record is renamed to .fjd/records/ID.json;
+ *   4. pod/ID is unlinked.
+ * A crash after 1 or 2 leaves the staged record, which completeFromPod finishes; after 3, the
+ * file is in two places with the same inode, and the pod's copy is simply unlinked. A file is
+ * therefore never in no place, and a job in done/ or failed/ always has its final record.
+ *
+ * The pod is also the fence against a worker presumed dead (lost lease) that comes back: the
+ * recovery renames the pod away first, so the late worker's step 1 (and 2) fails with ENOENT
+ * and it records nothing, while the recovery puts the job back in jobqueue/.
  *
  * Idle workers announce themselves with workerqueue/W, written by rename. The worker removes
  * its announcement when it takes a job from its pod and writes it again when its pod is
@@ -30,9 +39,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {moveNoClobber} from './atomic.js';
+import {linkNoClobber, readJson, sameFile, unlinkIfPresent, writeFileAtomic} from './atomic.js';
 import {numberedName} from './names.js';
-import {createRecord, newRecord, readRecord, writeRecord, type JobRecord} from '../job/record.js';
+import {createRecord, newRecord, readRecord, recordPath, writeRecord, type JobRecord} from '../job/record.js';
+import {crashPoint} from '../util/crash-point.js';
 
 export function workerDir(paths: HomePaths, workerId: string): string {
   return path.join(paths.workers, workerId);
@@ -46,9 +56,40 @@ export function announcementPath(paths: HomePaths, workerId: string): string {
   return path.join(paths.workerqueue, workerId);
 }
 
+export function stagedRecordPath(pod: string, id: string): string {
+  return path.join(pod, `.${id}.record`);
+}
+
 export interface Assignment {
   id: string;
   record: JobRecord;
+}
+
+// The worker's pod no longer exists: the worker has left. The job is still in jobqueue/.
+export class PodClosedError extends Error {
+  constructor(readonly workerId: string) {
+    super(`worker ${workerId} has closed its pod`);
+  }
+}
+
+// The pod was taken away from a worker presumed dead: whatever it wanted to record is void.
+export class FencedError extends Error {
+  constructor(readonly pod: string) {
+    super(`${pod} is gone: this worker was presumed lost and its jobs were recovered`);
+  }
+}
+
+// Whether an existing record of `id` may be taken over by the job `name` being assigned: it
+// is this very job coming back after a requeue (it keeps its id and history), or a
+// reservation left by a dispatcher that died before it moved the file.
+function reusable(paths: HomePaths, record: JobRecord | undefined, name: string): boolean {
+  if (record === undefined || record.name !== name) return false;
+  if (record.state === 'requeued') return record.requeuedAs === name;
+  if (record.state === 'assigned' && record.attempts.length === 0 && record.worker !== null) {
+    const worker = workerDir(paths, record.worker);
+    return !fs.existsSync(path.join(worker, 'pod', record.id)) && !fs.existsSync(path.join(worker, 'pod.closed', record.id));
+  }
+  return false;
 }
 
 // Moves jobqueue/NAME into worker W's pod under a fresh id. `firstNumber` is where the id
@@ -72,14 +113,13 @@ export function assignJob(
       record = candidate;
       break;
     }
-    // The id is taken. If it is this very job coming back after a requeue, it keeps its id
-    // and its history of attempts.
     const existing = readRecord(paths, id);
-    if (existing !== undefined && existing.state === 'requeued' && existing.requeuedAs === name) {
-      record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null};
+    if (existing !== undefined && reusable(paths, existing, name)) {
+      record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null};
       writeRecord(paths, record);
     }
   }
+  crashPoint('assign:recorded');
   const source = path.join(paths.jobqueue, name);
   try {
     fs.renameSync(source, path.join(podDir(paths, workerId), id));
@@ -92,14 +132,8 @@ export function assignJob(
     }
     throw error;
   }
+  crashPoint('assign:moved');
   return {id, record};
-}
-
-// The worker's pod no longer exists: the worker has left. The job is still in jobqueue/.
-export class PodClosedError extends Error {
-  constructor(readonly workerId: string) {
-    super(`worker ${workerId} has closed its pod`);
-  }
 }
 
 // Undoes the reservation of an assignment that did not happen: a fresh record is removed,
@@ -109,38 +143,115 @@ function withdrawRecord(paths: HomePaths, record: JobRecord, name: string): void
     writeRecord(paths, {...record, state: 'requeued', requeuedAs: name, worker: null, host: null});
     return;
   }
+  unlinkIfPresent(recordPath(paths, record.id));
+}
+
+// Where a record's state sends its job file.
+function destination(paths: HomePaths, record: JobRecord): {dir: string; name: string} {
+  switch (record.state) {
+    case 'finished':
+      return {dir: paths.done, name: record.id};
+    case 'failed':
+      return {dir: paths.failed, name: record.id};
+    default:
+      return {dir: paths.jobqueue, name: record.requeuedAs ?? record.name};
+  }
+}
+
+// Moves a job out of `pod` to where its new record says (done/, failed/ or back to jobqueue/),
+// in the four steps described at the top. Returns the name the file got there. Throws
+// FencedError if the pod was taken away.
+export function leavePod(paths: HomePaths, pod: string, record: JobRecord): string {
+  if (record.state === 'requeued') record.requeuedAs ??= record.name;
   try {
-    fs.unlinkSync(path.join(paths.records, `${record.id}.json`));
-  } catch {
-    // already gone
+    writeFileAtomic(paths.tmp, stagedRecordPath(pod, record.id), `${JSON.stringify(record, null, 2)}\n`);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
+    throw error;
   }
+  crashPoint('leave:staged');
+  return completeFromPod(paths, pod, record);
 }
 
-// Moves a job out of a pod into done/ or failed/ under its id (or the next free ~N).
-// Returns the name it got there.
-export function endJob(paths: HomePaths, workerId: string, id: string, outcome: 'finished' | 'failed'): string {
-  const dir = outcome === 'finished' ? paths.done : paths.failed;
-  return moveNoClobber(path.join(podDir(paths, workerId), id), dir, id);
-}
-
-// Puts a job from a pod back into jobqueue/ under its original name (or the next free ~N),
-// with its record saying so, so that its next assignment continues the same record.
-export function requeueJob(paths: HomePaths, source: string, record: JobRecord, reason: string): string {
-  // The name is decided by the move; the record must name it before the file is visible in
-  // jobqueue/, so reserve the likely name first and correct the record if the move differs.
-  record.state = 'requeued';
-  record.reason = reason;
-  record.requeuedAs = record.name;
-  writeRecord(paths, record);
-  const got = moveNoClobber(source, paths.jobqueue, record.name);
-  if (got !== record.name) {
-    record.requeuedAs = got;
+// Steps 2 to 4 of leavePod, from a staged record; also what recovery runs after a crash.
+export function completeFromPod(paths: HomePaths, pod: string, record: JobRecord): string {
+  const file = path.join(pod, record.id);
+  const staged = stagedRecordPath(pod, record.id);
+  const {dir, name} = destination(paths, record);
+  let got: string;
+  try {
+    got = linkNoClobber(file, dir, name);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
+    throw error;
+  }
+  crashPoint('leave:linked');
+  const rel = `${path.basename(dir)}/${got}`;
+  if (record.state === 'requeued') {
+    if (record.requeuedAs !== got) {
+      record.requeuedAs = got;
+      writeRecord(paths, record);
+      unlinkIfPresent(staged);
+    } else {
+      fs.renameSync(staged, recordPath(paths, record.id));
+    }
+  } else if (record.file !== rel) {
+    record.file = rel;
     writeRecord(paths, record);
+    unlinkIfPresent(staged);
+  } else {
+    fs.renameSync(staged, recordPath(paths, record.id));
   }
+  crashPoint('leave:recorded');
+  unlinkIfPresent(file);
+  crashPoint('leave:unlinked');
   return got;
 }
 
-// The terminal place of a job id whose record says where its file went.
-export function terminalDir(paths: HomePaths, outcome: 'finished' | 'failed'): string {
-  return outcome === 'finished' ? paths.done : paths.failed;
+// Finishes whatever a crash interrupted in a pod that nobody works in any more: staged records
+// are completed, and files already in their place are unlinked. Returns the ids it completed;
+// what is left in the pod are jobs that were assigned or running, for the caller to decide on.
+export function repairPod(paths: HomePaths, pod: string): string[] {
+  const completed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(pod);
+  } catch {
+    return completed;
+  }
+  for (const name of names) {
+    const match = /^\.(.+)\.record$/.exec(name);
+    if (match === null) continue;
+    const id = match[1] ?? '';
+    const staged = readJson<JobRecord>(path.join(pod, name));
+    if (staged === undefined) {
+      unlinkIfPresent(path.join(pod, name));
+      continue;
+    }
+    if (fs.existsSync(path.join(pod, id))) {
+      completeFromPod(paths, pod, staged);
+    } else {
+      // Only the rename of the record was left to do.
+      fs.renameSync(path.join(pod, name), recordPath(paths, id));
+    }
+    completed.push(id);
+  }
+  for (const id of fs.readdirSync(pod)) {
+    if (id.startsWith('.')) continue;
+    const file = path.join(pod, id);
+    const record = readRecord(paths, id);
+    if (record === undefined) continue;
+    const {dir, name} = destination(paths, record);
+    const there = record.state === 'finished' || record.state === 'failed' ? record.file : `${path.basename(dir)}/${name}`;
+    if (there !== null && sameFile(file, path.join(paths.root, there))) {
+      unlinkIfPresent(file);
+      completed.push(id);
+    }
+  }
+  return completed;
+}
+
+// A record for a job whose file was found somewhere it cannot stay, or was never started.
+export function recordFor(paths: HomePaths, id: string): JobRecord {
+  return readRecord(paths, id) ?? newRecord(id, id);
 }

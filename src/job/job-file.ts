@@ -15,6 +15,14 @@ export interface JobControl {
   executable: string;
   logfile: string | undefined;
   workdir: string | undefined;
+  // [control] timeout: stop the job after this long.
+  timeoutMs: number | undefined;
+  // [control] retries: run again up to this many more times after a failed run.
+  retries: number;
+  // [control] retry_delay: wait before the first retry, doubling for each one after.
+  retryDelayMs: number;
+  // [control] max_attempts: how many times a worker may be lost running it.
+  maxAttempts: number | undefined;
   // Every key of the control section, interpolated, for features that read more of it.
   values: Map<string, string>;
   // Which section held it: 'control' or 'fjd'.
@@ -167,16 +175,43 @@ export function parseJobText(text: string): JobFile {
     const value = values.get(key);
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  const duration = (key: string): number | undefined => {
+    const value = optional(key);
+    return value === undefined ? undefined : parseDuration(value, `[${sectionName}] ${key}`);
+  };
+  const count = (key: string, min: number): number | undefined => {
+    const value = optional(key);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      throw new FjdError('JOB_BAD_VALUE', `[${sectionName}] ${key} = ${value} is not a whole number of at least ${min}`);
+    }
+    return Number(value);
+  };
   return {
     control: {
       executable: executable.trim(),
       logfile: optional('logfile'),
       workdir: optional('workdir'),
+      timeoutMs: duration('timeout'),
+      retries: count('retries', 0) ?? 0,
+      retryDelayMs: duration('retry_delay') ?? 0,
+      maxAttempts: count('max_attempts', 1),
       values,
       section: sectionName.toLowerCase(),
     },
     document,
   };
+}
+
+const UNITS: Record<string, number> = {'': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+
+// Reads a duration: seconds as a number, or with an ms, s, m or h suffix (`90`, `1.5m`, `2h`).
+export function parseDuration(text: string, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|[smh]?)$/i.exec(text.trim());
+  if (match === null) {
+    throw new FjdError('JOB_BAD_VALUE', `${what} = ${text} is not a duration such as 90, 90s, 5m or 2h`);
+  }
+  return Math.round(Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] ?? 1000));
 }
 
 // Reads a job file's bytes all the way: decoding, parsing and the control section.

@@ -20,7 +20,11 @@ export interface AttemptRecord {
   exitCode: number | null;
   signal: string | null;
   reason: string | null;
-  outcome: 'running' | 'finished' | 'failed' | 'requeued';
+  // Where this attempt's output went, relative to the home.
+  stdout: string | null;
+  stderr: string | null;
+  // requeued: stopped on purpose (fire --now, SIGTERM); lost: its worker died or lost its lease.
+  outcome: 'running' | 'finished' | 'failed' | 'requeued' | 'lost';
 }
 
 export interface JobRecord {

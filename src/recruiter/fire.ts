@@ -7,11 +7,12 @@ import {ensureHome} from '../home/layout.js';
 import {listDir, writeFileAtomic} from '../home/atomic.js';
 import {podDir, workerDir} from '../home/transitions.js';
 import {firePath, listWorkers, processLiveness, workerLiveness, type WorkerInfo} from '../worker/registry.js';
-import {recoverLostWorker} from '../worker/recover.js';
+import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
 import {waitFor} from '../util/wait.js';
 
 export interface FireOptions {
   home: string;
+  groupShared?: boolean;
   now: boolean;
   // Also wait for busy workers to finish their jobs (drain only; `now` always waits).
   wait: boolean;
@@ -30,14 +31,14 @@ export interface FireResult {
 }
 
 export async function fireWorkers(options: FireOptions): Promise<FireResult> {
-  const paths = ensureHome(options.home);
+  const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
   const result: FireResult = {stopped: [], draining: [], lost: [], remaining: []};
   const waitingFor = new Set<string>();
   const infos = new Map<string, WorkerInfo>();
   for (const {id, info} of listWorkers(paths)) {
     if (info !== undefined) infos.set(id, info);
     if (info !== undefined && workerLiveness(info) === 'dead') {
-      const recovery = recoverLostWorker(paths, id, 'worker lost');
+      const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
       result.lost.push({id, requeued: recovery.requeued});
       continue;
     }

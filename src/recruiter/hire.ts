@@ -11,6 +11,7 @@ import {waitFor} from '../util/wait.js';
 
 export interface HireOptions {
   home: string;
+  groupShared?: boolean;
   count: number;
   // The working directory of the workers, and so of their jobs.
   cwd: string;
@@ -32,7 +33,7 @@ export interface HireResult {
 }
 
 export async function hireWorkers(options: HireOptions): Promise<HireResult> {
-  const paths = ensureHome(options.home);
+  const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
   const host = hostName();
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const [command = process.execPath, ...baseArgs] = options.workerCommand;

@@ -1,54 +1,87 @@
-// Cleaning up after a worker that died without leaving (killed, crashed): whatever is in its
-// pod goes back to jobqueue/ (or, if its outcome was already recorded, on to done/ or
-// failed/), its announcement is withdrawn and its directory removed. Only ever called for a
-// worker known to be dead, so nothing races with it but the dispatcher, which it informs.
+// Recovering the jobs of a worker that died (killed, crashed, its host gone) or that is
+// presumed dead because its heartbeat stopped. The pod is renamed away first: that fences a
+// worker that is only frozen, so when it comes back it can record nothing. Then whatever a
+// crash interrupted is finished, and every job still held goes back to jobqueue/ (at least
+// once delivery), or to failed/ with reason "worker lost" once it has lost too many workers.
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {listDir, moveNoClobber, unlinkIfPresent} from '../home/atomic.js';
-import {announcementPath, podDir, requeueJob, terminalDir, workerDir} from '../home/transitions.js';
-import {newRecord, readRecord, writeRecord} from '../job/record.js';
+import {listDir, unlinkIfPresent} from '../home/atomic.js';
+import {announcementPath, leavePod, podDir, recordFor, repairPod, workerDir} from '../home/transitions.js';
+import {parseJobFile} from '../job/job-file.js';
 import {signalGroup} from '../run/kill-tree.js';
+import {crashPoint} from '../util/crash-point.js';
 import {hostName, processLiveness} from './registry.js';
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export interface Recovery {
   requeued: string[];
+  failed: string[];
   completed: string[];
 }
 
-export function recoverLostWorker(paths: HomePaths, workerId: string, reason: string): Recovery {
-  const recovery: Recovery = {requeued: [], completed: []};
-  unlinkIfPresent(announcementPath(paths, workerId));
+export interface RecoverOptions {
+  // Why the worker is considered lost, for the records.
+  reason: string;
+  // How many lost workers a job may see before it fails (a job's max_attempts wins).
+  maxAttempts: number;
+}
+
+export function recoverLostWorker(paths: HomePaths, workerId: string, options: RecoverOptions): Recovery {
+  const recovery: Recovery = {requeued: [], failed: [], completed: []};
   const dir = workerDir(paths, workerId);
-  for (const pod of [podDir(paths, workerId), path.join(dir, 'pod.closed')]) {
-    for (const id of listDir(pod).sort()) {
-      const file = path.join(pod, id);
-      const record = readRecord(paths, id) ?? newRecord(id, id);
-      if (record.state === 'finished' || record.state === 'failed') {
-        // The worker recorded the outcome and died before the file moved: finish the move.
-        const got = moveNoClobber(file, terminalDir(paths, record.state), id);
-        if (record.file !== null && path.basename(record.file) !== got) {
-          record.file = path.join(path.basename(terminalDir(paths, record.state)), got);
-          writeRecord(paths, record);
-        }
-        recovery.completed.push(id);
-        continue;
+  try {
+    fs.renameSync(podDir(paths, workerId), path.join(dir, `pod.lost-${process.pid}-${Date.now()}`));
+  } catch {
+    // No pod: the worker closed it itself, or another recovery fenced it already.
+  }
+  crashPoint('recover:fenced');
+  unlinkIfPresent(announcementPath(paths, workerId));
+  for (const entry of listDir(dir)) {
+    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), options, recovery);
+  }
+  if (listDir(dir).every((entry) => !entry.startsWith('pod.') || listDir(path.join(dir, entry)).length === 0)) {
+    fs.rmSync(dir, {recursive: true, force: true});
+  }
+  return recovery;
+}
+
+function maxAttemptsOf(file: string): number | undefined {
+  try {
+    return parseJobFile(fs.readFileSync(file)).control.maxAttempts;
+  } catch {
+    return undefined;
+  }
+}
+
+// Recovers the jobs in one pod that nobody works in any more.
+export function recoverPod(paths: HomePaths, pod: string, options: RecoverOptions, recovery: Recovery): void {
+  recovery.completed.push(...repairPod(paths, pod));
+  for (const id of listDir(pod).sort()) {
+    if (id.startsWith('.')) continue;
+    const file = path.join(pod, id);
+    const record = recordFor(paths, id);
+    const last = record.attempts.at(-1);
+    if (last !== undefined && last.outcome === 'running') {
+      // The job may still run without its worker: stop its process group, on this host and
+      // only if the process is the very one the worker started.
+      if (last.host === hostName() && last.pid !== null && processLiveness(last.pid, last.pidStart) === 'alive') {
+        signalGroup(last.pid, 'SIGKILL');
       }
-      const last = record.attempts.at(-1);
-      if (last !== undefined && last.outcome === 'running') {
-        // The job may still run without its worker: stop its process group, on this host and
-        // only if the process is the very one the worker started.
-        if (last.host === hostName() && last.pid !== null && processLiveness(last.pid, last.pidStart ?? null) === 'alive') {
-          signalGroup(last.pid, 'SIGKILL');
-        }
-        last.outcome = 'requeued';
-        last.reason = reason;
-        last.endedAt = new Date().toISOString();
-      }
-      requeueJob(paths, file, record, reason);
+      Object.assign(last, {outcome: 'lost', reason: options.reason, endedAt: new Date().toISOString()});
+    }
+    const lost = record.attempts.filter((attempt) => attempt.outcome === 'lost').length;
+    const max = maxAttemptsOf(file) ?? options.maxAttempts;
+    if (lost >= max) {
+      Object.assign(record, {state: 'failed', reason: `worker lost ${lost} time${lost === 1 ? '' : 's'} (max_attempts ${max})`});
+      Object.assign(record, {endedAt: new Date().toISOString(), exitCode: null, signal: null});
+      leavePod(paths, pod, record);
+      recovery.failed.push(id);
+    } else {
+      Object.assign(record, {state: 'requeued', reason: options.reason, requeuedAs: null});
+      leavePod(paths, pod, record);
       recovery.requeued.push(id);
     }
   }
-  fs.rmSync(dir, {recursive: true, force: true});
-  return recovery;
 }

@@ -17,10 +17,16 @@ export interface WorkerInfo {
   startedAt: string;
   cwd: string;
   log: string | null;
+  // How often the worker renews its heartbeat.
+  heartbeatMs: number;
 }
 
 export function infoPath(paths: HomePaths, workerId: string): string {
   return path.join(paths.workers, workerId, 'info.json');
+}
+
+export function heartbeatPath(paths: HomePaths, workerId: string): string {
+  return path.join(paths.workers, workerId, 'heartbeat');
 }
 
 export function firePath(paths: HomePaths, workerId: string): string {

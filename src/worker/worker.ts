@@ -1,27 +1,25 @@
 // A worker: registers in the home, announces itself in workerqueue/ when idle, runs whatever
 // the dispatcher moves into its pod, records the outcome, ends the job file in done/ or
-// failed/, and announces itself again. It stops when fired (a file in its directory) or when
-// asked to by a signal (the CLI calls stop()).
+// failed/, and announces itself again. It renews a heartbeat so that dispatchers on any host
+// can tell it is alive. It stops when fired (a file in its directory), when asked to by a
+// signal (the CLI calls stop()), or when it finds its pod taken away: then it was presumed
+// dead, its jobs were recovered elsewhere, and it must record nothing.
 import fs from 'node:fs';
 import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
 import {FjdError, describeError, errnoCode, ioError} from '../errors.js';
 import {ensureHome, relativeToHome, type HomePaths} from '../home/layout.js';
 import {listDir, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
-import {announcementPath, endJob, podDir, requeueJob, workerDir} from '../home/transitions.js';
+import {announcementPath, FencedError, leavePod, podDir, recordFor, workerDir} from '../home/transitions.js';
 import {planCommand} from '../job/command.js';
-import {parseJobFile} from '../job/job-file.js';
-import {
-  newRecord,
-  readRecord,
-  stderrPath,
-  stdoutPath,
-  writeRecord,
-  type AttemptRecord,
-  type JobRecord,
-} from '../job/record.js';
+import {parseJobFile, type JobControl} from '../job/job-file.js';
+import {readJobFile} from '../job/read-job-file.js';
+import {stderrPath, stdoutPath, writeRecord, type AttemptRecord, type JobRecord} from '../job/record.js';
 import {runJob, type RunningJob} from '../run/run-job.js';
 import {signalGroup} from '../run/kill-tree.js';
-import {firePath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
+import {crashPoint} from '../util/crash-point.js';
+import {isTransientFsError} from '../util/transient.js';
+import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
 export type StopMode = 'drain' | 'now';
@@ -34,10 +32,16 @@ export interface WorkerOptions {
   // Where the worker's own messages go (a log file for hired workers).
   log: (line: string) => void;
   logFile?: string;
+  // Accept job files that their group may write (a home shared by a group).
+  groupShared?: boolean;
   // How often the worker looks at its pod without being woken by an event (other hosts).
   tickMs?: number;
   // How long a stopped job gets between TERM and KILL.
   graceMs?: number;
+  // How often the heartbeat is renewed; a dispatcher's lease must be several of these.
+  heartbeatMs?: number;
+  // How long to wait before trying again to record after ENOSPC, EROFS and the like.
+  retryIoMs?: number;
 }
 
 export interface WorkerSummary {
@@ -45,6 +49,12 @@ export interface WorkerSummary {
   finished: number;
   failed: number;
   requeued: number;
+  fenced: boolean;
+}
+
+interface Prepared {
+  control: JobControl;
+  run: Omit<Parameters<typeof runJob>[0], 'stdoutFile' | 'stderrFile'>;
 }
 
 export class Worker {
@@ -54,23 +64,30 @@ export class Worker {
   private readonly options: WorkerOptions;
   private readonly tickMs: number;
   private readonly graceMs: number;
+  private readonly heartbeatMs: number;
+  private readonly retryIoMs: number;
   private announced = false;
   private busy = false;
   private stepQueued = false;
   private stopMode: StopMode | undefined;
   private stopReason = '';
+  private fenced = false;
+  private beat = 0;
   private current: RunningJob | undefined;
+  private wakeWaiting: (() => void) | undefined;
   private watches: DirWatch[] = [];
-  private ticker: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private finish: ((summary: WorkerSummary) => void) | undefined;
   private fail: ((error: unknown) => void) | undefined;
-  private readonly summary: WorkerSummary = {id: '', finished: 0, failed: 0, requeued: 0};
+  private readonly summary: WorkerSummary = {id: '', finished: 0, failed: 0, requeued: 0, fenced: false};
 
   constructor(options: WorkerOptions) {
     this.options = options;
-    this.paths = ensureHome(options.home);
+    this.paths = ensureHome(options.home, {groupShared: options.groupShared === true});
     this.tickMs = options.tickMs ?? 1000;
     this.graceMs = options.graceMs ?? 5000;
+    this.heartbeatMs = options.heartbeatMs ?? 5000;
+    this.retryIoMs = options.retryIoMs ?? 5000;
   }
 
   // Registers, announces, and runs jobs until fired; resolves with what it did.
@@ -97,6 +114,7 @@ export class Worker {
     this.stopMode = mode;
     this.stopReason = reason;
     if (mode === 'now' && this.current !== undefined) this.current.stop(this.graceMs);
+    this.wakeWaiting?.();
     this.wake();
   }
 
@@ -109,11 +127,12 @@ export class Worker {
         this.id = id;
         break;
       } catch (error) {
-        if (errnoCode(error) !== 'EEXIST') throw error;
+        if (errnoCode(error) !== 'EEXIST') throw ioError('registering the worker in', this.paths.workers, error);
       }
     }
     this.summary.id = this.id;
     fs.mkdirSync(podDir(this.paths, this.id), {mode: 0o700});
+    this.renewHeartbeat();
     const info: WorkerInfo = {
       fjd: 1,
       id: this.id,
@@ -123,6 +142,7 @@ export class Worker {
       startedAt: new Date().toISOString(),
       cwd: this.options.cwd,
       log: this.options.logFile === undefined ? null : relativeToHome(this.paths, this.options.logFile),
+      heartbeatMs: this.heartbeatMs,
     };
     try {
       this.announce();
@@ -133,7 +153,38 @@ export class Worker {
     writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
     const wake = (): void => this.wake();
     this.watches = [watchDir(podDir(this.paths, this.id), wake), watchDir(workerDir(this.paths, this.id), wake)];
-    this.ticker = setInterval(wake, this.tickMs);
+    this.timers = [setInterval(wake, this.tickMs), setInterval(() => this.heartbeat(), this.heartbeatMs)];
+  }
+
+  // Renews the heartbeat: its content changes every time, which is all a dispatcher on any
+  // host compares (never clocks). A worker whose pod is gone was presumed dead: it stops.
+  private heartbeat(): void {
+    if (this.finish === undefined) return;
+    if (!fs.existsSync(podDir(this.paths, this.id))) {
+      this.onFenced();
+      return;
+    }
+    try {
+      this.renewHeartbeat();
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') this.onFenced();
+      else this.options.log(`cannot renew the heartbeat (${errnoCode(error) ?? describeError(error)}); trying again`);
+    }
+  }
+
+  private renewHeartbeat(): void {
+    this.beat++;
+    writeFileAtomic(this.paths.tmp, heartbeatPath(this.paths, this.id), `${this.beat}\n`);
+  }
+
+  private onFenced(): void {
+    if (this.fenced) return;
+    this.fenced = true;
+    this.summary.fenced = true;
+    this.options.log('this worker was presumed lost (its pod was taken away): stopping its job and leaving; its jobs were recovered');
+    if (this.current !== undefined) this.current.stop(0);
+    this.wakeWaiting?.();
+    if (!this.busy) this.exit();
   }
 
   private announce(): void {
@@ -179,20 +230,24 @@ export class Worker {
     try {
       this.readFireRequest();
       let pending = this.pendingJobs();
-      while (pending.length > 0 && this.stopMode === undefined) {
+      while (pending.length > 0 && this.stopMode === undefined && !this.fenced) {
         const [next] = pending;
         if (next !== undefined) await this.execute(next);
         this.readFireRequest();
         pending = this.pendingJobs();
       }
-      if (this.stopMode !== undefined) {
+      if (this.stopMode !== undefined || this.fenced) {
         this.exit();
         return;
       }
       this.announce();
+    } catch (error) {
+      if (!(error instanceof FencedError)) throw error;
+      this.onFenced();
     } finally {
       this.busy = false;
     }
+    if (this.fenced) this.exit();
   }
 
   private pendingJobs(): string[] {
@@ -201,93 +256,142 @@ export class Worker {
       .sort();
   }
 
-  private giveBack(file: string, reason: string): void {
-    const id = path.basename(file);
-    const record = readRecord(this.paths, id) ?? newRecord(id, id);
-    const got = requeueJob(this.paths, file, record, reason);
-    this.summary.requeued++;
-    this.options.log(`${id}: back in jobqueue/ as ${got} (${reason})`);
-  }
-
-  private async execute(id: string): Promise<void> {
-    this.unannounce();
-    const paths = this.paths;
-    const jobFile = path.join(podDir(paths, this.id), id);
-    const record: JobRecord = readRecord(paths, id) ?? newRecord(id, id);
-    const startedAt = new Date();
+  private newAttempt(record: JobRecord): AttemptRecord {
     const attempt: AttemptRecord = {
       attempt: record.attempts.length + 1,
       worker: this.id,
       host: this.host,
       pid: null,
       pidStart: null,
-      startedAt: startedAt.toISOString(),
+      startedAt: new Date().toISOString(),
       endedAt: null,
       durationMs: null,
       exitCode: null,
       signal: null,
       reason: null,
       outcome: 'running',
+      stdout: null,
+      stderr: null,
     };
     record.attempts.push(attempt);
-    Object.assign(record, {
-      worker: this.id,
-      host: this.host,
-      startedAt: attempt.startedAt,
-      stdout: relativeToHome(paths, stdoutPath(paths, id)),
-      stderr: relativeToHome(paths, stderrPath(paths, id)),
-    });
+    Object.assign(record, {worker: this.id, host: this.host, startedAt: attempt.startedAt});
+    return attempt;
+  }
 
+  private async execute(id: string): Promise<void> {
+    this.unannounce();
+    const paths = this.paths;
+    const pod = podDir(paths, this.id);
+    const jobFile = path.join(pod, id);
+    const record = recordFor(paths, id);
+    let prepared: Prepared;
+    try {
+      prepared = this.prepare(jobFile, id, record);
+    } catch (error) {
+      if (isTransientFsError(errnoCode(error))) {
+        // The filesystem refuses for now (full, read-only): the job stays in the pod.
+        this.options.log(`${id}: cannot start it now (${errnoCode(error) ?? ''}); trying again in ${this.retryIoMs / 1000} s`);
+        await this.pause(this.retryIoMs);
+        return;
+      }
+      const attempt = this.newAttempt(record);
+      const reason = error instanceof FjdError ? error.message : `could not start: ${describeError(error)}`;
+      this.closeAttempt(attempt, {exitCode: null, signal: null, reason}, 'failed');
+      await this.end(record, 'failed', reason);
+      return;
+    }
+    const {control} = prepared;
+    for (let run = 0; ; run++) {
+      const attempt = this.newAttempt(record);
+      const outcome = await this.runAttempt(record, attempt, prepared, jobFile);
+      if (outcome === 'stopped' || this.fenced) return;
+      if (outcome === 'finished') {
+        await this.end(record, 'finished', null);
+        return;
+      }
+      if (run >= control.retries || this.stopMode !== undefined) {
+        await this.end(record, 'failed', attempt.reason);
+        return;
+      }
+      const wait = control.retryDelayMs * 2 ** run;
+      this.options.log(`${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`);
+      writeRecord(paths, record);
+      await this.pause(wait);
+      if (this.fenced) return;
+      if (this.stopMode === 'now') {
+        await this.giveBack(pod, record, `interrupted: worker ${this.stopReason}`);
+        return;
+      }
+    }
+  }
+
+  // Runs the job once: 'finished', 'failed' (the attempt says why), or 'stopped' (put back).
+  private async runAttempt(
+    record: JobRecord,
+    attempt: AttemptRecord,
+    prepared: Prepared,
+    jobFile: string,
+  ): Promise<'finished' | 'failed' | 'stopped'> {
+    const paths = this.paths;
+    const suffix = attempt.attempt === 1 ? '' : `.${attempt.attempt}`;
+    const stdoutFile = stdoutPath(paths, `${record.id}${suffix}`);
+    const stderrFile = stderrPath(paths, `${record.id}${suffix}`);
+    attempt.stdout = relativeToHome(paths, stdoutFile);
+    attempt.stderr = relativeToHome(paths, stderrFile);
+    Object.assign(record, {stdout: attempt.stdout, stderr: attempt.stderr});
     let running: RunningJob;
     try {
-      running = runJob(this.prepare(jobFile, id, record));
+      running = runJob({...prepared.run, stdoutFile, stderrFile});
     } catch (error) {
-      const reason = error instanceof FjdError ? error.message : `could not start: ${describeError(error)}`;
-      this.end(record, attempt, startedAt, {exitCode: null, signal: null, reason});
-      return;
+      this.closeAttempt(attempt, {exitCode: null, signal: null, reason: `could not start: ${describeError(error)}`}, 'failed');
+      return 'failed';
     }
     this.current = running;
     attempt.pid = running.pid ?? null;
     attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
     record.state = 'running';
-    writeRecord(paths, record);
-    if (this.stopMode === 'now') running.stop(this.graceMs);
+    if (fs.existsSync(jobFile)) writeRecord(paths, record);
+    crashPoint('run:started');
+    if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
+    let timedOut = false;
+    const {timeoutMs} = prepared.control;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            running.stop(this.graceMs);
+          }, timeoutMs);
     const result = await running.result;
+    if (timer !== undefined) clearTimeout(timer);
     this.current = undefined;
-    if (this.stopMode === 'now') {
+    if (running.pid !== undefined && (timedOut || this.stopMode === 'now' || this.fenced)) {
       // Whatever the job left running in its group goes with it.
-      if (running.pid !== undefined) signalGroup(running.pid, 'SIGKILL');
-      this.closeAttempt(attempt, startedAt, result.exitCode, result.signal, `worker ${this.stopReason}`, 'requeued');
-      const got = requeueJob(paths, jobFile, record, `interrupted: worker ${this.stopReason}`);
-      this.summary.requeued++;
-      this.options.log(`${id}: stopped and put back in jobqueue/ as ${got}`);
-      return;
+      signalGroup(running.pid, 'SIGKILL');
+    }
+    if (this.fenced) return 'stopped';
+    if (this.stopMode === 'now') {
+      this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason: `worker ${this.stopReason}`}, 'requeued');
+      await this.giveBack(podDir(paths, this.id), record, `interrupted: worker ${this.stopReason}`);
+      return 'stopped';
     }
     const reason =
       result.spawnError !== null
         ? `could not start: ${result.spawnError}`
-        : result.signal !== null
-          ? `killed by signal ${result.signal}`
-          : result.exitCode === 0
-            ? null
-            : `exit code ${String(result.exitCode)}`;
-    this.end(record, attempt, startedAt, {exitCode: result.exitCode, signal: result.signal, reason});
+        : timedOut
+          ? `timeout after ${formatDuration(timeoutMs ?? 0)}`
+          : result.signal !== null
+            ? `killed by signal ${result.signal}`
+            : result.exitCode === 0
+              ? null
+              : `exit code ${String(result.exitCode)}`;
+    this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason}, reason === null ? 'finished' : 'failed');
+    return reason === null ? 'finished' : 'failed';
   }
 
   // Reads and checks the job file and everything it names; throws FjdError with the reason.
-  private prepare(jobFile: string, id: string, record: JobRecord) {
-    const stat = fs.lstatSync(jobFile);
-    if (!stat.isFile()) {
-      throw new FjdError('JOB_NOT_REGULAR', `the job is not a regular file (${stat.isSymbolicLink() ? 'a symbolic link' : 'a special file'})`);
-    }
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(jobFile);
-    } catch (error) {
-      throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${errnoCode(error) ?? describeError(error)})`, {
-        cause: error,
-      });
-    }
+  private prepare(jobFile: string, id: string, record: JobRecord): Prepared {
+    const bytes = readJobFile(jobFile, {groupShared: this.options.groupShared === true});
     const {control} = parseJobFile(bytes);
     const workdir = path.resolve(this.options.cwd, control.workdir ?? '.');
     if (!isDirectory(workdir)) {
@@ -306,94 +410,125 @@ export class Worker {
       FJD_JOB_FILE: jobFile,
       FJD_WORKER: this.id,
     });
-    return {
-      plan,
-      jobFile,
-      cwd: workdir,
-      env,
-      stdoutFile: stdoutPath(this.paths, id),
-      stderrFile: stderrPath(this.paths, id),
-    };
+    return {control, run: {plan, jobFile, cwd: workdir, env}};
   }
 
   private closeAttempt(
     attempt: AttemptRecord,
-    startedAt: Date,
-    exitCode: number | null,
-    signal: string | null,
-    reason: string | null,
+    result: {exitCode: number | null; signal: string | null; reason: string | null},
     outcome: AttemptRecord['outcome'],
   ): void {
     const endedAt = new Date();
     Object.assign(attempt, {
       endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - startedAt.getTime(),
-      exitCode,
-      signal,
-      reason,
+      durationMs: endedAt.getTime() - Date.parse(attempt.startedAt),
+      exitCode: result.exitCode,
+      signal: result.signal,
+      reason: result.reason,
       outcome,
     });
   }
 
-  // Records the outcome, then moves the job file to done/ or failed/.
-  private end(
-    record: JobRecord,
-    attempt: AttemptRecord,
-    startedAt: Date,
-    result: {exitCode: number | null; signal: string | null; reason: string | null},
-  ): void {
-    const outcome = result.reason === null ? 'finished' : 'failed';
-    this.closeAttempt(attempt, startedAt, result.exitCode, result.signal, result.reason, outcome);
-    const dir = outcome === 'finished' ? this.paths.done : this.paths.failed;
+  // Records the outcome and moves the job file to done/ or failed/, retrying while the
+  // filesystem refuses (full, read-only): the job stays in the pod until it is recorded.
+  private async end(record: JobRecord, outcome: 'finished' | 'failed', reason: string | null): Promise<void> {
+    const last = record.attempts.at(-1);
     Object.assign(record, {
       state: outcome,
-      endedAt: attempt.endedAt,
-      durationMs: attempt.durationMs,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      reason: result.reason,
-      file: relativeToHome(this.paths, path.join(dir, record.id)),
+      endedAt: last?.endedAt ?? new Date().toISOString(),
+      durationMs: last?.durationMs ?? null,
+      exitCode: last?.exitCode ?? null,
+      signal: last?.signal ?? null,
+      reason,
+      file: `${outcome === 'finished' ? 'done' : 'failed'}/${record.id}`,
     });
-    writeRecord(this.paths, record);
-    const got = endJob(this.paths, this.id, record.id, outcome);
-    if (got !== record.id) {
-      record.file = relativeToHome(this.paths, path.join(dir, got));
-      writeRecord(this.paths, record);
-    }
+    await this.persist(`recording the outcome of ${record.id}`, () => leavePod(this.paths, podDir(this.paths, this.id), record));
     if (outcome === 'finished') this.summary.finished++;
     else this.summary.failed++;
-    this.options.log(`${record.id}: ${outcome}${result.reason === null ? '' : ` (${result.reason})`} in ${String(attempt.durationMs)} ms`);
+    this.options.log(`${record.id}: ${outcome}${reason === null ? '' : ` (${reason})`} in ${String(record.durationMs)} ms`);
+  }
+
+  // Puts a job back in jobqueue/; its record keeps its id and attempts for the next run.
+  private async giveBack(pod: string, record: JobRecord, reason: string): Promise<void> {
+    Object.assign(record, {state: 'requeued', reason, requeuedAs: null});
+    const got = await this.persist(`putting ${record.id} back`, () => leavePod(this.paths, pod, record));
+    this.summary.requeued++;
+    this.options.log(`${record.id}: back in jobqueue/ as ${got} (${reason})`);
+  }
+
+  private async persist<T>(what: string, action: () => T): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return action();
+      } catch (error) {
+        const code = errnoCode(error);
+        if (error instanceof FencedError || !isTransientFsError(code) || this.fenced) throw error;
+        if (tries === 1) this.options.log(`${what} failed (${code ?? ''}); the job stays in the pod, trying again every ${this.retryIoMs / 1000} s`);
+        await this.pause(this.retryIoMs);
+      }
+    }
+  }
+
+  // Waits, but returns early when the worker is fenced or told to stop now.
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    const controller = new AbortController();
+    this.wakeWaiting = () => controller.abort();
+    try {
+      await delay(ms, undefined, {signal: controller.signal});
+    } catch {
+      // woken early
+    } finally {
+      this.wakeWaiting = undefined;
+    }
   }
 
   // Leaves the home. The pod is closed by renaming it away first, so that a dispatcher that
   // assigns a job at this very moment either got it in before (and it is put back into
   // jobqueue/ here) or fails to (and keeps it); a job is never removed with the directory.
+  // A fenced worker touches nothing: its pod already belongs to the recovery.
   private exit(): void {
+    if (this.finish === undefined) return;
     for (const watch of this.watches) watch.close();
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    this.unannounce();
+    for (const timer of this.timers) clearInterval(timer);
     const dir = workerDir(this.paths, this.id);
-    const closed = path.join(dir, 'pod.closed');
-    fs.renameSync(podDir(this.paths, this.id), closed);
-    for (const name of listDir(closed).sort()) {
-      this.giveBack(path.join(closed, name), `worker ${this.stopReason} before the job started`);
+    if (!this.fenced) {
+      this.unannounce();
+      const closed = path.join(dir, 'pod.closed');
+      fs.renameSync(podDir(this.paths, this.id), closed);
+      crashPoint('exit:closed');
+      for (const id of listDir(closed).sort()) {
+        if (id.startsWith('.')) continue;
+        const record = recordFor(this.paths, id);
+        Object.assign(record, {state: 'requeued', reason: `worker ${this.stopReason} before the job started`, requeuedAs: null});
+        const got = leavePod(this.paths, closed, record);
+        this.summary.requeued++;
+        this.options.log(`${id}: back in jobqueue/ as ${got} (worker ${this.stopReason} before it started)`);
+      }
+      if (listDir(closed).length === 0) fs.rmSync(dir, {recursive: true, force: true});
     }
-    if (listDir(closed).length === 0) fs.rmSync(dir, {recursive: true, force: true});
     this.options.log(
-      `worker ${this.id} stopped (${this.stopReason}): ${this.summary.finished} finished, ${this.summary.failed} failed, ${this.summary.requeued} put back`,
+      `worker ${this.id} stopped (${this.fenced ? 'presumed lost' : this.stopReason}): ${this.summary.finished} finished, ${this.summary.failed} failed, ${this.summary.requeued} put back`,
     );
     const finish = this.finish;
     this.finish = undefined;
-    finish?.(this.summary);
+    finish(this.summary);
   }
 
   private crash(error: unknown): void {
     for (const watch of this.watches) watch.close();
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    for (const timer of this.timers) clearInterval(timer);
     const fail = this.fail;
     this.finish = undefined;
     fail?.(error);
   }
+}
+
+// 300000 → "5m", 90000 → "90s", 1500 → "1.5s".
+export function formatDuration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
 }
 
 function isDirectory(dir: string): boolean {
@@ -411,6 +546,7 @@ function createLogfile(file: string): void {
     fs.mkdirSync(path.dirname(file), {recursive: true});
     fs.closeSync(fs.openSync(file, 'a'));
   } catch (error) {
+    if (isTransientFsError(errnoCode(error))) throw error;
     throw new FjdError('LOGFILE_UNUSABLE', `cannot create logfile ${file} (${errnoCode(error) ?? describeError(error)})`, {
       path: file,
       cause: error,

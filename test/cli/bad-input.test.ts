@@ -60,7 +60,7 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
   it('waits for a job file written in place, in pieces, instead of reading half of it', async () => {
     const home = makeHome('slow');
     await home.run('recruiter', ['hire', '1']);
-    const dispatcher = home.start('dispatcher', ['--watch', '--settle', '700']);
+    const dispatcher = home.start('dispatcher', ['--watch', '--settle', '700ms']);
     const file = path.join(home.dir, 'jobqueue', 'slow.ini');
     fs.mkdirSync(path.dirname(file), {recursive: true});
     const fd = fs.openSync(file, 'w');

@@ -160,9 +160,12 @@ describe('the end of a run', () => {
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/Worker \S+ is gone; its jobs went back to the queue: victim\./);
+    expect(result.stdout).toMatch(/^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: victim\.$/m);
     expect(home.ls('done')).toEqual(['victim']);
     const record = home.record('victim');
-    expect(record).toMatchObject({state: 'finished', attempts: [{outcome: 'requeued', reason: 'worker lost'}, {outcome: 'finished'}]});
+    expect(record).toMatchObject({
+      state: 'finished',
+      attempts: [{outcome: 'lost', reason: 'worker lost (its process is gone)'}, {outcome: 'finished'}],
+    });
   });
 });

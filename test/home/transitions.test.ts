@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {moveNoClobber} from '../../src/home/atomic.js';
 import {isIgnoredName, numberedName} from '../../src/home/names.js';
-import {assignJob, endJob, PodClosedError, podDir, requeueJob} from '../../src/home/transitions.js';
+import {assignJob, FencedError, leavePod, PodClosedError, podDir, repairPod, stagedRecordPath} from '../../src/home/transitions.js';
 import {readRecord} from '../../src/job/record.js';
 import {recoverLostWorker} from '../../src/worker/recover.js';
 
@@ -79,7 +79,10 @@ describe('state transitions', () => {
     drop('c', 'new');
     assignJob(paths, 'c', W, 'host');
     fs.writeFileSync(path.join(paths.done, 'c'), 'someone else');
-    expect(endJob(paths, W, 'c', 'finished')).toBe('c~2');
+    const record = readRecord(paths, 'c');
+    if (record === undefined) throw new Error('no record');
+    expect(leavePod(paths, podDir(paths, W), {...record, state: 'finished'})).toBe('c~2');
+    expect(readRecord(paths, 'c')).toMatchObject({state: 'finished', file: 'done/c~2'});
     expect(fs.readFileSync(path.join(paths.done, 'c'), 'utf8')).toBe('someone else');
     expect(fs.readFileSync(path.join(paths.done, 'c~2'), 'utf8')).toBe('new');
     expect(fs.readdirSync(podDir(paths, W))).toEqual([]);
@@ -100,9 +103,9 @@ describe('state transitions', () => {
     if (first === undefined) throw new Error('not assigned');
     first.record.attempts.push({
       attempt: 1, worker: W, host: 'host', pid: 1, pidStart: null, startedAt: '', endedAt: '', durationMs: 1,
-      exitCode: null, signal: 'SIGTERM', reason: 'fired', outcome: 'requeued',
+      exitCode: null, signal: 'SIGTERM', reason: 'fired', outcome: 'requeued', stdout: null, stderr: null,
     });
-    expect(requeueJob(paths, path.join(podDir(paths, W), 'e'), first.record, 'fired')).toBe('e');
+    expect(leavePod(paths, podDir(paths, W), {...first.record, state: 'requeued', reason: 'fired'})).toBe('e');
     expect(readRecord(paths, 'e')).toMatchObject({state: 'requeued', requeuedAs: 'e'});
     const again = assignJob(paths, 'e', W, 'host');
     expect(again?.id).toBe('e');
@@ -115,12 +118,72 @@ describe('state transitions', () => {
     drop('ended');
     const ended = assignJob(paths, 'ended', W, 'host');
     if (ended === undefined) throw new Error('not assigned');
-    fs.writeFileSync(path.join(paths.records, 'ended.json'), JSON.stringify({...ended.record, state: 'finished', file: 'done/ended'}));
-    const recovery = recoverLostWorker(paths, W, 'worker lost');
-    expect(recovery).toEqual({requeued: ['waiting'], completed: ['ended']});
+    // Its worker staged the final record and died before moving the file.
+    fs.writeFileSync(stagedRecordPath(podDir(paths, W), 'ended'), JSON.stringify({...ended.record, state: 'finished', file: 'done/ended'}));
+    const recovery = recoverLostWorker(paths, W, {reason: 'worker lost', maxAttempts: 3});
+    expect(recovery).toEqual({requeued: ['waiting'], failed: [], completed: ['ended']});
     expect(fs.readdirSync(paths.jobqueue)).toEqual(['waiting']);
     expect(fs.readdirSync(paths.done)).toEqual(['ended']);
     expect(fs.existsSync(path.join(paths.workers, W))).toBe(false);
     expect(readRecord(paths, 'waiting')).toMatchObject({state: 'requeued', reason: 'worker lost'});
+  });
+});
+
+describe('leaving a pod survives a crash at every step', () => {
+  const setup = (): {pod: string; record: ReturnType<typeof readRecord>} => {
+    drop('k', 'bytes');
+    assignJob(paths, 'k', W, 'host');
+    return {pod: podDir(paths, W), record: readRecord(paths, 'k')};
+  };
+
+  it('after staging: the repair finishes the move', () => {
+    const {pod, record} = setup();
+    fs.writeFileSync(stagedRecordPath(pod, 'k'), JSON.stringify({...record, state: 'failed', reason: 'exit code 1'}));
+    expect(repairPod(paths, pod)).toEqual(['k']);
+    expect(fs.readdirSync(pod)).toEqual([]);
+    expect(fs.readFileSync(path.join(paths.failed, 'k'), 'utf8')).toBe('bytes');
+    expect(readRecord(paths, 'k')).toMatchObject({state: 'failed', file: 'failed/k'});
+  });
+
+  it('after linking: the repair finds the file already there and finishes', () => {
+    const {pod, record} = setup();
+    fs.writeFileSync(stagedRecordPath(pod, 'k'), JSON.stringify({...record, state: 'finished', file: 'done/k'}));
+    fs.linkSync(path.join(pod, 'k'), path.join(paths.done, 'k'));
+    expect(repairPod(paths, pod)).toEqual(['k']);
+    expect(fs.readdirSync(pod)).toEqual([]);
+    expect(fs.readdirSync(paths.done)).toEqual(['k']);
+    expect(readRecord(paths, 'k')).toMatchObject({state: 'finished'});
+  });
+
+  it('after the record moved: the repair removes the second name', () => {
+    const {pod, record} = setup();
+    fs.linkSync(path.join(pod, 'k'), path.join(paths.done, 'k'));
+    fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, state: 'finished', file: 'done/k'}));
+    expect(repairPod(paths, pod)).toEqual(['k']);
+    expect(fs.readdirSync(pod)).toEqual([]);
+    expect(fs.statSync(path.join(paths.done, 'k')).nlink).toBe(1);
+  });
+
+  it('a fenced pod (taken away from a worker presumed dead) makes a late outcome fail harmlessly', () => {
+    const {pod, record} = setup();
+    if (record === undefined) throw new Error('no record');
+    fs.renameSync(pod, `${pod}.lost-1`);
+    expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(FencedError);
+    expect(fs.readdirSync(paths.done)).toEqual([]);
+    expect(readRecord(paths, 'k')).toMatchObject({state: 'assigned'});
+  });
+
+  it('a job that lost too many workers fails with reason "worker lost"', () => {
+    const {record} = setup();
+    if (record === undefined) throw new Error('no record');
+    const lost = {
+      attempt: 1, worker: W, host: 'elsewhere', pid: null, pidStart: null, startedAt: '', endedAt: '', durationMs: null,
+      exitCode: null, signal: null, reason: 'worker lost', outcome: 'lost' as const, stdout: null, stderr: null,
+    };
+    fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, attempts: [lost, {...lost, attempt: 2, outcome: 'running'}]}));
+    const recovery = recoverLostWorker(paths, W, {reason: 'worker lost (no heartbeat)', maxAttempts: 2});
+    expect(recovery.failed).toEqual(['k']);
+    expect(fs.readdirSync(paths.failed)).toEqual(['k']);
+    expect(readRecord(paths, 'k')?.reason).toMatch(/^worker lost 2 times/);
   });
 });

@@ -2,7 +2,7 @@
 import {Command} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
-import {EXIT, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
+import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
 
 const PROGRESS_EVERY_MS = 5000;
 const FAILED_LISTED = 10;
@@ -14,6 +14,9 @@ interface DispatchOptions {
   quiet?: boolean;
   settle: number;
   rescan: number;
+  lease: number;
+  maxAttempts: number;
+  groupShared?: boolean;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -23,8 +26,11 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--watch', 'keep running and take new jobs as they arrive, until Ctrl-C')
     .option('--fire-when-done', 'fire the workers when the queue is done')
     .option('-q, --quiet', 'print only failures and the summary')
-    .option('--settle <ms>', 'how long a file written in place must stay unchanged before it is taken', positiveInteger('--settle'), 1000)
-    .option('--rescan <ms>', 'how often to list the queues again (catches workers and jobs from other hosts)', positiveInteger('--rescan'), 1000)
+    .addOption(groupSharedOption())
+    .option('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', duration('--lease'), 30_000)
+    .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
+    .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
+    .option('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', duration('--rescan'), 1000)
     .addHelpText(
       'after',
       `
@@ -75,10 +81,14 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
       case 'job-requeued':
         print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
         break;
-      case 'worker-lost':
-        print(
-          `Worker ${event.worker} is gone${event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`}.`,
-        );
+      case 'worker-lost': {
+        const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
+        const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
+        print(`Worker ${event.worker} is gone (${event.why.replace(/^worker lost \((.*)\)$/, '$1')})${back}${failedHere}.`);
+        break;
+      }
+      case 'waiting-for-lock':
+        print(`Waiting: ${event.message}.`);
         break;
       case 'worker-left':
         break;
@@ -97,6 +107,9 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
     watch: options.watch === true,
     settleMs: options.settle,
     rescanMs: options.rescan,
+    leaseMs: options.lease,
+    maxAttempts: options.maxAttempts,
+    groupShared: groupSharedFrom(options),
     onEvent,
   });
   const interrupt = (): void => dispatcher.stop();
@@ -124,7 +137,7 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
     say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
   }
   if (options.fireWhenDone === true && !summary.interrupted) {
-    const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true});
+    const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true, groupShared: groupSharedFrom(options)});
     say(`Fired ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'}.`);
   }
   if (summary.interrupted) return EXIT.interrupted;

@@ -1,0 +1,114 @@
+// Only one dispatcher acts on a home at a time. The lock is .fjd/dispatcher.lock, created with
+// O_EXCL (safe on NFS v3+, unlike flock), naming its owner and renewed with a changing beat.
+// A lock whose owner is dead is taken over: on the owner's host by a pid check, from another
+// host when its beat has not changed for a whole lease, timed with our own monotonic clock.
+// Takeover renames the stale lock away first, so of several dispatchers racing for it, one
+// creates the new lock; a dispatcher that finds its lock replaced stops.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import {FjdError} from '../errors.js';
+import type {HomePaths} from '../home/layout.js';
+import {createExclusive, readJson, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
+import {hostName, processLiveness, processStartTime} from '../worker/registry.js';
+
+interface LockContent {
+  token: string;
+  host: string;
+  pid: number;
+  procStart: string | null;
+  startedAt: string;
+  beat: number;
+}
+
+export function lockPath(paths: HomePaths): string {
+  return path.join(paths.internal, 'dispatcher.lock');
+}
+
+export class DispatcherLock {
+  private constructor(
+    private readonly paths: HomePaths,
+    private content: LockContent,
+  ) {}
+
+  // Takes the lock, or throws DISPATCHER_RUNNING naming the dispatcher that holds it.
+  // `onWait` is told when deciding needs watching another host's lock for `leaseMs`.
+  static async acquire(paths: HomePaths, leaseMs: number, onWait: (message: string) => void): Promise<DispatcherLock> {
+    const file = lockPath(paths);
+    const content: LockContent = {
+      token: crypto.randomBytes(8).toString('hex'),
+      host: hostName(),
+      pid: process.pid,
+      procStart: processStartTime(process.pid),
+      startedAt: new Date().toISOString(),
+      beat: 0,
+    };
+    for (let round = 0; round < 100; round++) {
+      if (createExclusive(file, `${JSON.stringify(content)}\n`)) return new DispatcherLock(paths, content);
+      const holder = readJson<LockContent>(file);
+      if (holder === undefined) {
+        // Being written or just removed: look again in a moment.
+        await delay(20);
+        continue;
+      }
+      const verdict = await judge(file, holder, leaseMs, onWait);
+      if (verdict === 'changed') continue;
+      if (verdict === 'alive') {
+        throw new FjdError('DISPATCHER_RUNNING', `another dispatcher is working on this home: pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`, {
+          path: file,
+          hint: 'Only one dispatcher may act on a home at a time. Wait for it to finish, or stop it (Ctrl-C) first.',
+        });
+      }
+      // Take the stale lock away, unless someone else did so first.
+      const now = readJson<LockContent>(file);
+      if (now?.token !== holder.token) continue;
+      const aside = `${file}.stale-${content.token}`;
+      try {
+        fs.renameSync(file, aside);
+      } catch {
+        continue;
+      }
+      unlinkIfPresent(aside);
+    }
+    throw new FjdError('DISPATCHER_RUNNING', 'could not take the dispatcher lock: it keeps changing hands', {path: file});
+  }
+
+  // Renews the beat; throws DISPATCHER_LOCK_LOST if another dispatcher has taken over.
+  renew(): void {
+    const file = lockPath(this.paths);
+    const holder = readJson<LockContent>(file);
+    if (holder !== undefined && holder.token !== this.content.token) {
+      throw new FjdError('DISPATCHER_LOCK_LOST', `another dispatcher took over this home (pid ${holder.pid} on ${holder.host})`, {
+        path: file,
+        hint: 'This dispatcher stops; the other one carries on. Nothing is lost.',
+      });
+    }
+    this.content = {...this.content, beat: this.content.beat + 1};
+    writeFileAtomic(this.paths.tmp, file, `${JSON.stringify(this.content)}\n`);
+  }
+
+  release(): void {
+    const file = lockPath(this.paths);
+    if (readJson<LockContent>(file)?.token === this.content.token) unlinkIfPresent(file);
+  }
+}
+
+// Whether the holder of a lock is alive, dead (stale lock), or the lock changed hands meanwhile.
+async function judge(
+  file: string,
+  holder: LockContent,
+  leaseMs: number,
+  onWait: (message: string) => void,
+): Promise<'alive' | 'stale' | 'changed'> {
+  if (holder.host === hostName()) return processLiveness(holder.pid, holder.procStart) === 'dead' ? 'stale' : 'alive';
+  onWait(`a dispatcher of ${holder.host} (pid ${holder.pid}) holds this home; watching its lock for ${Math.round(leaseMs / 1000)} s to see whether it is alive`);
+  const started = performance.now();
+  while (performance.now() - started < leaseMs) {
+    await delay(Math.min(500, leaseMs / 4));
+    const now = readJson<LockContent>(file);
+    if (now === undefined || now.token !== holder.token) return 'changed';
+    if (now.beat !== holder.beat) return 'alive';
+  }
+  return 'stale';
+}

@@ -1,0 +1,63 @@
+// Reading a job file that anyone able to write into the home might have put there. A shared
+// home is a way to run code as its owner, so, as OpenSSH's StrictModes and cron do, a job
+// file is only read if it is a regular file (not a symbolic link, FIFO or device), has one
+// name (no hard link elsewhere), belongs to the user running the worker, and cannot be
+// written by others (nor by its group, unless the home is meant to be group-shared).
+// The checks are made on the open file itself, so the file cannot be swapped in between.
+import fs from 'node:fs';
+import {FjdError, errnoCode} from '../errors.js';
+import {isTransientFsError} from '../util/transient.js';
+import {MAX_JOB_FILE_BYTES} from './job-file.js';
+
+export interface ReadJobOptions {
+  groupShared: boolean;
+}
+
+function mode(stat: fs.Stats): string {
+  return `mode ${(stat.mode & 0o7777).toString(8).padStart(4, '0')}`;
+}
+
+export function readJobFile(file: string, options: ReadJobOptions): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ELOOP') throw new FjdError('JOB_NOT_REGULAR', 'the job file is a symbolic link; fjd runs only regular files');
+    if (isTransientFsError(code)) throw error;
+    throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${code ?? String(error)})`, {cause: error});
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FjdError('JOB_NOT_REGULAR', 'the job is not a regular file (a FIFO, socket or device)');
+    if (stat.nlink > 1) {
+      throw new FjdError('JOB_UNTRUSTED', `the job file has ${stat.nlink} hard links; fjd runs only files with one name`);
+    }
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid) {
+      throw new FjdError('JOB_UNTRUSTED', `the job file belongs to uid ${stat.uid}, not to the worker's user (uid ${uid})`);
+    }
+    if ((stat.mode & 0o002) !== 0) {
+      throw new FjdError('JOB_UNTRUSTED', `the job file is writable by others (${mode(stat)}); remove that with chmod o-w`);
+    }
+    if ((stat.mode & 0o020) !== 0 && !options.groupShared) {
+      throw new FjdError(
+        'JOB_UNTRUSTED',
+        `the job file is writable by its group (${mode(stat)}); remove that with chmod g-w, or start the workers with --group-shared`,
+      );
+    }
+    if (stat.size > MAX_JOB_FILE_BYTES) {
+      throw new FjdError('JOB_TOO_LARGE', `the job file has ${stat.size} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`, {
+        hint: 'Keep job files small: put large inputs in files that the job reads.',
+      });
+    }
+    try {
+      return fs.readFileSync(fd);
+    } catch (error) {
+      if (isTransientFsError(errnoCode(error))) throw error;
+      throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${errnoCode(error) ?? String(error)})`, {cause: error});
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
