@@ -8,7 +8,7 @@ import path from 'node:path';
 import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
-import {assignJob, announcementPath, podDir, PodClosedError} from '../home/transitions.js';
+import {assignJob, announcementPath, PodClosedError} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
 import {heartbeatPath, hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
@@ -156,6 +156,7 @@ export class Dispatcher {
         ),
       ];
       this.loadWorkers();
+      this.checkWorkers();
       this.scanJobqueue();
       let running = 0;
       for (const worker of this.workers.values()) running += worker.inflight.size;
@@ -390,7 +391,9 @@ export class Dispatcher {
     for (const id of listDir(this.paths.workers)) {
       if (id.startsWith('.')) continue;
       const worker = this.worker(id);
-      for (const dir of [podDir(this.paths, id), path.join(this.paths.workers, id, 'pod.closed')]) {
+      // Its pod, and pods left by an interrupted exit or recovery (pod.closed, pod.lost-…).
+      const pods = listDir(path.join(this.paths.workers, id)).filter((entry) => entry === 'pod' || entry.startsWith('pod.'));
+      for (const dir of pods.map((entry) => path.join(this.paths.workers, id, entry))) {
         for (const jobId of listDir(dir)) {
           if (!jobId.startsWith('.')) worker.inflight.set(jobId, readRecord(this.paths, jobId)?.name ?? jobId);
         }
