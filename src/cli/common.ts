@@ -50,6 +50,9 @@ export function reportError(program: string, error: unknown): number {
 // Runs a command-line program: parses argv, runs the action, sets the exit code. Usage
 // errors exit with 2, as is the custom for command-line tools.
 export async function main(program: Command): Promise<void> {
+  // Output that cannot be written (a closed pipe, a log on a full disk) is dropped rather
+  // than allowed to kill the process: the work matters more than the message.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   program.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
   try {

@@ -16,6 +16,7 @@ import {errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
+import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
 export interface DispatcherOptions {
@@ -94,6 +95,7 @@ export class Dispatcher {
   private readonly retryIoMs: number;
   private lock: DispatcherLock | undefined;
   private pausedUntil = 0;
+  private ioTrouble = false;
   private pauseTimer: NodeJS.Timeout | undefined;
   private readonly host = hostName();
   private readonly emit: (event: DispatcherEvent) => void;
@@ -534,9 +536,20 @@ export class Dispatcher {
 
   // ---- pairing ----------------------------------------------------------------------------
 
+  private renewLock(): void {
+    try {
+      this.lock?.renew();
+    } catch (error) {
+      if (!isTransientFsError(errnoCode(error))) throw error;
+      this.emit({type: 'warning', message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`});
+    }
+  }
+
+  // Stops assigning for a while after the filesystem refused; says so once per episode.
   private pause(why: string): void {
     this.pausedUntil = performance.now() + this.retryIoMs;
-    this.emit({type: 'warning', message: `${why}; trying again in ${Math.round(this.retryIoMs / 1000)} s`});
+    if (!this.ioTrouble) this.emit({type: 'warning', message: `${why}; trying again every ${formatDuration(this.retryIoMs)}`});
+    this.ioTrouble = true;
     this.pauseTimer ??= setTimeout(() => {
       this.pauseTimer = undefined;
       this.guard(() => this.pump());
@@ -595,6 +608,10 @@ export class Dispatcher {
       this.idle.unshift(worker.id);
       return;
     }
+    if (this.ioTrouble) {
+      this.ioTrouble = false;
+      this.emit({type: 'warning', message: 'the home takes writes again; dispatching goes on'});
+    }
     const number = numberOf(name, assignment.id);
     if (number > 1) this.nextNumber.set(name, number + 1);
     worker.idle = false;
@@ -611,7 +628,7 @@ export class Dispatcher {
     this.rescanTimer = setTimeout(() => {
       this.guard(() => {
         const t0 = performance.now();
-        this.lock?.renew();
+        this.renewLock();
         this.scanWorkerqueue();
         this.checkWorkers();
         this.scanJobqueue();

@@ -42,9 +42,13 @@ export function createExclusive(target: string, data: string): boolean {
   }
   try {
     fs.writeSync(fd, data);
-  } finally {
+  } catch (error) {
+    // Never leave a half-created reservation behind (a full disk, for instance).
     fs.closeSync(fd);
+    unlinkIfPresent(target);
+    throw error;
   }
+  fs.closeSync(fd);
   return true;
 }
 
@@ -100,6 +104,23 @@ export function sameFile(a: string, b: string): boolean {
     return sa.ino === sb.ino && sa.dev === sb.dev;
   } catch {
     return false;
+  }
+}
+
+// Overwrites a small file in place, allocating nothing new when it exists: what a heartbeat
+// needs, since it must go on beating when the disk is full. Readers only compare contents.
+export function overwriteInPlace(file: string, data: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+    fd = fs.openSync(file, 'w', 0o600);
+  }
+  try {
+    fs.writeSync(fd, data, 0);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FjdError, describeError, errnoCode, ioError} from '../errors.js';
 import {ensureHome, relativeToHome, type HomePaths} from '../home/layout.js';
-import {listDir, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
+import {listDir, overwriteInPlace, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
 import {announcementPath, FencedError, leavePod, podDir, recordFor, workerDir} from '../home/transitions.js';
 import {planCommand} from '../job/command.js';
 import {parseJobFile, type JobControl} from '../job/job-file.js';
@@ -18,6 +18,7 @@ import {stderrPath, stdoutPath, writeRecord, type AttemptRecord, type JobRecord}
 import {runJob, type RunningJob} from '../run/run-job.js';
 import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
+import {formatDuration} from '../util/duration.js';
 import {isTransientFsError} from '../util/transient.js';
 import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
@@ -174,7 +175,8 @@ export class Worker {
 
   private renewHeartbeat(): void {
     this.beat++;
-    writeFileAtomic(this.paths.tmp, heartbeatPath(this.paths, this.id), `${this.beat}\n`);
+    // Fixed width, written in place: it keeps beating on a full disk.
+    overwriteInPlace(heartbeatPath(this.paths, this.id), `${String(this.beat).padStart(15, '0')}\n`);
   }
 
   private onFenced(): void {
@@ -192,6 +194,26 @@ export class Worker {
     const body = JSON.stringify({fjd: 1, id: this.id, host: this.host, pid: process.pid, at: new Date().toISOString()});
     writeFileAtomic(this.paths.tmp, announcementPath(this.paths, this.id), `${body}\n`);
     this.announced = true;
+  }
+
+  // Announces; on a full or read-only disk it says so and the next tick tries again.
+  private announceOrRetry(): void {
+    try {
+      this.announce();
+    } catch (error) {
+      if (!isTransientFsError(errnoCode(error))) throw error;
+      this.options.log(`cannot announce this worker (${errnoCode(error) ?? ''}); trying again`);
+    }
+  }
+
+  // Writes a record that only informs (running, retrying); a full disk does not stop the job.
+  private note(record: JobRecord): void {
+    try {
+      writeRecord(this.paths, record);
+    } catch (error) {
+      if (!isTransientFsError(errnoCode(error))) throw error;
+      this.options.log(`cannot update the record of ${record.id} (${errnoCode(error) ?? ''}); the job goes on`);
+    }
   }
 
   private unannounce(): void {
@@ -240,7 +262,7 @@ export class Worker {
         this.exit();
         return;
       }
-      this.announce();
+      this.announceOrRetry();
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
       this.onFenced();
@@ -315,7 +337,7 @@ export class Worker {
       }
       const wait = control.retryDelayMs * 2 ** run;
       this.options.log(`${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`);
-      writeRecord(paths, record);
+      this.note(record);
       await this.pause(wait);
       if (this.fenced) return;
       if (this.stopMode === 'now') {
@@ -350,7 +372,7 @@ export class Worker {
     attempt.pid = running.pid ?? null;
     attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
     record.state = 'running';
-    if (fs.existsSync(jobFile)) writeRecord(paths, record);
+    if (fs.existsSync(jobFile)) this.note(record);
     crashPoint('run:started');
     if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
     let timedOut = false;
@@ -459,7 +481,9 @@ export class Worker {
   private async persist<T>(what: string, action: () => T): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
-        return action();
+        const done = action();
+        if (tries > 1) this.options.log(`${what} succeeded after ${tries} tries`);
+        return done;
       } catch (error) {
         const code = errnoCode(error);
         if (error instanceof FencedError || !isTransientFsError(code) || this.fenced) throw error;
@@ -522,13 +546,6 @@ export class Worker {
     this.finish = undefined;
     fail?.(error);
   }
-}
-
-// 300000 → "5m", 90000 → "90s", 1500 → "1.5s".
-export function formatDuration(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
 }
 
 function isDirectory(dir: string): boolean {

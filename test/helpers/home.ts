@@ -24,6 +24,8 @@ export interface RunOptions {
 export interface Started {
   result: Promise<CliResult>;
   signal(signal: NodeJS.Signals): void;
+  // What it has printed so far, stdout and stderr together.
+  output(): string;
 }
 
 export interface TestHome {
@@ -67,12 +69,15 @@ export function makeHome(label = 'home'): TestHome {
         stripFinalNewline: false,
       });
       running.add(subprocess);
+      let printed = '';
+      subprocess.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      subprocess.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
       const result = subprocess.then((done) => ({
         exitCode: done.exitCode ?? -1,
         stdout: String(done.stdout),
         stderr: String(done.stderr),
       })).finally(() => running.delete(subprocess));
-      return {result, signal: (signal) => subprocess.kill(signal)};
+      return {result, signal: (signal) => subprocess.kill(signal), output: () => printed};
     },
     job(name, text) {
       const queue = path.join(dir, 'jobqueue');

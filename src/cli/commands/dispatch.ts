@@ -1,5 +1,5 @@
 // `dispatcher` / `fjd dispatch`: pair jobs with idle workers until the queue is empty.
-import {Command} from 'commander';
+import {Command, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
@@ -16,6 +16,7 @@ interface DispatchOptions {
   rescan: number;
   lease: number;
   maxAttempts: number;
+  ioRetry?: number;
   groupShared?: boolean;
 }
 
@@ -30,6 +31,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', duration('--lease'), 30_000)
     .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
+    .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .option('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', duration('--rescan'), 1000)
     .addHelpText(
       'after',
@@ -109,6 +111,7 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
     rescanMs: options.rescan,
     leaseMs: options.lease,
     maxAttempts: options.maxAttempts,
+    retryIoMs: options.ioRetry,
     groupShared: groupSharedFrom(options),
     onEvent,
   });

@@ -9,6 +9,7 @@ interface HireCliOptions {
   home?: string;
   timeout: number;
   heartbeat?: number;
+  ioRetry?: number;
   groupShared?: boolean;
 }
 
@@ -19,6 +20,7 @@ export function hireCommand(): Command {
     .addOption(homeOption())
     .addOption(groupSharedOption())
     .addOption(new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(duration('--heartbeat')))
+    .addOption(new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp())
     .option('--timeout <duration>', 'how long to wait for the workers to announce themselves', duration('--timeout'), 30_000)
     .addHelpText('after', '\nExamples:\n  recruiter hire 4\n  fjd hire --home /shared/run1')
     .action(async (n: number | undefined, options: HireCliOptions) => {
@@ -26,6 +28,7 @@ export function hireCommand(): Command {
       const groupShared = groupSharedFrom(options);
       const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
       if (options.heartbeat !== undefined) workerCommand.push('--heartbeat', `${options.heartbeat}ms`);
+      if (options.ioRetry !== undefined) workerCommand.push('--io-retry', `${options.ioRetry}ms`);
       const result = await hireWorkers({
         home: homeFrom(options),
         groupShared,

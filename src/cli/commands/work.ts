@@ -8,6 +8,7 @@ interface WorkCliOptions {
   logFile?: string;
   heartbeat?: number;
   grace?: number;
+  ioRetry?: number;
   groupShared?: boolean;
 }
 
@@ -19,6 +20,7 @@ export function workCommand(name = 'work'): Command {
     .addOption(new Option('--heartbeat <duration>', 'how often to renew the heartbeat (default 5s)').argParser(duration('--heartbeat')))
     .addOption(new Option('--grace <duration>', 'how long a stopped job gets between TERM and KILL (default 5s)').argParser(duration('--grace')))
     .addOption(new Option('--log-file <file>', 'where this worker\'s output goes (set by hire)').hideHelp())
+    .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .addHelpText('after', '\nExamples:\n  worker --home /shared/run1\n  fjd work   # inside a batch allocation')
     .action(async (options: WorkCliOptions) => {
       const worker = new Worker({
@@ -30,6 +32,7 @@ export function workCommand(name = 'work'): Command {
         logFile: options.logFile,
         heartbeatMs: options.heartbeat,
         graceMs: options.grace,
+        retryIoMs: options.ioRetry,
       });
       const stop = (mode: StopMode, why: string) => () => worker.stop(mode, why);
       process.on('SIGTERM', stop('now', 'received SIGTERM'));
