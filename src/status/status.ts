@@ -8,7 +8,7 @@ import {listDir} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {announcementPath, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
-import {listWorkers, workerLiveness} from '../worker/registry.js';
+import {heartbeatPath, listWorkers, workerLiveness} from '../worker/registry.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -32,6 +32,8 @@ export interface WorkerStatus {
   job: string | null;
   jobStartedAt: string | null;
   log: string | null;
+  // What keeps it from recording, from its heartbeat (such as ENOSPC), or null.
+  problem: string | null;
 }
 
 export interface StatusReport {
@@ -51,6 +53,15 @@ function jobNames(dir: string): string[] {
       .sort();
   } catch {
     return [];
+  }
+}
+
+function heartbeatProblem(paths: HomePaths, id: string): string | null {
+  try {
+    const word = fs.readFileSync(heartbeatPath(paths, id), 'utf8').trim().split(/\s+/)[1];
+    return word === undefined || word === 'ok' ? null : word;
+  } catch {
+    return null;
   }
 }
 
@@ -90,6 +101,7 @@ export function collectStatus(home: string): StatusReport {
       job: held[0] ?? null,
       jobStartedAt,
       log: info?.log ?? null,
+      problem: heartbeatProblem(paths, id),
     });
   }
   for (const name of jobNames(paths.done)) {

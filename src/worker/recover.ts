@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {listDir, unlinkIfPresent} from '../home/atomic.js';
+import {listDir, readJson, unlinkIfPresent} from '../home/atomic.js';
 import {announcementPath, leavePod, podDir, recordFor, repairPod, workerDir} from '../home/transitions.js';
 import {parseJobFile} from '../job/job-file.js';
 import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
-import {hostName, processLiveness} from './registry.js';
+import {hostName, infoPath, processLiveness, type WorkerInfo} from './registry.js';
+import {jobProcessesOf} from '../run/job-processes.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -24,6 +25,8 @@ export interface Recovery {
 export interface RecoverOptions {
   // Why the worker is considered lost, for the records.
   reason: string;
+  // Jobs known to have started although their record may not say so yet.
+  ran?: Set<string>;
   // How many lost workers a job may see before it fails (a job's max_attempts wins).
   maxAttempts: number;
 }
@@ -31,6 +34,15 @@ export interface RecoverOptions {
 export function recoverLostWorker(paths: HomePaths, workerId: string, options: RecoverOptions): Recovery {
   const recovery: Recovery = {requeued: [], failed: [], completed: []};
   const dir = workerDir(paths, workerId);
+  // On this host, stop whatever the worker's jobs still run (they have no worker to report
+  // to), including one it had started but not yet recorded; remember which jobs ran.
+  const ran = new Set<string>();
+  if (readJson<WorkerInfo>(infoPath(paths, workerId))?.host === hostName()) {
+    for (const job of jobProcessesOf(workerId)) {
+      signalGroup(job.pgid, 'SIGKILL');
+      ran.add(job.jobId);
+    }
+  }
   try {
     fs.renameSync(podDir(paths, workerId), path.join(dir, `pod.lost-${process.pid}-${Date.now()}`));
   } catch {
@@ -39,7 +51,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   crashPoint('recover:fenced');
   unlinkIfPresent(announcementPath(paths, workerId));
   for (const entry of listDir(dir)) {
-    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), options, recovery);
+    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran}, recovery);
   }
   if (listDir(dir).every((entry) => !entry.startsWith('pod.') || listDir(path.join(dir, entry)).length === 0)) {
     fs.rmSync(dir, {recursive: true, force: true});
@@ -70,6 +82,25 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
         signalGroup(last.pid, 'SIGKILL');
       }
       Object.assign(last, {outcome: 'lost', reason: options.reason, endedAt: new Date().toISOString()});
+    } else if (options.ran?.has(id) === true) {
+      // Started, but the worker died before it could record that: it still counts.
+      const now = new Date().toISOString();
+      record.attempts.push({
+        attempt: record.attempts.length + 1,
+        worker: path.basename(path.dirname(pod)),
+        host: hostName(),
+        pid: null,
+        pidStart: null,
+        startedAt: now,
+        endedAt: now,
+        durationMs: null,
+        exitCode: null,
+        signal: 'SIGKILL',
+        reason: `${options.reason}; it had started the job without recording it`,
+        outcome: 'lost',
+        stdout: null,
+        stderr: null,
+      });
     }
     const lost = record.attempts.filter((attempt) => attempt.outcome === 'lost').length;
     const max = maxAttemptsOf(file) ?? options.maxAttempts;

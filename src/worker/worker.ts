@@ -74,6 +74,7 @@ export class Worker {
   private stopReason = '';
   private fenced = false;
   private beat = 0;
+  private ioTrouble: string | undefined;
   private current: RunningJob | undefined;
   private wakeWaiting: (() => void) | undefined;
   private watches: DirWatch[] = [];
@@ -173,10 +174,12 @@ export class Worker {
     }
   }
 
+  // The beat, and what keeps this worker from recording (ENOSPC…) or "ok". Fixed width and
+  // written in place, so it goes on beating on a full disk and tells the trouble there.
   private renewHeartbeat(): void {
     this.beat++;
-    // Fixed width, written in place: it keeps beating on a full disk.
-    overwriteInPlace(heartbeatPath(this.paths, this.id), `${String(this.beat).padStart(15, '0')}\n`);
+    const line = `${String(this.beat).padStart(15, '0')} ${(this.ioTrouble ?? 'ok').padEnd(15)}`;
+    overwriteInPlace(heartbeatPath(this.paths, this.id), `${line}\n`);
   }
 
   private onFenced(): void {
@@ -361,6 +364,10 @@ export class Worker {
     attempt.stdout = relativeToHome(paths, stdoutFile);
     attempt.stderr = relativeToHome(paths, stderrFile);
     Object.assign(record, {stdout: attempt.stdout, stderr: attempt.stderr});
+    // Recorded as running before it starts: a worker that dies at any moment after this leaves
+    // a record that counts the attempt, so a second run is never silent.
+    record.state = 'running';
+    if (fs.existsSync(jobFile)) this.note(record);
     let running: RunningJob;
     try {
       running = runJob({...prepared.run, stdoutFile, stderrFile});
@@ -371,8 +378,6 @@ export class Worker {
     this.current = running;
     attempt.pid = running.pid ?? null;
     attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
-    record.state = 'running';
-    if (fs.existsSync(jobFile)) this.note(record);
     crashPoint('run:started');
     if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
     let timedOut = false;
@@ -482,12 +487,19 @@ export class Worker {
     for (let tries = 1; ; tries++) {
       try {
         const done = action();
-        if (tries > 1) this.options.log(`${what} succeeded after ${tries} tries`);
+        if (tries > 1) {
+          this.ioTrouble = undefined;
+          this.options.log(`${what} succeeded after ${tries} tries`);
+        }
         return done;
       } catch (error) {
         const code = errnoCode(error);
         if (error instanceof FencedError || !isTransientFsError(code) || this.fenced) throw error;
-        if (tries === 1) this.options.log(`${what} failed (${code ?? ''}); the job stays in the pod, trying again every ${this.retryIoMs / 1000} s`);
+        if (tries === 1) {
+          this.ioTrouble = code;
+          this.heartbeat();
+          this.options.log(`${what} failed (${code ?? ''}); the job stays in the pod, trying again every ${formatDuration(this.retryIoMs)}`);
+        }
         await this.pause(this.retryIoMs);
       }
     }

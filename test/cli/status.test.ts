@@ -35,6 +35,7 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
   expect(busy.workers).toHaveLength(1);
   expect(busy.workers[0]).toMatchObject({state: 'busy', job: runningJob?.id, pid: expect.any(Number) as number});
   expect(busy.workers[0]?.jobStartedAt).not.toBeNull();
+  expect(busy.workers[0]?.problem).toBeNull();
 
   const text = (await home.run('fjd', ['status'])).stdout;
   expect(text).toContain('Jobs: 1 open, 0 assigned, 1 running, 1 finished, 1 failed');

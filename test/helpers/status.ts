@@ -6,7 +6,7 @@ export interface StatusJson {
   home: string;
   counts: Record<string, number>;
   jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
-  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; log: string | null}[];
+  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; log: string | null; problem: string | null}[];
 }
 
 export async function statusOf(home: TestHome): Promise<StatusJson> {

@@ -58,7 +58,7 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   await home.run('recruiter', ['hire', '2', '--io-retry', '300ms']);
   const dispatcher = home.start('dispatcher', ['--io-retry', '300ms']);
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-hold')), 20_000, 'the first job to start');
-  const jobPid = (home.record('hold').attempts as {pid: number}[])[0]?.pid ?? 0;
+  const jobPid = Number(home.read('pid-hold'));
 
   const filler = fill(home.dir);
   // Renaming needs no room: the dispatcher now finds a job it cannot assign.
@@ -67,8 +67,10 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   // The first job ends while the disk is full: its worker cannot record it yet.
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   await waitUntil(() => !isRunning(jobPid), 20_000, 'the first job to end');
+  // Its worker cannot record it and says so in its heartbeat, which needs no room.
+  const worker = home.ls('.fjd/workers').find((w) => home.ls(`.fjd/workers/${w}/pod`).includes('hold')) ?? '';
+  await waitUntil(() => home.read(`.fjd/workers/${worker}/heartbeat`).includes('ENOSPC'), 20_000, 'the worker to report ENOSPC');
   expect(home.ls('done')).toEqual([]);
-  expect(home.ls(`.fjd/workers`).some((w) => home.ls(`.fjd/workers/${w}/pod`).includes('hold'))).toBe(true);
 
   fs.rmSync(filler);
   const result = await dispatcher.result;

@@ -29,7 +29,8 @@ export function statusCommand(): Command {
       else say(`Workers: ${report.workers.length}`);
       for (const w of report.workers) {
         const job = w.job === null ? '' : `  ${w.job}${w.jobStartedAt === null ? '' : ` for ${since(w.jobStartedAt)}`}`;
-        say(`  ${w.id}  ${w.host ?? '?'}  pid ${w.pid ?? '?'}  ${w.state}${job}`);
+        const problem = w.problem === null ? '' : `  (cannot record: ${w.problem})`;
+        say(`  ${w.id}  ${w.host ?? '?'}  pid ${w.pid ?? '?'}  ${w.state}${job}${problem}`);
       }
       process.exitCode = EXIT.ok;
     });
