@@ -7,6 +7,7 @@ import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {isRunning} from '../helpers/processes.js';
 import {waitUntil} from '../helpers/wait.js';
+import {statusOf} from '../helpers/status.js';
 
 const mounted: string[] = [];
 
@@ -71,6 +72,7 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   const worker = home.ls('.fjd/workers').find((w) => home.ls(`.fjd/workers/${w}/pod`).includes('hold')) ?? '';
   await waitUntil(() => home.read(`.fjd/workers/${worker}/heartbeat`).includes('ENOSPC'), 20_000, 'the worker to report ENOSPC');
   expect(home.ls('done')).toEqual([]);
+  expect((await statusOf(home)).workers.find((w) => w.id === worker)).toMatchObject({state: 'busy', job: 'hold', problem: 'ENOSPC'});
 
   fs.rmSync(filler);
   const result = await dispatcher.result;
