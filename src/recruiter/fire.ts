@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import {ensureHome} from '../home/layout.js';
 import {listDir, writeFileAtomic} from '../home/atomic.js';
 import {podDir, workerDir} from '../home/transitions.js';
-import {firePath, listWorkers, processLiveness, workerLiveness, type WorkerInfo} from '../worker/registry.js';
+import {firePath, hostName, listWorkers, processLiveness, workerLiveness, type WorkerInfo} from '../worker/registry.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
 import {waitFor} from '../util/wait.js';
 
@@ -52,11 +52,19 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     if (jobs.length > 0 && !options.now && !options.wait) result.draining.push({id, jobs});
     else waitingFor.add(id);
   }
-  // Gone: its directory removed, and on this host its process ended too.
+  // Gone: its directory removed, and on this host its process ended too. A worker that died
+  // on its way out (its directory still there) is cleaned up as a lost one.
   const gone = (id: string): boolean => {
-    if (fs.existsSync(workerDir(paths, id))) return false;
     const info = infos.get(id);
-    return info === undefined || workerLiveness(info) !== 'alive' || processLiveness(info.pid, info.procStart) === 'dead';
+    const dead = info !== undefined && info.host === hostName() && processLiveness(info.pid, info.procStart) === 'dead';
+    if (fs.existsSync(workerDir(paths, id))) {
+      if (!dead) return false;
+      const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
+      result.lost.push({id, requeued: recovery.requeued});
+      waitingFor.delete(id);
+      return true;
+    }
+    return info === undefined || workerLiveness(info) !== 'alive' || dead;
   };
   try {
     await waitFor(

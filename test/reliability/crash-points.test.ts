@@ -80,3 +80,14 @@ describe('a worker killed right after a state change', () => {
     if (runsAgain) expect(result.stdout).toMatch(/^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: j\d\.$/m);
   });
 });
+
+it('a fired worker killed right after closing its pod (exit:closed) is cleaned up by fire', async () => {
+  const home = makeHome('w-exit');
+  home.job('late', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  await home.run('recruiter', ['hire', '1'], {env: {FJD_CRASH_AT: 'exit:closed'}});
+  const fire = await home.run('recruiter', ['fire']);
+  expect(fire).toMatchObject({exitCode: 0, stdout: expect.stringMatching(/^Fired 0 workers\.\nWorker \S+ was no longer running\.\n$/) as string});
+  expect(home.ls('.fjd/workers')).toEqual([]);
+  expect(home.ls('workerqueue')).toEqual([]);
+  expect(home.ls('jobqueue')).toEqual(['late']);
+});
