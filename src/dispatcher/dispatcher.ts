@@ -73,7 +73,10 @@ interface Candidate {
 
 interface WorkerState {
   id: string;
-  idle: boolean;
+  // It has announced itself: it may be given jobs.
+  ready: boolean;
+  // How long its last job took, which decides whether it gets a second one in advance.
+  lastDurationMs: number | undefined;
   // Job ids given to this worker and not yet seen to end, with their names.
   inflight: Map<string, string>;
   host: string | undefined;
@@ -104,7 +107,8 @@ export class Dispatcher {
   private readyHead = 0;
   private readonly notJobs = new Set<string>();
   private readonly workers = new Map<string, WorkerState>();
-  private idle: string[] = [];
+  // Which worker holds each job id handed out.
+  private readonly owners = new Map<string, WorkerState>();
   private readonly nextNumber = new Map<string, number>();
   private watches: DirWatch[] = [];
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -155,6 +159,9 @@ export class Dispatcher {
         ),
         watchDir(this.paths.workerqueue, (_event, name) => this.guard(() => this.onWorkerqueueEvent(name)), (e) =>
           this.watchFailed(this.paths.workerqueue, e),
+        ),
+        watchDir(this.paths.records, (_event, name) => this.guard(() => this.onRecordEvent(name)), (e) =>
+          this.watchFailed(this.paths.records, e),
         ),
       ];
       this.loadWorkers();
@@ -397,7 +404,7 @@ export class Dispatcher {
       const pods = listDir(path.join(this.paths.workers, id)).filter((entry) => entry === 'pod' || entry.startsWith('pod.'));
       for (const dir of pods.map((entry) => path.join(this.paths.workers, id, entry))) {
         for (const jobId of listDir(dir)) {
-          if (!jobId.startsWith('.')) worker.inflight.set(jobId, readRecord(this.paths, jobId)?.name ?? jobId);
+          if (!jobId.startsWith('.')) this.hold(worker, jobId, readRecord(this.paths, jobId)?.name ?? jobId);
         }
       }
     }
@@ -410,7 +417,8 @@ export class Dispatcher {
       const info = readJson<WorkerInfo>(infoPath(this.paths, id));
       worker = {
         id,
-        idle: false,
+        ready: false,
+        lastDurationMs: undefined,
         inflight: new Map(),
         host: info?.host,
         pid: info?.pid,
@@ -435,53 +443,82 @@ export class Dispatcher {
     }
   }
 
-  // workerqueue/W exists (or existed): W is idle once every job it was given has ended.
+  // workerqueue/W exists (or existed): W is there to take jobs, and has finished what it was
+  // given before it announced itself.
   private onAnnouncement(id: string): void {
     const announcement = readJson<{host?: string; pid?: number}>(announcementPath(this.paths, id));
     if (announcement === undefined) return;
     const worker = this.worker(id);
     worker.host ??= announcement.host;
     worker.pid ??= announcement.pid;
-    if (worker.idle) return;
+    if (!worker.ready) this.toldNoWorkers = false;
+    worker.ready = true;
     this.settleInflight(worker);
-    if (worker.inflight.size === 0) {
-      worker.idle = true;
-      this.idle.push(id);
-      this.toldNoWorkers = false;
-    }
+  }
+
+  private hold(worker: WorkerState, jobId: string, name: string): void {
+    worker.inflight.set(jobId, name);
+    this.owners.set(jobId, worker);
+  }
+
+  // .fjd/records/ID.json changed: if ID was handed out, see whether it has ended. This is how
+  // the dispatcher learns of an end at once, without waiting for the worker to be idle.
+  private onRecordEvent(name: string | undefined): void {
+    if (name === undefined || !name.endsWith('.json')) return;
+    const jobId = name.slice(0, -'.json'.length);
+    const worker = this.owners.get(jobId);
+    if (worker === undefined) return;
+    this.settleOne(worker, jobId);
+    this.pump();
   }
 
   // Reads the records of a worker's jobs and counts those that have ended.
   private settleInflight(worker: WorkerState): void {
-    for (const [jobId, name] of worker.inflight) {
-      const record = readRecord(this.paths, jobId);
-      const state = record?.state;
-      if (state === 'finished' || state === 'failed') {
-        worker.inflight.delete(jobId);
-        if (state === 'finished') this.summary.finished++;
-        else {
-          this.summary.failed++;
-          this.summary.failedJobs.push({id: jobId, reason: record?.reason ?? null});
-        }
-        this.emit({type: 'job-ended', id: jobId, name, outcome: state, reason: record?.reason ?? null});
-      } else if (state === 'requeued' && record?.worker !== worker.id) {
-        // Given back, and already assigned elsewhere or waiting in jobqueue/ again.
-        worker.inflight.delete(jobId);
-      } else if (state === 'requeued' || record === undefined) {
-        worker.inflight.delete(jobId);
-        this.summary.requeued++;
-        this.emit({type: 'job-requeued', id: jobId, name, reason: record?.reason ?? null});
+    for (const jobId of [...worker.inflight.keys()]) this.settleOne(worker, jobId);
+  }
+
+  private settleOne(worker: WorkerState, jobId: string): void {
+    const name = worker.inflight.get(jobId);
+    if (name === undefined) return;
+    const record = readRecord(this.paths, jobId);
+    const state = record?.state;
+    if (state === 'assigned' || state === 'running') return;
+    worker.inflight.delete(jobId);
+    if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
+    if (state === 'finished' || state === 'failed') {
+      worker.lastDurationMs = record?.durationMs ?? undefined;
+      if (state === 'finished') this.summary.finished++;
+      else {
+        this.summary.failed++;
+        this.summary.failedJobs.push({id: jobId, reason: record?.reason ?? null});
       }
+      this.emit({type: 'job-ended', id: jobId, name, outcome: state, reason: record?.reason ?? null});
+      return;
+    }
+    // Back in jobqueue/ (or its record is gone). Told only if it had started: a job given back
+    // before it started is simply in the queue again.
+    const outcome = record?.attempts.at(-1)?.outcome;
+    if (record === undefined || (record.worker === worker.id && (outcome === 'requeued' || outcome === 'lost'))) {
+      this.summary.requeued++;
+      this.emit({type: 'job-requeued', id: jobId, name, reason: record?.reason ?? null});
     }
   }
 
-  private nextIdle(): WorkerState | undefined {
-    while (this.idle.length > 0) {
-      const id = this.idle.shift() ?? '';
-      const worker = this.workers.get(id);
-      if (worker?.idle === true) return worker;
+  // How many jobs a worker may hold: a second one waits in its pod while it runs short jobs,
+  // so that it never waits for the dispatcher between them. Long jobs get one at a time.
+  private depthOf(worker: WorkerState): number {
+    return worker.lastDurationMs !== undefined && worker.lastDurationMs < 1000 ? 2 : 1;
+  }
+
+  // A worker that may take one more job now: first those with none, then the others.
+  private nextAvailable(): WorkerState | undefined {
+    let second: WorkerState | undefined;
+    for (const worker of this.workers.values()) {
+      if (!worker.ready) continue;
+      if (worker.inflight.size === 0) return worker;
+      if (second === undefined && worker.inflight.size < this.depthOf(worker)) second = worker;
     }
-    return undefined;
+    return second;
   }
 
   // Finds workers that are gone. On this host a dead pid tells at once; on any host a
@@ -530,7 +567,8 @@ export class Dispatcher {
   }
 
   private forget(worker: WorkerState): void {
-    worker.idle = false;
+    worker.ready = false;
+    for (const jobId of worker.inflight.keys()) if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
     this.workers.delete(worker.id);
   }
 
@@ -561,16 +599,13 @@ export class Dispatcher {
     this.pumping = true;
     try {
       for (;;) {
-        const worker = this.nextIdle();
+        const worker = this.nextAvailable();
         if (worker === undefined) break;
         const name = this.nextReady();
-        if (name === undefined) {
-          this.idle.unshift(worker.id);
-          break;
-        }
-        this.assign(name, worker);
+        if (name === undefined) break;
+        if (!this.assign(name, worker)) break;
       }
-      if (!this.toldNoWorkers && this.idle.length === 0 && this.workers.size === 0 && this.hasReady()) {
+      if (!this.toldNoWorkers && this.hasReady() && ![...this.workers.values()].some((w) => w.ready)) {
         this.toldNoWorkers = true;
         this.emit({type: 'waiting-for-workers', jobs: this.candidates.size});
       }
@@ -580,7 +615,8 @@ export class Dispatcher {
     this.maybeFinish();
   }
 
-  private assign(name: string, worker: WorkerState): void {
+  // Hands one job to a worker; false when assigning must stop for now (the disk refuses).
+  private assign(name: string, worker: WorkerState): boolean {
     const first = this.nextNumber.get(name) ?? 1;
     let assignment;
     try {
@@ -589,33 +625,29 @@ export class Dispatcher {
       if (isTransientFsError(errnoCode(error))) {
         // The filesystem refuses for now: keep the job first in line and the worker idle.
         this.ready.splice(this.readyHead, 0, name);
-        this.idle.unshift(worker.id);
         this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
-        return;
+        return false;
       }
       if (error instanceof PodClosedError) {
         // The worker is leaving; the job stays first in line for the next worker.
         this.forget(worker);
         this.ready.splice(this.readyHead, 0, name);
         this.emit({type: 'worker-left', worker: worker.id});
-        return;
+        return true;
       }
       throw error;
     }
     this.candidates.delete(name);
-    if (assignment === undefined) {
-      // Taken back by its owner before we got to it: the worker is still idle.
-      this.idle.unshift(worker.id);
-      return;
-    }
+    // undefined: taken back by its owner before we got to it; the worker is still free.
+    if (assignment === undefined) return true;
     if (this.ioTrouble) {
       this.ioTrouble = false;
       this.emit({type: 'warning', message: 'the home takes writes again; dispatching goes on'});
     }
     const number = numberOf(name, assignment.id);
     if (number > 1) this.nextNumber.set(name, number + 1);
-    worker.idle = false;
-    worker.inflight.set(assignment.id, name);
+    this.hold(worker, assignment.id, name);
+    return true;
   }
 
   // ---- the end ----------------------------------------------------------------------------

@@ -8,9 +8,12 @@ import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import {numberedName} from './names.js';
 
-// A name for a scratch file that no other process on any host will choose.
+// A name for a scratch file that no other process on any host will choose: a random part
+// drawn once per process, and a counter.
+const scratchBase = `${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+let scratchCounter = 0;
 export function scratchName(prefix = 'w'): string {
-  return `.${prefix}-${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`;
+  return `.${prefix}-${scratchBase}-${++scratchCounter}.tmp`;
 }
 
 // Writes `data` to `target` so that readers see the old content or the new, never a part:

@@ -82,11 +82,23 @@ function isExecutableFile(file: string): 'ok' | 'missing' | 'not-executable' {
   return 'ok';
 }
 
+// Bare names found on PATH lately: a worker running thousands of jobs of the same program
+// looks it up once every few seconds, not once per job.
+const found = new Map<string, {file: string; at: number}>();
+const FOUND_FOR_MS = 5000;
+
 // Finds a bare program name on PATH, as execvp would.
 export function findOnPath(name: string, envPath: string | undefined, cwd: string): string | undefined {
+  const key = `${cwd}\0${envPath ?? ''}\0${name}`;
+  const cached = found.get(key);
+  if (cached !== undefined && performance.now() - cached.at < FOUND_FOR_MS) return cached.file;
   for (const dir of (envPath ?? '').split(path.delimiter)) {
     const candidate = path.resolve(cwd, dir === '' ? '.' : dir, name);
-    if (isExecutableFile(candidate) === 'ok') return candidate;
+    if (isExecutableFile(candidate) === 'ok') {
+      if (found.size > 1000) found.clear();
+      found.set(key, {file: candidate, at: performance.now()});
+      return candidate;
+    }
   }
   return undefined;
 }

@@ -1,7 +1,12 @@
-// Runs one job's command with execa: in its own session and process group, stdin closed,
-// stdout and stderr written straight to files in the home (no pipes through the worker).
+// Runs one job's command: in its own session and process group, stdin closed, stdout and
+// stderr written straight to files in the home (no pipes through the worker).
+//
+// This is the hot path, so it uses child_process.spawn directly rather than execa. Measured
+// on the project's 2-core machine, 1,000 sequential `true` jobs with file stdio: spawn 1.75-1.8
+// ms per job and 56 MB RSS; execa 9 configured lean (no buffer, no cleanup, fds passed
+// through) 2.46-2.67 ms per job and 95 MB RSS. The README records these figures.
+import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
-import {execa, type Options} from 'execa';
 import type {CommandPlan} from '../job/command.js';
 import {signalGroup} from './kill-tree.js';
 
@@ -30,41 +35,34 @@ export interface RunningJob {
 
 export function runJob(options: RunOptions): RunningJob {
   const out = fs.openSync(options.stdoutFile, 'w', 0o600);
-  const err = options.stderrFile === options.stdoutFile ? out : fs.openSync(options.stderrFile, 'w', 0o600);
-  const execOptions: Options = {
+  let err = out;
+  let child: ChildProcess;
+  try {
+    err = options.stderrFile === options.stdoutFile ? out : fs.openSync(options.stderrFile, 'w', 0o600);
+    child = spawn(options.plan.file, [...options.plan.args, options.jobFile], {
       cwd: options.cwd,
       env: options.env,
-      extendEnv: false,
-      stdin: 'ignore',
-      // execa passes a descriptor number straight to spawn (no pipe through the worker); its
-      // types list only 3 to 9, so the cast widens them to any descriptor.
-      stdout: out as 3,
-      stderr: err as 3,
+      stdio: ['ignore', out, err],
       detached: true,
-      cleanup: false,
-      reject: false,
-      buffer: false,
-      stripFinalNewline: false,
-    };
-  const start = () => execa(options.plan.file, [...options.plan.args, options.jobFile], execOptions);
-  let subprocess: ReturnType<typeof start>;
-  try {
-    // The child holds its own copies of the descriptors once spawned.
-    subprocess = start();
+    });
   } finally {
+    // The child holds its own copies of the descriptors once spawned.
     fs.closeSync(out);
     if (err !== out) fs.closeSync(err);
   }
-  const {pid} = subprocess;
+  const {pid} = child;
   let killTimer: NodeJS.Timeout | undefined;
-  const result = subprocess.then((done): RunResult => {
-    if (killTimer !== undefined) clearTimeout(killTimer);
-    const spawnFailed = done.exitCode === undefined && done.signal === undefined;
-    return {
-      exitCode: done.exitCode ?? null,
-      signal: done.signal ?? null,
-      spawnError: spawnFailed ? (done.shortMessage ?? "the process could not be started") : null,
-    };
+  const result = new Promise<RunResult>((resolve) => {
+    let spawnError: string | null = null;
+    child.once('error', (error) => {
+      spawnError = error.message;
+      // A process that never started emits no 'exit'.
+      if (pid === undefined) resolve({exitCode: null, signal: null, spawnError});
+    });
+    child.once('exit', (code, signal) => {
+      if (killTimer !== undefined) clearTimeout(killTimer);
+      resolve({exitCode: code, signal, spawnError});
+    });
   });
   return {
     pid,

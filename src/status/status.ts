@@ -9,6 +9,7 @@ import {isIgnoredName} from '../home/names.js';
 import {announcementPath, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
 import {heartbeatPath, listWorkers, workerLiveness} from '../worker/registry.js';
+import {readCurrentJob} from '../worker/current-job.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -77,10 +78,11 @@ export function collectStatus(home: string): StatusReport {
     const pod = podDir(paths, id);
     const held = listDir(pod).filter((name) => !name.startsWith('.')).sort();
     let jobStartedAt: string | null = null;
+    const current = readCurrentJob(paths, id);
     for (const jobId of held) {
       const record = readRecord(paths, jobId);
-      const state = record?.state === 'running' ? 'running' : 'assigned';
-      if (state === 'running') jobStartedAt ??= record?.startedAt ?? null;
+      const state = current?.id === jobId ? 'running' : 'assigned';
+      if (state === 'running') jobStartedAt = current?.startedAt ?? null;
       jobs.push({
         name: record?.name ?? jobId,
         id: jobId,
@@ -98,7 +100,7 @@ export function collectStatus(home: string): StatusReport {
       pid: info?.pid ?? null,
       state:
         info === undefined ? 'starting' : alive === 'dead' ? 'lost' : held.length > 0 ? 'busy' : announced ? 'idle' : 'between',
-      job: held[0] ?? null,
+      job: current !== undefined && held.includes(current.id) ? current.id : (held[0] ?? null),
       jobStartedAt,
       log: info?.log ?? null,
       problem: heartbeatProblem(paths, id),

@@ -13,6 +13,7 @@ import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
 import {hostName, infoPath, processLiveness, type WorkerInfo} from './registry.js';
 import {jobProcessesOf} from '../run/job-processes.js';
+import {readCurrentJob, type CurrentJob} from './current-job.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -25,8 +26,10 @@ export interface Recovery {
 export interface RecoverOptions {
   // Why the worker is considered lost, for the records.
   reason: string;
-  // Jobs known to have started although their record may not say so yet.
+  // Jobs seen running (their processes, on this host) although their record does not say so.
   ran?: Set<string>;
+  // The job the worker noted as running when it died.
+  current?: CurrentJob;
   // How many lost workers a job may see before it fails (a job's max_attempts wins).
   maxAttempts: number;
 }
@@ -37,6 +40,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   // On this host, stop whatever the worker's jobs still run (they have no worker to report
   // to), including one it had started but not yet recorded; remember which jobs ran.
   const ran = new Set<string>();
+  const current = readCurrentJob(paths, workerId);
   if (readJson<WorkerInfo>(infoPath(paths, workerId))?.host === hostName()) {
     for (const job of jobProcessesOf(workerId)) {
       signalGroup(job.pgid, 'SIGKILL');
@@ -51,7 +55,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   crashPoint('recover:fenced');
   unlinkIfPresent(announcementPath(paths, workerId));
   for (const entry of listDir(dir)) {
-    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran}, recovery);
+    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran, current}, recovery);
   }
   if (listDir(dir).every((entry) => !entry.startsWith('pod.') || listDir(path.join(dir, entry)).length === 0)) {
     fs.rmSync(dir, {recursive: true, force: true});
@@ -82,21 +86,22 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
         signalGroup(last.pid, 'SIGKILL');
       }
       Object.assign(last, {outcome: 'lost', reason: options.reason, endedAt: new Date().toISOString()});
-    } else if (options.ran?.has(id) === true) {
-      // Started, but the worker died before it could record that: it still counts.
+    } else if (options.ran?.has(id) === true || (options.current?.id === id && options.current.attempt > record.attempts.length)) {
+      // Started (its worker noted it, or its processes were found): the run counts.
       const now = new Date().toISOString();
+      const startedAt = options.current?.id === id ? options.current.startedAt : now;
       record.attempts.push({
         attempt: record.attempts.length + 1,
         worker: path.basename(path.dirname(pod)),
         host: hostName(),
         pid: null,
         pidStart: null,
-        startedAt: now,
+        startedAt,
         endedAt: now,
         durationMs: null,
         exitCode: null,
         signal: 'SIGKILL',
-        reason: `${options.reason}; it had started the job without recording it`,
+        reason: options.reason,
         outcome: 'lost',
         stdout: null,
         stderr: null,

@@ -21,9 +21,13 @@ import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
 import {isTransientFsError} from '../util/transient.js';
 import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
+import {writeCurrentJob, type CurrentJob} from './current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
 export type StopMode = 'drain' | 'now';
+
+// How long a job runs before the jobs waiting behind it in the pod are given back.
+const GIVE_BACK_AFTER_MS = 1000;
 
 export interface WorkerOptions {
   home: string;
@@ -209,7 +213,16 @@ export class Worker {
     }
   }
 
-  // Writes a record that only informs (running, retrying); a full disk does not stop the job.
+  private noteCurrent(current: CurrentJob): void {
+    try {
+      writeCurrentJob(this.paths, this.id, current);
+    } catch (error) {
+      if (!isTransientFsError(errnoCode(error))) throw error;
+      this.options.log(`cannot note the running job (${errnoCode(error) ?? ''}); the job goes on`);
+    }
+  }
+
+  // Writes a record that only informs (retrying); a full disk does not stop the job.
   private note(record: JobRecord): void {
     try {
       writeRecord(this.paths, record);
@@ -239,9 +252,11 @@ export class Worker {
   }
 
   private readFireRequest(): void {
+    const file = firePath(this.paths, this.id);
+    if (!fs.existsSync(file)) return;
     let text: string;
     try {
-      text = fs.readFileSync(firePath(this.paths, this.id), 'utf8').trim();
+      text = fs.readFileSync(file, 'utf8').trim();
     } catch {
       return;
     }
@@ -328,7 +343,7 @@ export class Worker {
     const {control} = prepared;
     for (let run = 0; ; run++) {
       const attempt = this.newAttempt(record);
-      const outcome = await this.runAttempt(record, attempt, prepared, jobFile);
+      const outcome = await this.runAttempt(record, attempt, prepared);
       if (outcome === 'stopped' || this.fenced) return;
       if (outcome === 'finished') {
         await this.end(record, 'finished', null);
@@ -355,7 +370,6 @@ export class Worker {
     record: JobRecord,
     attempt: AttemptRecord,
     prepared: Prepared,
-    jobFile: string,
   ): Promise<'finished' | 'failed' | 'stopped'> {
     const paths = this.paths;
     const suffix = attempt.attempt === 1 ? '' : `.${attempt.attempt}`;
@@ -364,10 +378,11 @@ export class Worker {
     attempt.stdout = relativeToHome(paths, stdoutFile);
     attempt.stderr = relativeToHome(paths, stderrFile);
     Object.assign(record, {stdout: attempt.stdout, stderr: attempt.stderr});
-    // Recorded as running before it starts: a worker that dies at any moment after this leaves
-    // a record that counts the attempt, so a second run is never silent.
+    // Noted as running before it starts: a worker that dies at any moment after this leaves a
+    // note that counts the attempt, so a second run is never silent. The note is one small
+    // file per worker, rewritten in place: no new file per job.
     record.state = 'running';
-    if (fs.existsSync(jobFile)) this.note(record);
+    this.noteCurrent({id: record.id, attempt: attempt.attempt, startedAt: attempt.startedAt});
     let running: RunningJob;
     try {
       running = runJob({...prepared.run, stdoutFile, stderrFile});
@@ -380,6 +395,9 @@ export class Worker {
     attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
     crashPoint('run:started');
     if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
+    // Jobs waiting behind this one in the pod go back to the queue if it turns out long, so
+    // that an idle worker elsewhere can take them.
+    const giveBack = setTimeout(() => this.giveBackWaiting(record.id), GIVE_BACK_AFTER_MS);
     let timedOut = false;
     const {timeoutMs} = prepared.control;
     const timer =
@@ -390,6 +408,7 @@ export class Worker {
             running.stop(this.graceMs);
           }, timeoutMs);
     const result = await running.result;
+    clearTimeout(giveBack);
     if (timer !== undefined) clearTimeout(timer);
     this.current = undefined;
     if (running.pid !== undefined && (timedOut || this.stopMode === 'now' || this.fenced)) {
@@ -473,6 +492,23 @@ export class Worker {
     if (outcome === 'finished') this.summary.finished++;
     else this.summary.failed++;
     this.options.log(`${record.id}: ${outcome}${reason === null ? '' : ` (${reason})`} in ${String(record.durationMs)} ms`);
+  }
+
+  private giveBackWaiting(runningId: string): void {
+    if (this.fenced || this.finish === undefined) return;
+    const pod = podDir(this.paths, this.id);
+    for (const id of this.pendingJobs()) {
+      if (id === runningId) continue;
+      const record = recordFor(this.paths, id);
+      Object.assign(record, {state: 'requeued', reason: 'given back: its worker is busy with a long job', requeuedAs: null});
+      try {
+        const got = leavePod(this.paths, pod, record);
+        this.options.log(`${id}: given back to jobqueue/ as ${got} (this worker is busy with a long job)`);
+      } catch (error) {
+        // It stays here and runs after the current job; nothing is lost.
+        this.options.log(`${id}: could not give it back (${errnoCode(error) ?? describeError(error)}); it runs after the current job`);
+      }
+    }
   }
 
   // Puts a job back in jobqueue/; its record keeps its id and attempts for the next run.
