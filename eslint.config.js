@@ -19,6 +19,12 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'URL'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
   },
 );
