@@ -39,7 +39,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {linkNoClobber, readJson, sameFile, unlinkIfPresent, writeFileAtomic} from './atomic.js';
+import {linkNoClobber, readJson, sameFile, unlinkIfPresent} from './atomic.js';
 import {numberedName} from './names.js';
 import {createRecord, newRecord, readRecord, recordPath, writeRecord, type JobRecord} from '../job/record.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -163,9 +163,12 @@ function destination(paths: HomePaths, record: JobRecord): {dir: string; name: s
 // FencedError if the pod was taken away.
 export function leavePod(paths: HomePaths, pod: string, record: JobRecord): string {
   if (record.state === 'requeued') record.requeuedAs ??= record.name;
+  // Written in place, not by rename: a staged record cut short by a crash does not parse, and
+  // is then ignored, which is right, since nothing moved before it was complete.
   try {
-    writeFileAtomic(paths.tmp, stagedRecordPath(pod, record.id), `${JSON.stringify(record, null, 2)}\n`);
+    fs.writeFileSync(stagedRecordPath(pod, record.id), `${JSON.stringify(record, null, 2)}\n`, {mode: 0o600});
   } catch (error) {
+    unlinkIfPresent(stagedRecordPath(pod, record.id));
     if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
     throw error;
   }
