@@ -665,8 +665,11 @@ export class Dispatcher {
         this.checkWorkers();
         this.scanJobqueue();
         this.pump();
+        // A huge backlog makes listing slow: keep rescans to about 2% of the time. With nothing
+        // queued and nothing running, look less often (an idle home costs next to nothing).
         const cost = performance.now() - t0;
-        if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs, cost * 20));
+        const quiet = this.candidates.size === 0 && this.busyCount() === 0;
+        if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs * (quiet ? 4 : 1), cost * 50));
       });
     }, ms);
   }

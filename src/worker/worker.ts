@@ -79,6 +79,8 @@ export class Worker {
   private fenced = false;
   private beat = 0;
   private ioTrouble: string | undefined;
+  private lastJobAt = performance.now();
+  private tickTimer: NodeJS.Timeout | undefined;
   private current: RunningJob | undefined;
   private wakeWaiting: (() => void) | undefined;
   private watches: DirWatch[] = [];
@@ -158,8 +160,28 @@ export class Worker {
     }
     writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
     const wake = (): void => this.wake();
-    this.watches = [watchDir(podDir(this.paths, this.id), wake), watchDir(workerDir(this.paths, this.id), wake)];
-    this.timers = [setInterval(wake, this.tickMs), setInterval(() => this.heartbeat(), this.heartbeatMs)];
+    // The pod for jobs; the worker's own directory only for a fire request (its heartbeat and
+    // notes change there all the time, and are no news).
+    this.watches = [
+      watchDir(podDir(this.paths, this.id), wake),
+      watchDir(workerDir(this.paths, this.id), (_event, name) => {
+        if (name === 'fire' || name === undefined) wake();
+      }),
+    ];
+    this.timers = [setInterval(() => this.heartbeat(), this.heartbeatMs)];
+    this.scheduleTick();
+  }
+
+  // Looks at the pod and the fire request on a timer, for what no event announces (a
+  // dispatcher or a recruiter on another host): every tick while busy, every five after ten
+  // seconds without a job.
+  private scheduleTick(): void {
+    const idleFor = performance.now() - this.lastJobAt;
+    const next = idleFor > 10_000 ? this.tickMs * 5 : this.tickMs;
+    this.tickTimer = setTimeout(() => {
+      this.wake();
+      if (this.finish !== undefined) this.scheduleTick();
+    }, next);
   }
 
   // Renews the heartbeat: its content changes every time, which is all a dispatcher on any
@@ -319,6 +341,7 @@ export class Worker {
   }
 
   private async execute(id: string): Promise<void> {
+    this.lastJobAt = performance.now();
     this.unannounce();
     const paths = this.paths;
     const pod = podDir(paths, this.id);
@@ -563,6 +586,7 @@ export class Worker {
     if (this.finish === undefined) return;
     for (const watch of this.watches) watch.close();
     for (const timer of this.timers) clearInterval(timer);
+    if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     const dir = workerDir(this.paths, this.id);
     if (!this.fenced) {
       this.unannounce();
@@ -590,6 +614,7 @@ export class Worker {
   private crash(error: unknown): void {
     for (const watch of this.watches) watch.close();
     for (const timer of this.timers) clearInterval(timer);
+    if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     const fail = this.fail;
     this.finish = undefined;
     fail?.(error);
