@@ -39,7 +39,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {linkNoClobber, readJson, sameFile, unlinkIfPresent} from './atomic.js';
+import {linkNoClobber, listDir, readJson, sameFile, unlinkIfPresent} from './atomic.js';
 import {numberedName} from './names.js';
 import {createRecord, newRecord, readRecord, recordPath, writeRecord, type JobRecord} from '../job/record.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -85,9 +85,10 @@ export class FencedError extends Error {
 function reusable(paths: HomePaths, record: JobRecord | undefined, name: string): boolean {
   if (record === undefined || record.name !== name) return false;
   if (record.state === 'requeued') return record.requeuedAs === name;
-  if (record.state === 'assigned' && record.attempts.length === 0 && record.worker !== null) {
+  if (record.state === 'assigned' && record.worker !== null) {
+    // Reserved, but is the file in that worker's pod (or a pod being closed or recovered)?
     const worker = workerDir(paths, record.worker);
-    return !fs.existsSync(path.join(worker, 'pod', record.id)) && !fs.existsSync(path.join(worker, 'pod.closed', record.id));
+    return listDir(worker).every((entry) => !entry.startsWith('pod') || !fs.existsSync(path.join(worker, entry, record.id)));
   }
   return false;
 }

@@ -9,11 +9,10 @@ export type JobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed' |
 export interface AttemptRecord {
   attempt: number;
   worker: string;
-  host: string;
-  // The job's process (the leader of its process group) and its kernel start time, which
-  // guards against a reused pid when a lost worker's job is stopped.
+  // Where it ran (null when that is not known).
+  host: string | null;
+  // The job's process, the leader of its process group.
   pid: number | null;
-  pidStart: string | null;
   startedAt: string;
   endedAt: string | null;
   durationMs: number | null;

@@ -11,7 +11,7 @@ import {announcementPath, leavePod, podDir, recordFor, repairPod, workerDir} fro
 import {parseJobFile} from '../job/job-file.js';
 import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
-import {hostName, infoPath, processLiveness, type WorkerInfo} from './registry.js';
+import {hostName, infoPath, type WorkerInfo} from './registry.js';
 import {jobProcessesOf} from '../run/job-processes.js';
 import {readCurrentJob, type CurrentJob} from './current-job.js';
 
@@ -30,6 +30,8 @@ export interface RecoverOptions {
   ran?: Set<string>;
   // The job the worker noted as running when it died.
   current?: CurrentJob;
+  // The host the worker ran on.
+  host?: string | null;
   // How many lost workers a job may see before it fails (a job's max_attempts wins).
   maxAttempts: number;
 }
@@ -41,7 +43,8 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   // to), including one it had started but not yet recorded; remember which jobs ran.
   const ran = new Set<string>();
   const current = readCurrentJob(paths, workerId);
-  if (readJson<WorkerInfo>(infoPath(paths, workerId))?.host === hostName()) {
+  const host = readJson<WorkerInfo>(infoPath(paths, workerId))?.host ?? null;
+  if (host === hostName()) {
     for (const job of jobProcessesOf(workerId)) {
       signalGroup(job.pgid, 'SIGKILL');
       ran.add(job.jobId);
@@ -55,7 +58,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   crashPoint('recover:fenced');
   unlinkIfPresent(announcementPath(paths, workerId));
   for (const entry of listDir(dir)) {
-    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran, current}, recovery);
+    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran, current, host}, recovery);
   }
   if (listDir(dir).every((entry) => !entry.startsWith('pod.') || listDir(path.join(dir, entry)).length === 0)) {
     fs.rmSync(dir, {recursive: true, force: true});
@@ -78,29 +81,22 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
     if (id.startsWith('.')) continue;
     const file = path.join(pod, id);
     const record = recordFor(paths, id);
-    const last = record.attempts.at(-1);
-    if (last !== undefined && last.outcome === 'running') {
-      // The job may still run without its worker: stop its process group, on this host and
-      // only if the process is the very one the worker started.
-      if (last.host === hostName() && last.pid !== null && processLiveness(last.pid, last.pidStart) === 'alive') {
-        signalGroup(last.pid, 'SIGKILL');
-      }
-      Object.assign(last, {outcome: 'lost', reason: options.reason, endedAt: new Date().toISOString()});
-    } else if (options.ran?.has(id) === true || (options.current?.id === id && options.current.attempt > record.attempts.length)) {
-      // Started (its worker noted it, or its processes were found): the run counts.
+    const killed = options.ran?.has(id) === true;
+    if (killed || (options.current?.id === id && options.current.attempt > record.attempts.length)) {
+      // It had started (its worker noted it, or its processes were found and stopped): the
+      // run counts as an attempt, lost with its worker.
       const now = new Date().toISOString();
       const startedAt = options.current?.id === id ? options.current.startedAt : now;
       record.attempts.push({
         attempt: record.attempts.length + 1,
         worker: path.basename(path.dirname(pod)),
-        host: hostName(),
+        host: options.host ?? null,
         pid: null,
-        pidStart: null,
         startedAt,
         endedAt: now,
         durationMs: null,
         exitCode: null,
-        signal: 'SIGKILL',
+        signal: killed ? 'SIGKILL' : null,
         reason: options.reason,
         outcome: 'lost',
         stdout: null,

@@ -324,7 +324,6 @@ export class Worker {
       worker: this.id,
       host: this.host,
       pid: null,
-      pidStart: null,
       startedAt: new Date().toISOString(),
       endedAt: null,
       durationMs: null,
@@ -415,7 +414,6 @@ export class Worker {
     }
     this.current = running;
     attempt.pid = running.pid ?? null;
-    attempt.pidStart = running.pid === undefined ? null : processStartTime(running.pid);
     crashPoint('run:started');
     if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
     // Jobs waiting behind this one in the pod go back to the queue if it turns out long, so

@@ -102,7 +102,7 @@ describe('state transitions', () => {
     const first = assignJob(paths, 'e', W, 'host');
     if (first === undefined) throw new Error('not assigned');
     first.record.attempts.push({
-      attempt: 1, worker: W, host: 'host', pid: 1, pidStart: null, startedAt: '', endedAt: '', durationMs: 1,
+      attempt: 1, worker: W, host: 'host', pid: 1, startedAt: '', endedAt: '', durationMs: 1,
       exitCode: null, signal: 'SIGTERM', reason: 'fired', outcome: 'requeued', stdout: null, stderr: null,
     });
     expect(leavePod(paths, podDir(paths, W), {...first.record, state: 'requeued', reason: 'fired'})).toBe('e');
@@ -177,10 +177,12 @@ describe('leaving a pod survives a crash at every step', () => {
     const {record} = setup();
     if (record === undefined) throw new Error('no record');
     const lost = {
-      attempt: 1, worker: W, host: 'elsewhere', pid: null, pidStart: null, startedAt: '', endedAt: '', durationMs: null,
+      attempt: 1, worker: W, host: 'elsewhere', pid: null, startedAt: '', endedAt: '', durationMs: null,
       exitCode: null, signal: null, reason: 'worker lost', outcome: 'lost' as const, stdout: null, stderr: null,
     };
-    fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, attempts: [lost, {...lost, attempt: 2, outcome: 'running'}]}));
+    fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, attempts: [lost]}));
+    // Its second worker noted it as running when it died.
+    fs.writeFileSync(path.join(paths.workers, W, 'current'), JSON.stringify({id: 'k', attempt: 2, startedAt: ''}));
     const recovery = recoverLostWorker(paths, W, {reason: 'worker lost (no heartbeat)', maxAttempts: 2});
     expect(recovery.failed).toEqual(['k']);
     expect(fs.readdirSync(paths.failed)).toEqual(['k']);
