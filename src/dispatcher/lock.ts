@@ -22,6 +22,9 @@ interface LockContent {
   beat: number;
 }
 
+// How long a lock file may stay unreadable (empty, cut short) before it is taken as stale.
+const UNREADABLE_LOCK_MS = 1000;
+
 export function lockPath(paths: HomePaths): string {
   return path.join(paths.internal, 'dispatcher.lock');
 }
@@ -44,14 +47,28 @@ export class DispatcherLock {
       startedAt: new Date().toISOString(),
       beat: 0,
     };
-    for (let round = 0; round < 100; round++) {
+    let unreadableSince: number | undefined;
+    for (let round = 0; round < 1000; round++) {
       if (createExclusive(file, `${JSON.stringify(content)}\n`)) return new DispatcherLock(paths, content);
       const holder = readJson<LockContent>(file);
       if (holder === undefined) {
-        // Being written or just removed: look again in a moment.
+        // Being written, or just removed: look again in a moment. A lock that stays unreadable
+        // was left by a dispatcher killed while writing it, and is taken away.
+        unreadableSince ??= performance.now();
+        if (performance.now() - unreadableSince > UNREADABLE_LOCK_MS) {
+          const aside = `${file}.stale-${content.token}`;
+          try {
+            fs.renameSync(file, aside);
+            unlinkIfPresent(aside);
+          } catch {
+            // someone else did
+          }
+          unreadableSince = undefined;
+        }
         await delay(20);
         continue;
       }
+      unreadableSince = undefined;
       const verdict = await judge(file, holder, leaseMs, onWait);
       if (verdict === 'changed') continue;
       if (verdict === 'alive') {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import {numberedName} from './names.js';
+import {crashPoint} from '../util/crash-point.js';
 
 // A name for a scratch file that no other process on any host will choose: a random part
 // drawn once per process, and a counter.
@@ -43,6 +44,7 @@ export function createExclusive(target: string, data: string): boolean {
     if (errnoCode(error) === 'EEXIST') return false;
     throw error;
   }
+  crashPoint('create:opened');
   try {
     fs.writeSync(fd, data);
   } catch (error) {

@@ -115,7 +115,14 @@ export function assignJob(
       break;
     }
     const existing = readRecord(paths, id);
-    if (existing !== undefined && reusable(paths, existing, name)) {
+    if (existing === undefined) {
+      // The id is taken by a record that cannot be read: a dispatcher died between creating
+      // and writing it (only one dispatcher acts at a time), so the reservation is void.
+      record = candidate;
+      writeRecord(paths, record);
+      break;
+    }
+    if (reusable(paths, existing, name)) {
       record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null};
       writeRecord(paths, record);
     }

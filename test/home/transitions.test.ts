@@ -189,3 +189,21 @@ describe('leaving a pod survives a crash at every step', () => {
     expect(readRecord(paths, 'k')?.reason).toMatch(/^worker lost 2 times/);
   });
 });
+
+describe('reservations left by a dispatcher that died', () => {
+  it('an empty record (killed between creating and writing it) is taken over, keeping the name', () => {
+    drop('m');
+    fs.writeFileSync(path.join(paths.records, 'm.json'), '');
+    expect(assignJob(paths, 'm', W, 'host')?.id).toBe('m');
+    expect(readRecord(paths, 'm')).toMatchObject({state: 'assigned', name: 'm'});
+  });
+
+  it('a reservation whose file never reached the pod is taken over, with its history', () => {
+    drop('n');
+    const first = assignJob(paths, 'n', W, 'host');
+    if (first === undefined) throw new Error('not assigned');
+    // As if the dispatcher had died between the reservation and the move: the file is back.
+    fs.renameSync(path.join(podDir(paths, W), 'n'), path.join(paths.jobqueue, 'n'));
+    expect(assignJob(paths, 'n', W, 'host')?.id).toBe('n');
+  });
+});

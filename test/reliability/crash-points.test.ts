@@ -36,7 +36,8 @@ function expectEveryJobDoneOnce(home: TestHome, mayRunTwice: string[] = []): voi
 }
 
 describe('the dispatcher killed right after a state change', () => {
-  it.each(['dispatch:locked', 'assign:recorded', 'assign:moved'])('at %s: the next dispatcher finishes the work, no job lost or run twice', async (point) => {
+  // create:opened@1 is the lock file, created but not yet written; @2 the first job's record.
+  it.each(['create:opened@1', 'dispatch:locked', 'create:opened@2', 'assign:recorded', 'assign:moved'])('at %s: the next dispatcher finishes the work, no job lost or run twice', async (point) => {
     const home = makeHome(`d-${point}`);
     dropJobs(home);
     await home.run('recruiter', ['hire', '2']);

@@ -64,7 +64,19 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
   // Every job ended exactly once, under its own name, with its record.
   expect(home.ls('failed')).toEqual([]);
   const done = home.ls('done');
-  expect(done.filter((n) => !names.includes(n)), 'unexpected names in done/').toEqual([]);
+  const strays = done.filter((n) => !names.includes(n));
+  const explain = strays.map((n) => {
+    const base = n.replace(/~\d+$/, '');
+    const read = (id: string): string => {
+      try {
+        return home.read(`.fjd/records/${id}.json`);
+      } catch {
+        return 'no record';
+      }
+    };
+    return `${n}: ${read(n)}\n${base}: ${read(base)}`;
+  });
+  expect(strays, `unexpected names in done/:\n${explain.join('\n')}`).toEqual([]);
   expect(done).toEqual(names);
   expect(home.ls('jobqueue')).toEqual([]);
   const runs = new Map<string, number>();
