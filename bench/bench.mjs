@@ -10,7 +10,7 @@
 // and xargs -P2); latency (one job dropped atomically into an idle system, until its
 // executable starts); scale (a 100,000-job backlog: first start, early against late
 // throughput, the dispatcher's peak RSS); idle cost (32 idle workers and a dispatcher).
-import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,10 +81,18 @@ function pidsOf(home, what) {
   return pids;
 }
 
-const cpuTicks = (pid) => {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+// CPU time a process has used, in ns, summed over its threads (schedstat counts every
+// nanosecond; the tick counts in /proc/PID/stat are samples, too coarse for an idle process).
+const cpuNs = (pid) => {
+  let total = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that just ended
+    }
+  }
+  return total;
 };
 const statusKb = (pid, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
@@ -195,27 +203,21 @@ async function idleFjd() {
   await delay(config.idleSettleSeconds * 1000);
   const workers = pidsOf(home, 'worker.js');
   const pids = [...workers, dispatcher.pid];
-  const before = pids.map(cpuTicks);
+  const before = pids.map(cpuNs);
   const t0 = performance.now();
   await delay(config.idleSeconds * 1000);
-  const after = pids.map(cpuTicks);
+  const after = pids.map(cpuNs);
   const seconds = (performance.now() - t0) / 1000;
-  const ticks = after.reduce((sum, t, i) => sum + t - before[i], 0);
-  const cpuPercent = (ticks / clockTicks() / seconds) * 100;
+  const used = after.reduce((sum, t, i) => sum + t - before[i], 0);
+  const cpuPercent = (used / 1e9 / seconds) * 100;
+  const dispatcherPercent = ((after.at(-1) - before.at(-1)) / 1e9 / seconds) * 100;
+  log(`  idle: dispatcher ${dispatcherPercent.toFixed(2)}%, workers ${(cpuPercent - dispatcherPercent).toFixed(2)}% of one core`);
   const workerRssMb = median(workers.map((pid) => statusKb(pid, 'VmRSS'))) / 1024;
   dispatcher.kill('SIGINT');
   await new Promise((resolve) => dispatcher.on('exit', resolve));
   fjd('recruiter', ['fire'], home);
   fs.rmSync(home, {recursive: true, force: true});
   return {cpuPercent, workerRssMb, workers: workers.length};
-}
-
-function clockTicks() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
-  } catch {
-    return 100;
-  }
 }
 
 async function waitFor(condition, timeoutMs, what, everyMs = 10) {

@@ -80,11 +80,11 @@ export class Worker {
   private beat = 0;
   private ioTrouble: string | undefined;
   private lastJobAt = performance.now();
+  private lastBeatAt = 0;
   private tickTimer: NodeJS.Timeout | undefined;
   private current: RunningJob | undefined;
   private wakeWaiting: (() => void) | undefined;
   private watches: DirWatch[] = [];
-  private timers: NodeJS.Timeout[] = [];
   private finish: ((summary: WorkerSummary) => void) | undefined;
   private fail: ((error: unknown) => void) | undefined;
   private readonly summary: WorkerSummary = {id: '', finished: 0, failed: 0, requeued: 0, fenced: false};
@@ -168,17 +168,22 @@ export class Worker {
         if (name === 'fire' || name === undefined) wake();
       }),
     ];
-    this.timers = [setInterval(() => this.heartbeat(), this.heartbeatMs)];
+    this.lastBeatAt = performance.now();
     this.scheduleTick();
   }
 
   // Looks at the pod and the fire request on a timer, for what no event announces (a
   // dispatcher or a recruiter on another host): every tick while busy, every five after ten
   // seconds without a job.
+  // The heartbeat rides on the same timer, so an idle worker wakes once per heartbeat.
   private scheduleTick(): void {
     const idleFor = performance.now() - this.lastJobAt;
-    const next = idleFor > 10_000 ? this.tickMs * 5 : this.tickMs;
+    const next = idleFor > 10_000 ? this.heartbeatMs : Math.min(this.tickMs, this.heartbeatMs);
     this.tickTimer = setTimeout(() => {
+      if (performance.now() - this.lastBeatAt >= this.heartbeatMs - 50) {
+        this.lastBeatAt = performance.now();
+        this.heartbeat();
+      }
       this.wake();
       if (this.finish !== undefined) this.scheduleTick();
     }, next);
@@ -583,7 +588,6 @@ export class Worker {
   private exit(): void {
     if (this.finish === undefined) return;
     for (const watch of this.watches) watch.close();
-    for (const timer of this.timers) clearInterval(timer);
     if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     const dir = workerDir(this.paths, this.id);
     if (!this.fenced) {
@@ -611,7 +615,6 @@ export class Worker {
 
   private crash(error: unknown): void {
     for (const watch of this.watches) watch.close();
-    for (const timer of this.timers) clearInterval(timer);
     if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     const fail = this.fail;
     this.finish = undefined;
