@@ -87,6 +87,9 @@ interface WorkerState {
   beatChangedAt: number;
 }
 
+// Every name found by listing starts the same way: ready, with nothing seen of it yet.
+const FOUND_BY_LISTING: Candidate = {source: 'scan', state: 'ready', changed: false, size: -1, mtimeMs: -1, timer: undefined};
+
 export class Dispatcher {
   readonly paths: HomePaths;
   private readonly options: DispatcherOptions;
@@ -219,14 +222,12 @@ export class Dispatcher {
       return;
     }
     if (isIgnoredName(name) || this.notJobs.has(name)) return;
-    const known = this.candidates.get(name);
-    if (event === 'change' || known !== undefined) {
+    if (this.candidates.has(name)) {
       // Written to in place, or appeared again: let it settle.
-      if (known !== undefined) {
-        known.changed = true;
-        if (known.state === 'ready') this.settle(name, known);
-        return;
-      }
+      const known = this.own(name);
+      known.changed = true;
+      if (known.state === 'ready') this.settle(name, known);
+      return;
     }
     let stat: fs.Stats;
     try {
@@ -294,6 +295,16 @@ export class Dispatcher {
     this.pump();
   }
 
+  // A candidate of this name that may be changed: names found by listing share one object
+  // (a backlog of 100,000 needs no 100,000 of them) until one of them needs its own.
+  private own(name: string): Candidate {
+    const candidate = this.candidates.get(name);
+    if (candidate !== undefined && candidate !== FOUND_BY_LISTING) return candidate;
+    const mine: Candidate = {...FOUND_BY_LISTING};
+    this.candidates.set(name, mine);
+    return mine;
+  }
+
   private makeReady(name: string, candidate: Candidate): void {
     candidate.state = 'ready';
     this.ready.push(name);
@@ -326,15 +337,7 @@ export class Dispatcher {
         this.emit({type: 'not-a-job', name, kind: 'a directory'});
         continue;
       }
-      const candidate: Candidate = {
-        source: 'scan',
-        state: 'ready',
-        changed: false,
-        size: -1,
-        mtimeMs: -1,
-        timer: undefined,
-      };
-      this.candidates.set(name, candidate);
+      this.candidates.set(name, FOUND_BY_LISTING);
       this.ready.push(name);
       added++;
     }
@@ -376,9 +379,10 @@ export class Dispatcher {
       }
       if (candidate.source === 'scan' && Date.now() - stat.mtimeMs < this.settleMs) {
         // Found by listing and written moments ago: it may still be being written.
-        candidate.size = stat.size;
-        candidate.mtimeMs = stat.mtimeMs;
-        this.settle(name, candidate);
+        const mine = this.own(name);
+        mine.size = stat.size;
+        mine.mtimeMs = stat.mtimeMs;
+        this.settle(name, mine);
         continue;
       }
       return name;
