@@ -7,7 +7,7 @@
  *   assigned   .fjd/workers/W/pod/ID         moved there by the dispatcher, after it created
  *                                            .fjd/records/ID.json with O_EXCL (this reserves
  *                                            the id: NAME, or NAME~2 … for a repeated name)
- *   running    .fjd/workers/W/pod/ID         the same file; the record says "running"
+ *   running    .fjd/workers/W/pod/ID         the same file; the worker noted it in workers/W/current
  *   finished   done/ID                       exit 0
  *   failed     failed/ID                     non-zero exit, signal, timeout, or it could not run
  *   requeued   jobqueue/NAME                 fired with --now, worker lost, or `fjd retry`

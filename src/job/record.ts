@@ -105,7 +105,3 @@ export function writeRecord(paths: HomePaths, record: JobRecord): void {
 export function createRecord(paths: HomePaths, record: JobRecord): boolean {
   return createExclusive(recordPath(paths, record.id), `${JSON.stringify(record, null, 2)}\n`);
 }
-
-export function isTerminal(state: JobState | undefined): boolean {
-  return state === 'finished' || state === 'failed';
-}

@@ -10,13 +10,3 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
     return false;
   }
 }
-
-// Whether any process of the group led by `pid` still exists.
-export function groupExists(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
