@@ -26,8 +26,7 @@ export function hireCommand(): Command {
     .action(async (n: number | undefined, options: HireCliOptions) => {
       const count = n ?? Math.max(1, os.availableParallelism() - 1);
       const groupShared = groupSharedFrom(options);
-      // A small young generation keeps a worker small, and so its fork for every job cheap.
-      const workerCommand = [process.execPath, '--max-semi-space-size=2', fileURLToPath(new URL('../worker.js', import.meta.url))];
+      const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
       if (options.heartbeat !== undefined) workerCommand.push('--heartbeat', `${options.heartbeat}ms`);
       if (options.ioRetry !== undefined) workerCommand.push('--io-retry', `${options.ioRetry}ms`);
       const result = await hireWorkers({
