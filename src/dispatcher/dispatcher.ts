@@ -179,7 +179,7 @@ export class Dispatcher {
         workers: this.workers.size,
         running,
       });
-      this.scheduleRescan();
+      this.scheduleRescanAfter(this.rescanMs);
       this.pump();
     });
     return done;
@@ -655,10 +655,6 @@ export class Dispatcher {
   }
 
   // ---- the end ----------------------------------------------------------------------------
-
-  private scheduleRescan(): void {
-    this.scheduleRescanAfter(this.rescanMs);
-  }
 
   private scheduleRescanAfter(ms: number): void {
     this.rescanTimer = setTimeout(() => {

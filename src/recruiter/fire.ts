@@ -33,13 +33,17 @@ export interface FireResult {
 export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
   const result: FireResult = {stopped: [], draining: [], lost: [], remaining: []};
+  // A worker found dead: its jobs go back to jobqueue/, its directory is removed.
+  const recover = (id: string): void => {
+    const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
+    result.lost.push({id, requeued: recovery.requeued});
+  };
   const waitingFor = new Set<string>();
   const infos = new Map<string, WorkerInfo>();
   for (const {id, info} of listWorkers(paths)) {
     if (info !== undefined) infos.set(id, info);
     if (info !== undefined && workerLiveness(info) === 'dead') {
-      const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
-      result.lost.push({id, requeued: recovery.requeued});
+      recover(id);
       continue;
     }
     try {
@@ -59,8 +63,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     const dead = info !== undefined && info.host === hostName() && processLiveness(info.pid, info.procStart) === 'dead';
     if (fs.existsSync(workerDir(paths, id))) {
       if (!dead) return false;
-      const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
-      result.lost.push({id, requeued: recovery.requeued});
+      recover(id);
       waitingFor.delete(id);
       return true;
     }

@@ -230,32 +230,15 @@ export class Worker {
     this.announced = true;
   }
 
-  // Announces; on a full or read-only disk it says so and the next tick tries again.
-  private announceOrRetry(): void {
+  // Runs a write that only informs (an announcement, the running-job note, a record between
+  // retries): on a full or read-only disk it says so and the work goes on; a later tick or
+  // write tries again.
+  private tolerate(what: string, action: () => void): void {
     try {
-      this.announce();
+      action();
     } catch (error) {
       if (!isTransientFsError(errnoCode(error))) throw error;
-      this.options.log(`cannot announce this worker (${errnoCode(error) ?? ''}); trying again`);
-    }
-  }
-
-  private noteCurrent(current: CurrentJob): void {
-    try {
-      writeCurrentJob(this.paths, this.id, current);
-    } catch (error) {
-      if (!isTransientFsError(errnoCode(error))) throw error;
-      this.options.log(`cannot note the running job (${errnoCode(error) ?? ''}); the job goes on`);
-    }
-  }
-
-  // Writes a record that only informs (retrying); a full disk does not stop the job.
-  private note(record: JobRecord): void {
-    try {
-      writeRecord(this.paths, record);
-    } catch (error) {
-      if (!isTransientFsError(errnoCode(error))) throw error;
-      this.options.log(`cannot update the record of ${record.id} (${errnoCode(error) ?? ''}); the job goes on`);
+      this.options.log(`cannot ${what} (${errnoCode(error) ?? ''}); going on`);
     }
   }
 
@@ -307,7 +290,7 @@ export class Worker {
         this.exit();
         return;
       }
-      this.announceOrRetry();
+      this.tolerate('announce this worker', () => this.announce());
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
       this.onFenced();
@@ -382,7 +365,7 @@ export class Worker {
       }
       const wait = control.retryDelayMs * 2 ** run;
       this.options.log(`${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`);
-      this.note(record);
+      this.tolerate(`update the record of ${id}`, () => writeRecord(paths, record));
       await this.pause(wait);
       if (this.fenced) return;
       if (this.stopMode === 'now') {
@@ -409,7 +392,8 @@ export class Worker {
     // note that counts the attempt, so a second run is never silent. The note is one small
     // file per worker, rewritten in place: no new file per job.
     record.state = 'running';
-    this.noteCurrent({id: record.id, attempt: attempt.attempt, startedAt: attempt.startedAt});
+    const current: CurrentJob = {id: record.id, attempt: attempt.attempt, startedAt: attempt.startedAt};
+    this.tolerate('note the running job', () => writeCurrentJob(this.paths, this.id, current));
     let running: RunningJob;
     try {
       running = runJob({...prepared.run, stdoutFile, stderrFile});
@@ -520,15 +504,20 @@ export class Worker {
     this.options.log(`${record.id}: ${outcome}${reason === null ? '' : ` (${reason})`} in ${String(record.durationMs)} ms`);
   }
 
+  // Moves a job from a pod back to jobqueue/ with the reason in its record, which keeps its id
+  // and attempts for the next run. Returns the name it got there.
+  private putBack(pod: string, record: JobRecord, reason: string): string {
+    Object.assign(record, {state: 'requeued', reason, requeuedAs: null});
+    return leavePod(this.paths, pod, record);
+  }
+
   private giveBackWaiting(runningId: string): void {
     if (this.fenced || this.finish === undefined) return;
     const pod = podDir(this.paths, this.id);
     for (const id of this.pendingJobs()) {
       if (id === runningId) continue;
-      const record = recordFor(this.paths, id);
-      Object.assign(record, {state: 'requeued', reason: 'given back: its worker is busy with a long job', requeuedAs: null});
       try {
-        const got = leavePod(this.paths, pod, record);
+        const got = this.putBack(pod, recordFor(this.paths, id), 'given back: its worker is busy with a long job');
         this.options.log(`${id}: given back to jobqueue/ as ${got} (this worker is busy with a long job)`);
       } catch (error) {
         // It stays here and runs after the current job; nothing is lost.
@@ -539,8 +528,7 @@ export class Worker {
 
   // Puts a job back in jobqueue/; its record keeps its id and attempts for the next run.
   private async giveBack(pod: string, record: JobRecord, reason: string): Promise<void> {
-    Object.assign(record, {state: 'requeued', reason, requeuedAs: null});
-    const got = await this.persist(`putting ${record.id} back`, () => leavePod(this.paths, pod, record));
+    const got = await this.persist(`putting ${record.id} back`, () => this.putBack(pod, record, reason));
     this.summary.requeued++;
     this.options.log(`${record.id}: back in jobqueue/ as ${got} (${reason})`);
   }
@@ -587,8 +575,7 @@ export class Worker {
   // A fenced worker touches nothing: its pod already belongs to the recovery.
   private exit(): void {
     if (this.finish === undefined) return;
-    for (const watch of this.watches) watch.close();
-    if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
+    this.stopWatching();
     const dir = workerDir(this.paths, this.id);
     if (!this.fenced) {
       this.unannounce();
@@ -597,9 +584,7 @@ export class Worker {
       crashPoint('exit:closed');
       for (const id of listDir(closed).sort()) {
         if (id.startsWith('.')) continue;
-        const record = recordFor(this.paths, id);
-        Object.assign(record, {state: 'requeued', reason: `worker ${this.stopReason} before the job started`, requeuedAs: null});
-        const got = leavePod(this.paths, closed, record);
+        const got = this.putBack(closed, recordFor(this.paths, id), `worker ${this.stopReason} before the job started`);
         this.summary.requeued++;
         this.options.log(`${id}: back in jobqueue/ as ${got} (worker ${this.stopReason} before it started)`);
       }
@@ -613,9 +598,13 @@ export class Worker {
     finish(this.summary);
   }
 
-  private crash(error: unknown): void {
+  private stopWatching(): void {
     for (const watch of this.watches) watch.close();
     if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
+  }
+
+  private crash(error: unknown): void {
+    this.stopWatching();
     const fail = this.fail;
     this.finish = undefined;
     fail?.(error);
