@@ -74,6 +74,9 @@ export class Worker {
   private announced = false;
   private busy = false;
   private stepQueued = false;
+  private fireCheckQueued = false;
+  // The worker's environment as jobs get it, before the per-job variables.
+  private baseEnv: Record<string, string> | undefined;
   private stopMode: StopMode | undefined;
   private stopReason = '';
   private fenced = false;
@@ -243,14 +246,21 @@ export class Worker {
   }
 
   private unannounce(): void {
+    if (!this.announced) return;
     unlinkIfPresent(announcementPath(this.paths, this.id));
     this.announced = false;
   }
 
   private wake(): void {
     if (this.busy) {
-      // A job is running: the only news that matters now is a fire request.
-      this.readFireRequest();
+      // A job is running: the only news that matters now is a fire request, looked for once
+      // per turn of the event loop however many events came in it.
+      if (this.fireCheckQueued) return;
+      this.fireCheckQueued = true;
+      setImmediate(() => {
+        this.fireCheckQueued = false;
+        this.readFireRequest();
+      });
       return;
     }
     if (this.stepQueued) return;
@@ -457,8 +467,11 @@ export class Worker {
     if (control.logfile !== undefined) createLogfile(path.resolve(workdir, control.logfile));
     record.command = [plan.file, ...plan.args, jobFile];
     record.workdir = workdir;
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(this.options.env)) if (value !== undefined) env[key] = value;
+    if (this.baseEnv === undefined) {
+      this.baseEnv = {};
+      for (const [key, value] of Object.entries(this.options.env)) if (value !== undefined) this.baseEnv[key] = value;
+    }
+    const env: Record<string, string> = {...this.baseEnv};
     Object.assign(env, {
       FJD_HOME: this.paths.root,
       FJD_JOB_ID: id,
