@@ -16,6 +16,7 @@ import {errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
+import {CANCELLED, carryOutOpenCancels} from '../queue/cancel.js';
 import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
@@ -166,9 +167,13 @@ export class Dispatcher {
         watchDir(this.paths.records, (_event, name) => this.guard(() => this.onRecordEvent(name)), (e) =>
           this.watchFailed(this.paths.records, e),
         ),
+        watchDir(this.paths.cancel, () => this.guard(() => this.carryOutCancels()), (e) => this.watchFailed(this.paths.cancel, e)),
       ];
       this.loadWorkers();
       this.checkWorkers();
+      // Before listing the queue: a cancel cut short by a crash is finished before its job
+      // could be handed out.
+      this.carryOutCancels(false);
       this.scanJobqueue();
       let running = 0;
       for (const worker of this.workers.values()) running += worker.inflight.size;
@@ -663,6 +668,7 @@ export class Dispatcher {
         this.renewLock();
         this.scanWorkerqueue();
         this.checkWorkers();
+        this.carryOutCancels(false);
         this.scanJobqueue();
         this.pump();
         // A huge backlog makes listing slow: keep rescans to about 2% of the time. With nothing
@@ -672,6 +678,18 @@ export class Dispatcher {
         if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs * (quiet ? 4 : 1), cost * 50));
       });
     }, ms);
+  }
+
+  // Withdraws the open jobs that `fjd cancel` asked for (src/queue/cancel.ts) into failed/.
+  private carryOutCancels(pump = true): void {
+    for (const done of carryOutOpenCancels(this.paths)) {
+      this.candidates.delete(done.name);
+      if (done.id === undefined) continue;
+      this.summary.failed++;
+      this.summary.failedJobs.push({id: done.id, reason: CANCELLED});
+      this.emit({type: 'job-ended', id: done.id, name: done.name, outcome: 'failed', reason: CANCELLED});
+    }
+    if (pump) this.pump();
   }
 
   private busyCount(): number {

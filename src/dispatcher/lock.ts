@@ -129,3 +129,19 @@ async function judge(
   }
   return 'stale';
 }
+
+// Takes the lock for a moment's work (such as `fjd cancel` withdrawing open jobs) if no live
+// dispatcher holds it; never waits for another host's lock to go stale. Returns the lock, or
+// undefined when a dispatcher holds it (or may: one on another host).
+export async function tryDispatcherLock(paths: HomePaths): Promise<DispatcherLock | undefined> {
+  const holder = readJson<LockContent>(lockPath(paths));
+  if (holder !== undefined && (holder.host !== hostName() || processLiveness(holder.pid, holder.procStart) !== 'dead')) return undefined;
+  try {
+    // A full lease: should another host's dispatcher take the lock in the meantime, it is
+    // judged as any dispatcher would judge it, never taken from a live owner.
+    return await DispatcherLock.acquire(paths, 30_000, () => undefined);
+  } catch (error) {
+    if (error instanceof FjdError && error.code === 'DISPATCHER_RUNNING') return undefined;
+    throw error;
+  }
+}

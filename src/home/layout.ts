@@ -22,6 +22,8 @@ export interface HomePaths {
   output: string;
   logs: string;
   tmp: string;
+  // Requests to cancel open jobs, for whoever holds the dispatcher lock (src/queue/cancel.ts).
+  cancel: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -40,6 +42,7 @@ export function homePaths(root: string): HomePaths {
     output: path.join(internal, 'output'),
     logs: path.join(internal, 'logs'),
     tmp: path.join(internal, 'tmp'),
+    cancel: path.join(internal, 'cancel'),
   };
 }
 
@@ -97,6 +100,7 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
     paths.output,
     paths.logs,
     paths.tmp,
+    paths.cancel,
   ];
   for (const dir of dirs) {
     try {

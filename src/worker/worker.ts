@@ -23,6 +23,7 @@ import {isTransientFsError} from '../util/transient.js';
 import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
 import {writeCurrentJob, type CurrentJob} from './current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
+import {CANCELLED, WORKER_CANCEL_PREFIX, workerCancelPath} from '../queue/cancel.js';
 
 export type StopMode = 'drain' | 'now';
 
@@ -86,6 +87,13 @@ export class Worker {
   private lastBeatAt = 0;
   private tickTimer: NodeJS.Timeout | undefined;
   private current: RunningJob | undefined;
+  private currentId: string | undefined;
+  // Jobs `fjd cancel` asked this worker to stop (.fjd/workers/W/cancel.ID), and whether to
+  // look for new requests at the next chance (after an event in this worker's directory, and
+  // on every tick for requests written on other hosts).
+  private readonly cancels = new Set<string>();
+  private lookForCancels = true;
+  private cancelling = false;
   private wakeWaiting: (() => void) | undefined;
   private watches: DirWatch[] = [];
   private finish: ((summary: WorkerSummary) => void) | undefined;
@@ -168,7 +176,8 @@ export class Worker {
     this.watches = [
       watchDir(podDir(this.paths, this.id), wake),
       watchDir(workerDir(this.paths, this.id), (_event, name) => {
-        if (name === 'fire' || name === undefined) wake();
+        if (name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) this.lookForCancels = true;
+        if (name === 'fire' || name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) wake();
       }),
     ];
     this.lastBeatAt = performance.now();
@@ -187,6 +196,7 @@ export class Worker {
         this.lastBeatAt = performance.now();
         this.heartbeat();
       }
+      this.lookForCancels = true;
       this.wake();
       if (this.finish !== undefined) this.scheduleTick();
     }, next);
@@ -260,6 +270,7 @@ export class Worker {
       setImmediate(() => {
         this.fireCheckQueued = false;
         this.readFireRequest();
+        this.readCancelRequests();
       });
       return;
     }
@@ -283,6 +294,34 @@ export class Worker {
     this.stop(text === 'now' ? 'now' : 'drain', text === 'now' ? 'fired with --now' : 'fired');
   }
 
+  // Notes the jobs that `fjd cancel` asked this worker to stop, and stops the running one if
+  // it is among them.
+  private readCancelRequests(): void {
+    if (!this.lookForCancels) return;
+    this.lookForCancels = false;
+    for (const name of listDir(workerDir(this.paths, this.id))) {
+      if (name.startsWith(WORKER_CANCEL_PREFIX)) this.cancels.add(name.slice(WORKER_CANCEL_PREFIX.length));
+    }
+    if (this.current !== undefined && this.currentId !== undefined && this.cancels.has(this.currentId) && !this.cancelling) {
+      this.cancelling = true;
+      this.options.log(`${this.currentId}: cancelled; stopping it`);
+      this.current.stop(this.graceMs);
+    }
+  }
+
+  // A cancel request is done with: its job has ended, or is no longer in this pod.
+  private dropCancel(id: string): void {
+    this.cancels.delete(id);
+    unlinkIfPresent(workerCancelPath(this.paths, this.id, id));
+  }
+
+  // Requests for jobs that are not in the pod (ended, given back) are void: removed, so that
+  // `fjd cancel` sees the job where it is now.
+  private dropStaleCancels(pending: string[]): void {
+    this.readCancelRequests();
+    for (const id of [...this.cancels]) if (!pending.includes(id)) this.dropCancel(id);
+  }
+
   // One look at the pod: run what is there, one job at a time, then announce or exit.
   private async step(): Promise<void> {
     if (this.busy || this.finish === undefined) return;
@@ -300,6 +339,7 @@ export class Worker {
         this.exit();
         return;
       }
+      if (this.cancels.size > 0 || this.lookForCancels) this.tolerate('clear cancel requests', () => this.dropStaleCancels([]));
       this.tolerate('announce this worker', () => this.announce());
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
@@ -344,6 +384,13 @@ export class Worker {
     const pod = podDir(paths, this.id);
     const jobFile = path.join(pod, id);
     const record = recordFor(paths, id);
+    this.readCancelRequests();
+    if (this.cancels.has(id)) {
+      // Cancelled while it waited in the pod: it never runs.
+      await this.end(record, 'failed', CANCELLED);
+      this.dropCancel(id);
+      return;
+    }
     let prepared: Prepared;
     try {
       prepared = this.prepare(jobFile, id, record);
@@ -367,10 +414,12 @@ export class Worker {
       if (outcome === 'stopped' || this.fenced) return;
       if (outcome === 'finished') {
         await this.end(record, 'finished', null);
+        if (this.cancels.has(id)) this.dropCancel(id);
         return;
       }
-      if (run >= control.retries || this.stopMode !== undefined) {
+      if (run >= control.retries || this.stopMode !== undefined || this.cancels.has(id)) {
         await this.end(record, 'failed', attempt.reason);
+        if (this.cancels.has(id)) this.dropCancel(id);
         return;
       }
       const wait = control.retryDelayMs * 2 ** run;
@@ -378,6 +427,12 @@ export class Worker {
       this.tolerate(`update the record of ${id}`, () => writeRecord(paths, record));
       await this.pause(wait);
       if (this.fenced) return;
+      this.readCancelRequests();
+      if (this.cancels.has(id)) {
+        await this.end(record, 'failed', CANCELLED);
+        this.dropCancel(id);
+        return;
+      }
       if (this.stopMode === 'now') {
         await this.giveBack(pod, record, `interrupted: worker ${this.stopReason}`);
         return;
@@ -412,6 +467,9 @@ export class Worker {
       return 'failed';
     }
     this.current = running;
+    this.currentId = record.id;
+    this.cancelling = false;
+    this.readCancelRequests();
     attempt.pid = running.pid ?? null;
     crashPoint('run:started');
     if (this.stopMode === 'now' || this.fenced) running.stop(this.fenced ? 0 : this.graceMs);
@@ -431,7 +489,10 @@ export class Worker {
     clearTimeout(giveBack);
     if (timer !== undefined) clearTimeout(timer);
     this.current = undefined;
-    if (running.pid !== undefined && (timedOut || this.stopMode === 'now' || this.fenced)) {
+    this.currentId = undefined;
+    const cancelled = this.cancelling;
+    this.cancelling = false;
+    if (running.pid !== undefined && (timedOut || cancelled || this.stopMode === 'now' || this.fenced)) {
       // Whatever the job left running in its group goes with it.
       signalGroup(running.pid, 'SIGKILL');
     }
@@ -444,13 +505,15 @@ export class Worker {
     const reason =
       result.spawnError !== null
         ? `could not start: ${result.spawnError}`
-        : timedOut
-          ? `timeout after ${formatDuration(timeoutMs ?? 0)}`
-          : result.signal !== null
-            ? `killed by signal ${result.signal}`
-            : result.exitCode === 0
-              ? null
-              : `exit code ${String(result.exitCode)}`;
+        : cancelled
+          ? CANCELLED
+          : timedOut
+            ? `timeout after ${formatDuration(timeoutMs ?? 0)}`
+            : result.signal !== null
+              ? `killed by signal ${result.signal}`
+              : result.exitCode === 0
+                ? null
+                : `exit code ${String(result.exitCode)}`;
     this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason}, reason === null ? 'finished' : 'failed');
     return reason === null ? 'finished' : 'failed';
   }
