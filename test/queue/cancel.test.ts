@@ -54,11 +54,11 @@ describe('fjd cancel', () => {
   it('stops a running job and its children, withdraws open ones through the running dispatcher, and leaves finished jobs alone', async () => {
     const home = makeHome('cancel-running');
     home.job('j1run', held());
-    home.job('j2open', held());
-    home.job('j3open', held());
     await home.run('recruiter', ['hire', '1']);
     const dispatcher = home.start('dispatcher', ['--watch']);
     await waitUntil(() => started(home, 'j1run'), 20_000, 'j1run to start');
+    home.job('j2open', held());
+    home.job('j3open', held());
     const child = Number(home.read('child-j1run.pid'));
     expect(isRunning(child)).toBe(true);
 
