@@ -11,9 +11,9 @@ const FRAME = new RegExp(
 const stripColor = (text: string): string => text.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '');
 
 // 30 jobs of a tenth of a second each and one that fails: on 2 workers a run of 1.5 s or more.
-function queueJobs(home: TestHome, count = 30): void {
+function queueJobs(home: TestHome, count = 30, bad = 'bad'): void {
   for (let i = 0; i < count; i++) home.job(`job-${String(i).padStart(2, '0')}`, '[control]\nexecutable = sleep 0.1; true\n');
-  home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  home.job(bad, `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
 }
 
 // Runs the dispatcher under a pseudo-terminal of `cols` columns, as on a person's screen, and
@@ -57,8 +57,9 @@ describe('the progress display on a terminal', () => {
     for (const line of before.split('\n')) expect(line.slice(line.lastIndexOf('\r') + 1)).not.toMatch(/ done · /);
     // The live line is erased before the summary, which follows on a clean line.
     expect(before.endsWith(`\r${ESC}[K`)).toBe(true);
-    // The failure is printed above the live line, in red, and the count is red too.
-    expect(screen).toContain(`\r${ESC}[KJob bad ${ESC}[31mfailed${ESC}[39m: exit code 3\n`);
+    // The failure is printed on a line of its own (above the live line, if that is drawn yet),
+    // in red, and the count is red too.
+    expect(screen).toMatch(new RegExp(`(\\r${ESC}\\[K|\\n)Job bad ${ESC}\\[31mfailed${ESC}\\[39m: exit code 3\\n`));
     expect(frames.some((frame) => frame.includes(`${ESC}[31m1 failed${ESC}[39m`))).toBe(true);
     expect(screen).toMatch(/^Finished: 30, failed: 1, wall time [\d.]+ s\.$/m);
     expect(screen).toContain('See why with: fjd logs bad   (and fjd status bad for its record)\n');
@@ -120,14 +121,15 @@ describe('the progress display without a terminal', () => {
 
   it('prints no progress line and no chatter with --quiet', async () => {
     const home = makeHome('quiet');
-    queueJobs(home, 10);
+    queueJobs(home, 10, "it's bad");
     await home.run('recruiter', ['hire', '2']);
     const result = await home.run('dispatcher', ['--quiet', '--progress-interval', '200ms']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).not.toContain('Progress:');
     expect(result.stdout).not.toContain('Dispatcher started.');
-    expect(result.stdout.split('\n')[0]).toBe('Job bad failed: exit code 3');
-    expect(result.stdout).toContain('See why with: fjd logs bad');
+    expect(result.stdout.split('\n')[0]).toBe("Job it's bad failed: exit code 3");
+    // The command to paste is quoted for the shell.
+    expect(result.stdout).toContain(`See why with: fjd logs 'it'\\''s bad'   (and fjd status 'it'\\''s bad' for its record)\n`);
   });
 
   it('keeps the test-only --progress-interval out of --help', async () => {

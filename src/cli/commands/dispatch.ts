@@ -61,7 +61,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     color: useColor(process.stdout),
     stream: process.stdout,
     other: process.stderr,
-    // Asked only once started, when the dispatcher exists.
+    // Asked only once the dispatcher has started.
     counts: () => dispatcher.progress(),
     plainEveryMs: options.progressInterval ?? PROGRESS_EVERY_MS,
   });
@@ -74,6 +74,8 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     switch (event.type) {
       case 'started':
         print('Dispatcher started.');
+        // From here on the counts are known (not while it waits for another's lock).
+        display.start();
         break;
       case 'found':
         print(`Found ${event.count} new job${event.count === 1 ? '' : 's'} to dispatch.`);
@@ -121,7 +123,6 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   let summary: DispatchSummary;
-  display.start();
   try {
     summary = await dispatcher.run();
   } finally {
@@ -142,7 +143,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     const more = summary.failedJobs.length - listed.length;
     say(`Failed jobs: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
     say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
-    const first = summary.failedJobs[0]?.id ?? '';
+    const first = shellWord(summary.failedJobs[0]?.id ?? '');
     say(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
   }
   if (options.fireWhenDone === true && !summary.interrupted) {
@@ -151,4 +152,9 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   }
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+// A job id as it may be pasted into a shell: quoted when it holds anything but plain characters.
+function shellWord(word: string): string {
+  return /^[\w.~+@%,:/=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
