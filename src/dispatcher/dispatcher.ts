@@ -62,6 +62,16 @@ export interface DispatchSummary {
   interrupted: boolean;
 }
 
+// What a progress display shows: jobs known in jobqueue/, jobs handed out and not yet ended,
+// workers that hold a job now, and the jobs that ended during this run.
+export interface DispatchProgress {
+  open: number;
+  assigned: number;
+  running: number;
+  finished: number;
+  failed: number;
+}
+
 interface Candidate {
   // 'scan': found by listing (its age decides); 'event': seen to appear.
   source: 'scan' | 'event';
@@ -194,6 +204,19 @@ export class Dispatcher {
   stop(): void {
     this.summary.interrupted = true;
     this.end();
+  }
+
+  // The counts as they are now, for a progress display; cheap enough to ask often.
+  progress(): DispatchProgress {
+    let running = 0;
+    for (const worker of this.workers.values()) if (worker.inflight.size > 0) running++;
+    return {
+      open: this.candidates.size,
+      assigned: this.busyCount(),
+      running,
+      finished: this.summary.finished,
+      failed: this.summary.failed,
+    };
   }
 
   private guard(action: () => void): void {

@@ -2,12 +2,13 @@
 import {Command, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
+import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
+import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
 const PROGRESS_EVERY_MS = 5000;
 const FAILED_LISTED = 10;
 
-interface DispatchOptions {
+export interface DispatchOptions {
   home?: string;
   watch?: boolean;
   fireWhenDone?: boolean;
@@ -18,6 +19,8 @@ interface DispatchOptions {
   maxAttempts: number;
   ioRetry?: number;
   groupShared?: boolean;
+  // How often a plain progress line may be printed, in ms (a hidden option, for tests).
+  progressInterval?: number;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -32,6 +35,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
+    .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
     .option('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', duration('--rescan'), 1000)
     .addHelpText(
       'after',
@@ -49,19 +53,29 @@ Examples:
     });
 }
 
-async function dispatch(options: DispatchOptions, program: string): Promise<number> {
+// The dispatcher with its progress display and summary; `fjd run` calls it too.
+export async function dispatch(options: DispatchOptions, program: string): Promise<number> {
   const quiet = options.quiet === true;
-  let finished = 0;
-  let failed = 0;
-  let lastReport = performance.now();
-  let changed = false;
+  const display = new ProgressDisplay({
+    mode: progressMode(process.stdout, quiet),
+    color: useColor(process.stdout),
+    stream: process.stdout,
+    other: process.stderr,
+    // Asked only once the dispatcher has started.
+    counts: () => dispatcher.progress(),
+    plainEveryMs: options.progressInterval ?? PROGRESS_EVERY_MS,
+  });
+  const red = (text: string): string => (display.color ? `\x1b[31m${text}\x1b[39m` : text);
   const print = (line: string): void => {
-    if (!quiet) say(line);
+    if (!quiet) display.line(line);
   };
+  const warning = (line: string): void => display.line(`${program}: ${line}`, true);
   const onEvent = (event: DispatcherEvent): void => {
     switch (event.type) {
       case 'started':
         print('Dispatcher started.');
+        // From here on the counts are known (not while it waits for another's lock).
+        display.start();
         break;
       case 'found':
         print(`Found ${event.count} new job${event.count === 1 ? '' : 's'} to dispatch.`);
@@ -70,15 +84,10 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
         print(`${event.jobs} job${event.jobs === 1 ? ' is' : 's are'} waiting, but no worker has announced itself. Hire some with: recruiter hire`);
         break;
       case 'not-a-job':
-        warn(program, `warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
+        warning(`warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
         break;
       case 'job-ended':
-        changed = true;
-        if (event.outcome === 'finished') finished++;
-        else {
-          failed++;
-          say(`Job ${event.id} failed: ${event.reason ?? 'unknown reason'}`);
-        }
+        if (event.outcome === 'failed') display.line(`Job ${event.id} ${red('failed')}: ${event.reason ?? 'unknown reason'}`);
         break;
       case 'job-requeued':
         print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
@@ -95,13 +104,8 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
       case 'worker-left':
         break;
       case 'warning':
-        warn(program, `warning: ${event.message}`);
+        warning(`warning: ${event.message}`);
         break;
-    }
-    if (changed && performance.now() - lastReport > PROGRESS_EVERY_MS) {
-      print(`Progress: ${finished} finished, ${failed} failed.`);
-      lastReport = performance.now();
-      changed = false;
     }
   };
   const dispatcher = new Dispatcher({
@@ -122,6 +126,7 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
   try {
     summary = await dispatcher.run();
   } finally {
+    display.stop();
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
@@ -138,6 +143,8 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
     const more = summary.failedJobs.length - listed.length;
     say(`Failed jobs: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
     say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
+    const first = shellWord(summary.failedJobs[0]?.id ?? '');
+    say(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
   }
   if (options.fireWhenDone === true && !summary.interrupted) {
     const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true, groupShared: groupSharedFrom(options)});
@@ -145,4 +152,9 @@ async function dispatch(options: DispatchOptions, program: string): Promise<numb
   }
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.jobsFailed : EXIT.ok;
+}
+
+// A job id as it may be pasted into a shell: quoted when it holds anything but plain characters.
+function shellWord(word: string): string {
+  return /^[\w.~+@%,:/=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
