@@ -7,6 +7,8 @@ import {hireCommand} from './commands/hire.js';
 import {statusCommand} from './commands/status.js';
 import {workCommand} from './commands/work.js';
 import {retryCommand} from './commands/retry.js';
+import {runCommand} from './commands/run.js';
+import {submitCommand} from './commands/submit.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -17,5 +19,7 @@ const program = new Command('fjd')
   .addCommand(dispatchCommand('dispatch', 'fjd'))
   .addCommand(workCommand('work'))
   .addCommand(statusCommand())
-  .addCommand(retryCommand());
+  .addCommand(retryCommand())
+  .addCommand(submitCommand())
+  .addCommand(runCommand());
 await main(program);

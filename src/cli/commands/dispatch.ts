@@ -7,7 +7,7 @@ import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption
 const PROGRESS_EVERY_MS = 5000;
 const FAILED_LISTED = 10;
 
-interface DispatchOptions {
+export interface DispatchOptions {
   home?: string;
   watch?: boolean;
   fireWhenDone?: boolean;
@@ -49,7 +49,7 @@ Examples:
     });
 }
 
-async function dispatch(options: DispatchOptions, program: string): Promise<number> {
+export async function dispatch(options: DispatchOptions, program: string): Promise<number> {
   const quiet = options.quiet === true;
   let finished = 0;
   let failed = 0;
