@@ -10,7 +10,7 @@ import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positive
 
 export interface JobOptions {
   exe: string;
-  param: string[];
+  param?: string[];
   paramsFile?: string;
   parameters?: string;
   repeat?: number;
@@ -25,7 +25,7 @@ export interface JobOptions {
 export function addJobOptions(command: Command): Command {
   return command
     .requiredOption('--exe <command>', 'the command line each job runs (a shell command line, as in fjd)')
-    .option('--param <key=value>', 'a key of the job\'s [params] section (repeat for more keys)', (value: string, all: string[]) => [...all, value], [])
+    .option('--param <key=value>', 'a key of the job\'s [params] section (repeat for more keys)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
     .option('--params-file <file>', 'one job per row of a CSV file whose header row names the keys (- for standard input)')
     .option('--parameters <list>', 'one job per comma-separated item, or per line of standard input with -; $1, $2 … in --exe take an item\'s #-separated parameters')
     .option('--repeat <n>', 'N jobs that run the same command line', positiveInteger('--repeat'))
@@ -44,7 +44,7 @@ function readStdin(): string {
 
 // Makes and publishes the jobs the options ask for; returns the home and the names used.
 export function queueJobs(options: JobOptions): {paths: HomePaths; names: string[]; bulk: boolean} {
-  const params = options.param.map(parseParamOption);
+  const params = (options.param ?? []).map(parseParamOption);
   const workdir = path.resolve(options.workdir ?? '.');
   if (!fs.statSync(workdir, {throwIfNoEntry: false})?.isDirectory()) {
     throw new FjdError('USAGE', `--workdir ${options.workdir ?? '.'}: ${workdir} is not a directory`);
