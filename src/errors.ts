@@ -22,6 +22,8 @@ export type FjdErrorCode =
   | 'WORKDIR_MISSING'
   | 'LOGFILE_UNUSABLE'
   | 'WORKER_START_FAILED'
+  | 'BAD_PARAMETERS'
+  | 'INTERNAL'
   | 'IO';
 
 export interface FjdErrorDetails {

@@ -8,6 +8,8 @@ import {statusCommand} from './commands/status.js';
 import {workCommand} from './commands/work.js';
 import {retryCommand} from './commands/retry.js';
 import {cancelCommand} from './commands/cancel.js';
+import {runCommand} from './commands/run.js';
+import {submitCommand} from './commands/submit.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -19,5 +21,7 @@ const program = new Command('fjd')
   .addCommand(workCommand('work'))
   .addCommand(statusCommand())
   .addCommand(retryCommand())
+  .addCommand(submitCommand())
+  .addCommand(runCommand())
   .addCommand(cancelCommand());
 await main(program);

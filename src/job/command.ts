@@ -5,6 +5,8 @@
 // directly, without a shell. A line that uses shell syntax (pipes, `;`, `&&`, redirections,
 // `$VAR`, globs, `~`) runs as `/bin/sh -c '<line> "$@"' fjd-job <jobfile>`, so the job file
 // path is still one separate argument, after the line's last command.
+// With [control] pass_job_file = no, nothing is appended: the line runs exactly as written
+// (`/bin/sh -c '<line>' fjd-job` for shell syntax), and the job finds its file in $FJD_JOB_FILE.
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
@@ -14,6 +16,8 @@ export interface CommandPlan {
   file: string;
   args: string[];
   shell: boolean;
+  // Whether the job file's path is appended as the last argument.
+  passJobFile: boolean;
 }
 
 const SHELL_SPECIAL = new Set(['|', '&', ';', '<', '>', '(', ')', '$', '`', '*', '?', '[', '#', '~', '\n', '{', '}', '!']);
@@ -105,9 +109,9 @@ export function findOnPath(name: string, envPath: string | undefined, cwd: strin
 
 // Decides how to run `line` from `workdir`, checking that a directly run program exists
 // and is executable, so that a typo fails with a clear reason instead of a bare exit code.
-export function planCommand(line: string, workdir: string, envPath: string | undefined): CommandPlan {
+export function planCommand(line: string, workdir: string, envPath: string | undefined, passJobFile = true): CommandPlan {
   const words = splitWords(line);
-  if (words === undefined) return {file: '/bin/sh', args: ['-c', `${line} "$@"`, 'fjd-job'], shell: true};
+  if (words === undefined) return {file: '/bin/sh', args: ['-c', passJobFile ? `${line} "$@"` : line, 'fjd-job'], shell: true, passJobFile};
   const [program = '', ...args] = words;
   if (program.includes('/')) {
     const resolved = path.resolve(workdir, program);
@@ -126,7 +130,7 @@ export function planCommand(line: string, workdir: string, envPath: string | und
         hint: `Make it executable (chmod +x ${program}) or name its interpreter first, such as \`python3 ${program}\`.`,
       });
     }
-    return {file: resolved, args, shell: false};
+    return {file: resolved, args, shell: false, passJobFile};
   }
   const found = findOnPath(program, envPath, workdir);
   if (found === undefined) {
@@ -134,5 +138,5 @@ export function planCommand(line: string, workdir: string, envPath: string | und
       hint: 'Give its full path, or start the workers from a shell whose PATH has it.',
     });
   }
-  return {file: found, args, shell: false};
+  return {file: found, args, shell: false, passJobFile};
 }

@@ -23,6 +23,8 @@ export interface JobControl {
   retryDelayMs: number;
   // [control] max_attempts: how many times a worker may be lost running it.
   maxAttempts: number | undefined;
+  // [control] pass_job_file: whether the job file's path is appended to the executable line.
+  passJobFile: boolean;
   // Every key of the control section, interpolated, for features that read more of it.
   values: Map<string, string>;
   // Which section held it: 'control' or 'fjd'.
@@ -187,6 +189,7 @@ export function parseJobText(text: string): JobFile {
     }
     return Number(value);
   };
+  const passJobFile = optional('pass_job_file');
   return {
     control: {
       executable: executable.trim(),
@@ -196,11 +199,23 @@ export function parseJobText(text: string): JobFile {
       retries: count('retries', 0) ?? 0,
       retryDelayMs: duration('retry_delay') ?? 0,
       maxAttempts: count('max_attempts', 1),
+      passJobFile: passJobFile === undefined ? true : parseBoolean(passJobFile, `[${sectionName}] pass_job_file`),
       values,
       section: sectionName.toLowerCase(),
     },
     document,
   };
+}
+
+const BOOLEANS: Record<string, boolean> = {yes: true, true: true, on: true, '1': true, no: false, false: false, off: false, '0': false};
+
+// Reads a boolean as configparser does: yes/no, true/false, on/off, 1/0, in any case.
+export function parseBoolean(text: string, what: string): boolean {
+  const value = BOOLEANS[text.trim().toLowerCase()];
+  if (value === undefined) {
+    throw new FjdError('JOB_BAD_VALUE', `${what} = ${text} is not a boolean`, {hint: 'Write yes or no (also true/false, on/off, 1/0).'});
+  }
+  return value;
 }
 
 const UNITS: Record<string, number> = {'': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000};

@@ -4,13 +4,46 @@
 // name (no hard link elsewhere), belongs to the user running the worker, and cannot be
 // written by others (nor by its group, unless the home is meant to be group-shared).
 // The checks are made on the open file itself, so the file cannot be swapped in between.
+// One second name is forgiven: the scratch name of a `fjd submit` killed between publishing
+// the job (link) and removing its scratch name (unlink). That name, `submit-…` in the home's
+// .fjd/tmp/, is removed here, which finishes the interrupted submit.
 import fs from 'node:fs';
+import path from 'node:path';
 import {FjdError, errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {MAX_JOB_FILE_BYTES} from './job-file.js';
 
 export interface ReadJobOptions {
   groupShared: boolean;
+  // The home's .fjd/tmp/, where an interrupted submit may have left the job's scratch name.
+  tmpDir?: string;
+}
+
+// The prefix of the scratch names `fjd submit` writes jobs under before publishing them.
+export const SUBMIT_SCRATCH_PREFIX = 'submit-';
+
+// Removes the scratch name an interrupted submit left for this file; true if there was one.
+function finishInterruptedSubmit(stat: fs.Stats, tmpDir: string | undefined): boolean {
+  if (tmpDir === undefined) return false;
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpDir);
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    if (!name.startsWith(SUBMIT_SCRATCH_PREFIX)) continue;
+    const scratch = path.join(tmpDir, name);
+    try {
+      const other = fs.lstatSync(scratch);
+      if (other.ino !== stat.ino || other.dev !== stat.dev) continue;
+      fs.unlinkSync(scratch);
+      return true;
+    } catch {
+      // gone meanwhile, or not ours to remove: keep looking
+    }
+  }
+  return false;
 }
 
 function mode(stat: fs.Stats): string {
@@ -30,8 +63,9 @@ export function readJobFile(file: string, options: ReadJobOptions): Buffer {
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FjdError('JOB_NOT_REGULAR', 'the job is not a regular file (a FIFO, socket or device)');
-    if (stat.nlink > 1) {
-      throw new FjdError('JOB_UNTRUSTED', `the job file has ${stat.nlink} hard links; fjd runs only files with one name`);
+    const links = stat.nlink === 2 && finishInterruptedSubmit(stat, options.tmpDir) ? 1 : stat.nlink;
+    if (links > 1) {
+      throw new FjdError('JOB_UNTRUSTED', `the job file has ${links} hard links; fjd runs only files with one name`);
     }
     const uid = process.getuid?.();
     if (uid !== undefined && stat.uid !== uid) {

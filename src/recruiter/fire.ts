@@ -17,6 +17,8 @@ export interface FireOptions {
   // Also wait for busy workers to finish their jobs (drain only; `now` always waits).
   wait: boolean;
   timeoutMs?: number;
+  // Fire only these workers (the ones a command hired itself); default: all of the home's.
+  only?: string[];
 }
 
 export interface FireResult {
@@ -41,6 +43,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const waitingFor = new Set<string>();
   const infos = new Map<string, WorkerInfo>();
   for (const {id, info} of listWorkers(paths)) {
+    if (options.only !== undefined && !options.only.includes(id)) continue;
     if (info !== undefined) infos.set(id, info);
     if (info !== undefined && workerLiveness(info) === 'dead') {
       recover(id);

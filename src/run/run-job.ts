@@ -39,7 +39,7 @@ export function runJob(options: RunOptions): RunningJob {
   let child: ChildProcess;
   try {
     err = options.stderrFile === options.stdoutFile ? out : fs.openSync(options.stderrFile, 'w', 0o600);
-    child = spawn(options.plan.file, [...options.plan.args, options.jobFile], {
+    child = spawn(options.plan.file, options.plan.passJobFile ? [...options.plan.args, options.jobFile] : options.plan.args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', out, err],

@@ -520,15 +520,15 @@ export class Worker {
 
   // Reads and checks the job file and everything it names; throws FjdError with the reason.
   private prepare(jobFile: string, id: string, record: JobRecord): Prepared {
-    const bytes = readJobFile(jobFile, {groupShared: this.options.groupShared === true});
+    const bytes = readJobFile(jobFile, {groupShared: this.options.groupShared === true, tmpDir: this.paths.tmp});
     const {control} = parseJobFile(bytes);
     const workdir = path.resolve(this.options.cwd, control.workdir ?? '.');
     if (!isDirectory(workdir)) {
       throw new FjdError('WORKDIR_MISSING', `working directory ${workdir} does not exist`, {path: workdir});
     }
-    const plan = planCommand(control.executable, workdir, this.options.env.PATH);
+    const plan = planCommand(control.executable, workdir, this.options.env.PATH, control.passJobFile);
     if (control.logfile !== undefined) createLogfile(path.resolve(workdir, control.logfile));
-    record.command = [plan.file, ...plan.args, jobFile];
+    record.command = plan.passJobFile ? [plan.file, ...plan.args, jobFile] : [plan.file, ...plan.args];
     record.workdir = workdir;
     if (this.baseEnv === undefined) {
       this.baseEnv = {};

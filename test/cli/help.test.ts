@@ -8,6 +8,8 @@ const commands: [string, string[]][] = [
   ['fjd', ['dispatch']],
   ['fjd', ['work']],
   ['fjd', ['status']],
+  ['fjd', ['submit']],
+  ['fjd', ['run']],
   ['recruiter', []],
   ['recruiter', ['hire']],
   ['recruiter', ['fire']],

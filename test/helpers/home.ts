@@ -19,6 +19,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   // A command that runs the fjd command, such as ['setpriv', '--bounding-set=…'].
   wrap?: string[];
+  // Text fed to the command's standard input (default: none, stdin ignored).
+  input?: string;
 }
 
 export interface Started {
@@ -63,7 +65,7 @@ export function makeHome(label = 'home'): TestHome {
         cwd: options.cwd ?? dir,
         env: {...process.env, FJD_HOME: dir, ...options.env},
         reject: false,
-        stdin: 'ignore',
+        ...(options.input === undefined ? {stdin: 'ignore' as const} : {input: options.input}),
         timeout: options.timeoutMs ?? 60_000,
         killSignal: 'SIGKILL',
         stripFinalNewline: false,

@@ -16,9 +16,21 @@ describe('how an executable line is run', () => {
     (line) => {
       expect(splitWords(line)).toBeUndefined();
       const plan = planCommand(line, '/', process.env.PATH);
-      expect(plan).toEqual({file: '/bin/sh', args: ['-c', `${line} "$@"`, 'fjd-job'], shell: true});
+      expect(plan).toEqual({file: '/bin/sh', args: ['-c', `${line} "$@"`, 'fjd-job'], shell: true, passJobFile: true});
     },
   );
+
+  it('with pass_job_file = no, runs the line as written: no "$@" for the shell, and says so in the plan', () => {
+    expect(planCommand('cd data; gzip bla1.txt', '/', process.env.PATH, false)).toEqual({
+      file: '/bin/sh',
+      args: ['-c', 'cd data; gzip bla1.txt', 'fjd-job'],
+      shell: true,
+      passJobFile: false,
+    });
+    const plain = planCommand('sh -e', '/', process.env.PATH, false);
+    expect(plain.args).toEqual(['-e']);
+    expect(plain.passJobFile).toBe(false);
+  });
 
   it('finds a bare name on PATH and resolves a path with a slash against the working directory', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-cmd-'));

@@ -83,6 +83,18 @@ describe('job files in the configparser dialect', () => {
     expect(codeOf(() => parseJobFile(Buffer.from(text)))).toBe(code);
   });
 
+  it.each([
+    ['yes', true], ['No', false], ['true', true], ['FALSE', false], ['on', true], ['off', false], ['1', true], ['0', false],
+  ])('reads pass_job_file = %s as %s, as configparser reads booleans', (text, expected) => {
+    expect(parseJobText(`[control]\nexecutable = x\npass_job_file = ${text}\n`).control.passJobFile).toBe(expected);
+  });
+
+  it('passes the job file by default, and refuses a pass_job_file that is no boolean', () => {
+    expect(parseJobText('[control]\nexecutable = x\n').control.passJobFile).toBe(true);
+    expect(codeOf(() => parseJobText('[control]\nexecutable = x\npass_job_file = maybe\n'))).toBe('JOB_BAD_VALUE');
+    expect(() => parseJobText('[control]\nexecutable = x\npass_job_file = maybe\n')).toThrow(/pass_job_file = maybe is not a boolean/);
+  });
+
   it('refuses binary garbage', () => {
     expect(codeOf(() => parseJobFile(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3])))).toBe('JOB_BINARY');
     expect(codeOf(() => parseJobFile(Buffer.from([0xff, 0xfe, 0xfd, 0x41])))).toBe('JOB_BINARY');

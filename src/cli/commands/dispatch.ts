@@ -21,6 +21,8 @@ export interface DispatchOptions {
   groupShared?: boolean;
   // How often a plain progress line may be printed, in ms (a hidden option, for tests).
   progressInterval?: number;
+  // The caller fires the workers itself when interrupted (`fjd run`): say nothing of them.
+  firesWorkers?: boolean;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -130,7 +132,9 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
-  if (summary.interrupted) {
+  if (summary.interrupted && options.firesWorkers === true) {
+    say('Dispatcher stopped.');
+  } else if (summary.interrupted) {
     say('Dispatcher stopped. Jobs already handed out keep running, and queued jobs wait for the next dispatcher.');
     say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
   } else {

@@ -1,0 +1,89 @@
+// `fjd run`: the one-shot mode. Queue the jobs, hire workers, dispatch until every job has
+// ended, fire the workers it hired, and exit 1 if any job failed.
+import os from 'node:os';
+import {fileURLToPath} from 'node:url';
+import {Command} from 'commander';
+import {hireWorkers, type HireResult} from '../../recruiter/hire.js';
+import {fireWorkers} from '../../recruiter/fire.js';
+import {EXIT, groupSharedFrom, positiveInteger, say, warn} from '../common.js';
+import {dispatch} from './dispatch.js';
+import {addJobOptions, queueJobs, reportSubmitError, submittedLine, type JobOptions} from './submit.js';
+
+const MEMORY_PER_WORKER = 256 * 1024 * 1024;
+
+interface RunOptions extends JobOptions {
+  jobs?: number;
+  quiet?: boolean;
+}
+
+// CPUs minus one (at least one), and no more than free memory holds at ~256 MiB each.
+export function defaultWorkerCount(): number {
+  const byCpu = Math.max(1, os.availableParallelism() - 1);
+  const byMemory = Math.max(1, Math.floor(os.freemem() / MEMORY_PER_WORKER));
+  return Math.min(byCpu, byMemory);
+}
+
+export function runCommand(): Command {
+  return addJobOptions(new Command('run').description('run jobs to the end on this machine: queue them, hire workers, dispatch, fire the workers'))
+    .option('-j, --jobs <n>', 'how many workers (default: the number of CPUs minus one, at least 1, fewer when free memory is short: about 256 MiB each)', positiveInteger('--jobs'))
+    .option('-q, --quiet', 'print only failures and the summary')
+    .addHelpText(
+      'after',
+      `
+--exe is a shell command line; $1, $2 … (or \${1} …) take a job's #-separated parameters,
+shell-quoted; parameters that fill no placeholder are appended. Without --parameters,
+--repeat, --param or --params-file, the command runs once.
+
+Exit status: 0 if every job finished, 1 if any failed, 2 for bad usage, 3 if fjd could not
+work, 130 when interrupted (running jobs then go back to jobqueue/).
+
+Examples:
+  fjd run --exe 'touch bla$1.txt' --parameters 1,2,3
+  fjd run --exe 'cd data; gzip bla$1.txt' --parameters 1,2,3
+  fjd run --exe 'cp $1 $2' --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'
+  ls *.fastq | fjd run --exe 'gzip $1' --parameters - -j 4
+  fjd run --exe './simulate' --repeat 100`,
+    )
+    .action(async (options: RunOptions) => {
+      process.exitCode = await run(options);
+    });
+}
+
+async function run(options: RunOptions): Promise<number> {
+  const quiet = options.quiet === true;
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let home = '';
+  let hired: HireResult | undefined;
+  const groupShared = groupSharedFrom(options);
+  try {
+    const {paths, names} = queueJobs(options);
+    home = paths.root;
+    if (!quiet || names.length === 0) say(submittedLine(names));
+    if (names.length === 0) return EXIT.ok;
+    const count = Math.min(options.jobs ?? defaultWorkerCount(), names.length);
+    const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
+    hired = await hireWorkers({home, groupShared, count, cwd: process.cwd(), env: process.env, workerCommand});
+    if (!quiet) say(`Hired ${hired.workers.length} worker${hired.workers.length === 1 ? '' : 's'}.`);
+    if (interrupted) return EXIT.interrupted;
+    const code = await dispatch({home, quiet, settle: 1000, rescan: 1000, lease: 30_000, maxAttempts: 3, groupShared, firesWorkers: true}, 'fjd run');
+    return interrupted ? EXIT.interrupted : code;
+  } catch (error) {
+    return reportSubmitError('fjd run', error);
+  } finally {
+    if (hired !== undefined) {
+      // Interrupted: stop the running jobs, which go back to jobqueue/; else they are all done.
+      const only = hired.workers.map((worker) => worker.id);
+      const fired = await fireWorkers({home, groupShared, now: interrupted, wait: true, only});
+      const back = interrupted ? '; their running jobs went back to jobqueue/' : '';
+      if (!quiet) say(`Fired the ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'} it hired${back}.`);
+      if (fired.remaining.length > 0) warn('fjd run', `these workers did not leave: ${fired.remaining.join(', ')}; fire them with: fjd fire --home ${home}`);
+    }
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}

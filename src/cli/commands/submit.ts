@@ -1,0 +1,120 @@
+// `fjd submit`: put jobs in jobqueue/, one or ten thousand, each complete or not at all.
+import fs from 'node:fs';
+import path from 'node:path';
+import {Command} from 'commander';
+import {FjdError} from '../../errors.js';
+import {ensureHome, type HomePaths} from '../../home/layout.js';
+import {planJobs, parameterItems, parseParamOption} from '../../submit/plan.js';
+import {publishJobs} from '../../submit/publish.js';
+import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, reportError, say} from '../common.js';
+
+export interface JobOptions {
+  exe: string;
+  param?: string[];
+  paramsFile?: string;
+  parameters?: string;
+  repeat?: number;
+  name?: string;
+  workdir?: string;
+  logfile?: string;
+  home?: string;
+  groupShared?: boolean;
+}
+
+// The options that say which jobs to make; `fjd run` takes them too.
+export function addJobOptions(command: Command): Command {
+  return command
+    .requiredOption('--exe <command>', 'the command line each job runs (a shell command line, as in fjd)')
+    .option('--param <key=value>', 'a key of the job\'s [params] section (repeat for more keys)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
+    .option('--params-file <file>', 'one job per row of a CSV file whose header row names the keys (- for standard input)')
+    .option('--parameters <list>', 'one job per comma-separated item, or per line of standard input with -; $1, $2 … in --exe take an item\'s #-separated parameters')
+    .option('--repeat <n>', 'N jobs that run the same command line', positiveInteger('--repeat'))
+    .option('--name <name>', 'the job name (bulk: NAME-0001 …; default: the program\'s name and the time)')
+    .option('--workdir <dir>', 'the directory the jobs run in (default: the current directory)')
+    .option('--logfile <file>', 'the [control] logfile of the jobs')
+    .addOption(homeOption())
+    .addOption(groupSharedOption());
+}
+
+// Reads standard input, which is only done when the user asked with `-`.
+function readStdin(): string {
+  if (process.stdin.isTTY) process.stderr.write('Reading from standard input; end with Ctrl-D.\n');
+  return fs.readFileSync(0, 'utf8');
+}
+
+// Makes and publishes the jobs the options ask for; returns the home and the names used.
+export function queueJobs(options: JobOptions): {paths: HomePaths; names: string[]; bulk: boolean} {
+  const params = (options.param ?? []).map(parseParamOption);
+  const workdir = path.resolve(options.workdir ?? '.');
+  if (!fs.statSync(workdir, {throwIfNoEntry: false})?.isDirectory()) {
+    throw new FjdError('USAGE', `--workdir ${options.workdir ?? '.'}: ${workdir} is not a directory`);
+  }
+  let csv: {text: string; source: string} | undefined;
+  if (options.paramsFile === '-') csv = {text: readStdin(), source: 'standard input'};
+  else if (options.paramsFile !== undefined) {
+    try {
+      csv = {text: fs.readFileSync(options.paramsFile, 'utf8'), source: options.paramsFile};
+    } catch (error) {
+      throw new FjdError('BAD_PARAMETERS', `cannot read --params-file ${options.paramsFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {path: options.paramsFile, cause: error});
+    }
+  }
+  const parameters = options.parameters === undefined ? undefined : parameterItems(options.parameters, options.parameters === '-' ? readStdin() : undefined);
+  const specs = planJobs({
+    exe: options.exe,
+    workdir,
+    name: options.name,
+    logfile: options.logfile,
+    params,
+    csv,
+    parameters,
+    repeat: options.repeat,
+    now: new Date(),
+  });
+  const paths = ensureHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
+  const names = publishJobs(paths, specs);
+  const bulk = csv !== undefined || parameters !== undefined || options.repeat !== undefined;
+  return {paths, names, bulk};
+}
+
+// The one line that tells what a bulk submit did.
+export function submittedLine(names: string[]): string {
+  if (names.length === 0) return 'Submitted no jobs: there were no parameters.';
+  const which = names.length === 1 ? (names[0] ?? '') : `${names[0] ?? ''} … ${names.at(-1) ?? ''}`;
+  return `Submitted ${names.length} job${names.length === 1 ? '' : 's'} to jobqueue/: ${which}.`;
+}
+
+// Maps an error to its exit code: a usage error is 2, as for bad flags.
+export function reportSubmitError(program: string, error: unknown): number {
+  if (error instanceof FjdError && error.code === 'USAGE') {
+    process.stderr.write(`${program}: error: ${error.message}\n`);
+    if (error.hint !== undefined) process.stderr.write(`${program}: ${error.hint}\n`);
+    return EXIT.usage;
+  }
+  return reportError(program, error);
+}
+
+export function submitCommand(): Command {
+  return addJobOptions(new Command('submit').description('put jobs in jobqueue/: one, one per CSV row, or one per parameter'))
+    .addHelpText(
+      'after',
+      `
+One job prints its name alone, so that name=$(fjd submit …) works; more print one line.
+Jobs made with --param or --params-file get a [params] section and their job file as the
+last argument; jobs made with --parameters or --repeat run their command line as given.
+
+Examples:
+  fjd submit --exe 'python sim.py' --param alpha=0.1 --param seed=3
+  fjd submit --exe 'python sim.py' --params-file sweep.csv --name sweep
+  ls *.txt | fjd submit --exe 'gzip $1' --parameters -
+  fjd submit --exe 'cp $1 $2' --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'`,
+    )
+    .action((options: JobOptions) => {
+      try {
+        const {names, bulk} = queueJobs(options);
+        say(bulk ? submittedLine(names) : (names[0] ?? ''));
+        process.exitCode = EXIT.ok;
+      } catch (error) {
+        process.exitCode = reportSubmitError('fjd submit', error);
+      }
+    });
+}
