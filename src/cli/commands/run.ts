@@ -70,7 +70,9 @@ async function run(options: RunOptions): Promise<number> {
     hired = await hireWorkers({home, groupShared, count, cwd: process.cwd(), env: process.env, workerCommand});
     if (!quiet) say(`Hired ${hired.workers.length} worker${hired.workers.length === 1 ? '' : 's'}.`);
     if (interrupted) return EXIT.interrupted;
-    const code = await dispatch({home, quiet, settle: 1000, rescan: 1000, lease: 30_000, maxAttempts: 3, groupShared, firesWorkers: true}, 'fjd run');
+    // The jobs it queued were complete when they got their names, so there is no need to
+    // wait the usual second for files written in place; a short settle still covers others'.
+    const code = await dispatch({home, quiet, settle: 200, rescan: 1000, lease: 30_000, maxAttempts: 3, groupShared, firesWorkers: true}, 'fjd run');
     return interrupted ? EXIT.interrupted : code;
   } catch (error) {
     return reportSubmitError('fjd run', error);
