@@ -22,6 +22,7 @@ export type FjdErrorCode =
   | 'WORKDIR_MISSING'
   | 'LOGFILE_UNUSABLE'
   | 'WORKER_START_FAILED'
+  | 'JOB_NOT_FOUND'
   | 'IO';
 
 export interface FjdErrorDetails {

@@ -7,6 +7,7 @@ import {hireCommand} from './commands/hire.js';
 import {statusCommand} from './commands/status.js';
 import {workCommand} from './commands/work.js';
 import {retryCommand} from './commands/retry.js';
+import {logsCommand} from './commands/logs.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -17,5 +18,6 @@ const program = new Command('fjd')
   .addCommand(dispatchCommand('dispatch', 'fjd'))
   .addCommand(workCommand('work'))
   .addCommand(statusCommand())
-  .addCommand(retryCommand());
+  .addCommand(retryCommand())
+  .addCommand(logsCommand());
 await main(program);

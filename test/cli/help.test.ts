@@ -8,6 +8,7 @@ const commands: [string, string[]][] = [
   ['fjd', ['dispatch']],
   ['fjd', ['work']],
   ['fjd', ['status']],
+  ['fjd', ['logs']],
   ['recruiter', []],
   ['recruiter', ['hire']],
   ['recruiter', ['fire']],
