@@ -34,7 +34,7 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
   expect(status.rate.windowSeconds).toBeGreaterThanOrEqual(10);
   expect(status.rate.windowSeconds).toBeLessThan(300);
   expect(status.rate.jobsPerSecond).toBeCloseTo(2 / (status.rate.windowSeconds ?? 1), 6);
-  const left = status.counts.open + status.counts.assigned + status.counts.running;
+  const left = (status.counts.open ?? 0) + (status.counts.assigned ?? 0) + (status.counts.running ?? 0);
   expect(status.etaSeconds).toBeCloseTo(left / (status.rate.jobsPerSecond ?? 1), 6);
   const busy = status.workers.find((w) => w.state === 'busy');
   expect(busy?.jobRunningForMs).toBeGreaterThanOrEqual(0);
