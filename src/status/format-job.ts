@@ -46,8 +46,8 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
   }
   if (record.reason !== null && job.state === 'failed') lines.push(`Reason:  ${record.reason}`);
   lines.push(workerLine(paths, job));
-  lines.push(`Command: ${record.command === null ? '(not known yet)' : record.command.join(' ')}`);
-  lines.push(`Workdir: ${record.workdir ?? '(not known yet)'}`);
+  lines.push(`Command: ${record.command === null ? '(recorded when the attempt ends)' : record.command.join(' ')}`);
+  lines.push(`Workdir: ${record.workdir ?? '(recorded when the attempt ends)'}`);
   const attempts = record.attempts.filter((a) => a.attempt !== job.current?.attempt);
   const running = job.current;
   lines.push(`Attempts: ${attempts.length + (running === undefined ? 0 : 1)}`);

@@ -49,6 +49,15 @@ it('fjd status JOB shows every attempt, how each ended, the worker and the tail 
     'Job:     later\nState:   open\nFile:    jobqueue/later\nRecord:  none yet (a job gets its record when it is assigned to a worker)\n',
   );
 
+  // A failed job put back in the queue keeps its record and its attempts.
+  expect((await home.run('fjd', ['retry', 'flaky'])).exitCode).toBe(0);
+  for (const ref of ['flaky', 'jobqueue/flaky']) {
+    const back = (await home.run('fjd', ['status', ref])).stdout;
+    expect(back).toMatch(/^Job: {5}flaky \(id flaky\)\nState: {3}open\nFile: {4}jobqueue\/flaky\n/);
+    expect(back).toContain('Attempts: 2\n');
+  }
+  expect(await home.run('fjd', ['logs', 'flaky'])).toEqual({exitCode: 0, stdout: 'out of flaky\n', stderr: 'trouble in flaky\n'});
+
   const unknown = await home.run('fjd', ['status', 'nothing-like-it']);
   expect(unknown.exitCode).toBe(3);
   expect(unknown.stdout).toBe('');
