@@ -147,6 +147,11 @@ export function findJob(paths: HomePaths, ref: string): FoundJob | undefined {
   return {...newest, others: rest.map((job) => job.id ?? job.file)};
 }
 
+// Finds the job with exactly this id, without listing the records: cheap enough to poll.
+export function findJobById(paths: HomePaths, id: string): FoundJob | undefined {
+  return locate(paths, id, readRecord(paths, id));
+}
+
 // The error for a job that is nowhere in the home.
 export function jobNotFound(paths: HomePaths, ref: string): FjdError {
   return new FjdError('JOB_NOT_FOUND', `no job "${ref}" in ${paths.root}`, {

@@ -6,7 +6,7 @@ import {once} from 'node:events';
 import {setTimeout as delay} from 'node:timers/promises';
 import {Command} from 'commander';
 import {homePaths, type HomePaths} from '../../home/layout.js';
-import {findJob, jobNotFound, type FoundJob} from '../../status/find-job.js';
+import {findJob, findJobById, jobNotFound, type FoundJob} from '../../status/find-job.js';
 import {attemptOutput, hasEnded, lastAttempt, sizeOf, type AttemptOutput} from '../../status/job-output.js';
 import {EXIT, homeFrom, homeOption, positiveInteger, warn} from '../common.js';
 import {stopSignal} from '../watch.js';
@@ -27,7 +27,7 @@ async function copyRange(file: string, from: number, to: number, stream: NodeJS.
   }
 }
 
-// The job, found again (its id stays; a name resolves to its newest job).
+// The job a reference names, or the error that says there is none.
 function lookUp(paths: HomePaths, ref: string): FoundJob {
   const job = findJob(paths, ref);
   if (job === undefined) throw jobNotFound(paths, ref);
@@ -44,13 +44,14 @@ function chosen(paths: HomePaths, job: FoundJob, attempt: number | undefined): A
 async function follow(paths: HomePaths, ref: string, attempt: number | undefined): Promise<number> {
   const stop = stopSignal();
   try {
-    let id: string | null = null;
+    let job = lookUp(paths, ref);
     let files: AttemptOutput | undefined;
     let offsets = {out: 0, err: 0};
     let waitingSaid = false;
-    for (;;) {
-      const job = lookUp(paths, id ?? ref);
-      id = job.id;
+    for (let first = true; ; first = false) {
+      // Found again by its id once it has one; a job out of sight for a moment (a lost
+      // worker's pod being recovered) keeps its last view.
+      if (!first) job = (job.id === null ? findJob(paths, ref) : findJobById(paths, job.id)) ?? job;
       const ended = hasEnded(job);
       const now = chosen(paths, job, attempt);
       if (now !== undefined && now.stdout !== files?.stdout) {
