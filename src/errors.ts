@@ -24,6 +24,7 @@ export type FjdErrorCode =
   | 'WORKER_START_FAILED'
   | 'BAD_PARAMETERS'
   | 'INTERNAL'
+  | 'JOB_NOT_FOUND'
   | 'IO';
 
 export interface FjdErrorDetails {

@@ -9,3 +9,4 @@ export {Worker, type WorkerOptions} from './worker/worker.js';
 export {hireWorkers, type HireOptions, type HireResult} from './recruiter/hire.js';
 export {fireWorkers, type FireOptions, type FireResult} from './recruiter/fire.js';
 export {collectStatus, type StatusReport} from './status/status.js';
+export {findJob, type FoundJob} from './status/find-job.js';

@@ -10,6 +10,7 @@ import {retryCommand} from './commands/retry.js';
 import {cancelCommand} from './commands/cancel.js';
 import {runCommand} from './commands/run.js';
 import {submitCommand} from './commands/submit.js';
+import {logsCommand} from './commands/logs.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -23,5 +24,6 @@ const program = new Command('fjd')
   .addCommand(retryCommand())
   .addCommand(submitCommand())
   .addCommand(runCommand())
+  .addCommand(logsCommand())
   .addCommand(cancelCommand());
 await main(program);

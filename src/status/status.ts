@@ -10,6 +10,7 @@ import {announcementPath, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
 import {heartbeatPath, listWorkers, workerLiveness} from '../worker/registry.js';
 import {readCurrentJob} from '../worker/current-job.js';
+import {endRate, etaSeconds, type EndRate} from './rate.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -32,6 +33,8 @@ export interface WorkerStatus {
   state: 'idle' | 'busy' | 'between' | 'lost' | 'starting';
   job: string | null;
   jobStartedAt: string | null;
+  // How long its running job has run so far, by this host's clock; null when none runs.
+  jobRunningForMs: number | null;
   log: string | null;
   // What keeps it from recording, from its heartbeat (such as ENOSPC), or null.
   problem: string | null;
@@ -43,6 +46,10 @@ export interface StatusReport {
   counts: Record<ReportedJobState, number>;
   jobs: JobStatus[];
   workers: WorkerStatus[];
+  // Jobs ended per second over the last 5 minutes (from the ctime of done/ and failed/ entries).
+  rate: EndRate;
+  // Seconds until every open, assigned and running job has ended at that rate; null without one.
+  etaSeconds: number | null;
 }
 
 function jobNames(dir: string): string[] {
@@ -66,7 +73,7 @@ function heartbeatProblem(paths: HomePaths, id: string): string | null {
   }
 }
 
-export function collectStatus(home: string): StatusReport {
+export function collectStatus(home: string, now = Date.now()): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
   const workers: WorkerStatus[] = [];
@@ -102,6 +109,7 @@ export function collectStatus(home: string): StatusReport {
         info === undefined ? 'starting' : alive === 'dead' ? 'lost' : held.length > 0 ? 'busy' : announced ? 'idle' : 'between',
       job: current !== undefined && held.includes(current.id) ? current.id : (held[0] ?? null),
       jobStartedAt,
+      jobRunningForMs: jobStartedAt === null ? null : Math.max(0, now - Date.parse(jobStartedAt)),
       log: info?.log ?? null,
       problem: heartbeatProblem(paths, id),
     });
@@ -122,5 +130,8 @@ export function collectStatus(home: string): StatusReport {
   }
   const counts: Record<ReportedJobState, number> = {open: 0, assigned: 0, running: 0, finished: 0, failed: 0};
   for (const job of jobs) counts[job.state]++;
-  return {fjd: 1, home: paths.root, counts, jobs, workers};
+  const ended = jobs.filter((job) => job.state === 'finished' || job.state === 'failed').map((job) => path.join(paths.root, job.file));
+  const rate = endRate(ended, now);
+  const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
+  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta};
 }

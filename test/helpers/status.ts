@@ -6,7 +6,9 @@ export interface StatusJson {
   home: string;
   counts: Record<string, number>;
   jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
-  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; log: string | null; problem: string | null}[];
+  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; jobRunningForMs: number | null; log: string | null; problem: string | null}[];
+  rate: {jobsPerSecond: number | null; windowSeconds: number | null};
+  etaSeconds: number | null;
 }
 
 export async function statusOf(home: TestHome): Promise<StatusJson> {

@@ -1,37 +1,55 @@
-// `fjd status`: counts of jobs by state, and the workers, for people or as JSON.
+// `fjd status`: counts of jobs by state, the rate, and the workers, for people or as JSON;
+// `fjd status JOB`: one job's whole record. --watch redraws either until Ctrl-C.
 import {Command} from 'commander';
+import {homePaths} from '../../home/layout.js';
 import {collectStatus} from '../../status/status.js';
-import {EXIT, homeFrom, homeOption, say} from '../common.js';
+import {findJob, jobNotFound} from '../../status/find-job.js';
+import {formatStatus} from '../../status/format-status.js';
+import {formatJob} from '../../status/format-job.js';
+import {EXIT, duration, homeFrom, homeOption, warn} from '../common.js';
+import {watch} from '../watch.js';
 
-function since(iso: string | null): string {
-  if (iso === null) return '';
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  return seconds < 120 ? `${seconds.toFixed(0)} s` : seconds < 7200 ? `${(seconds / 60).toFixed(0)} min` : `${(seconds / 3600).toFixed(1)} h`;
+interface StatusOptions {
+  home?: string;
+  json?: boolean;
+  watch?: true | number;
+}
+
+// The text (or JSON) of one look at the home, or at one job of it.
+function renderer(home: string, ref: string | undefined, json: boolean, oneLine: boolean): () => string {
+  const paths = homePaths(home);
+  let told = false;
+  return () => {
+    if (ref === undefined) {
+      const report = collectStatus(home);
+      return json ? `${JSON.stringify(report, null, oneLine ? undefined : 2)}\n` : formatStatus(report);
+    }
+    const job = findJob(paths, ref);
+    if (job === undefined) throw jobNotFound(paths, ref);
+    if (!json) return formatJob(paths, job);
+    if (job.others.length > 0 && !told) warn('fjd', `this is the newest job named ${job.name}; the others: ${job.others.join(', ')}`);
+    told = true;
+    const view = {state: job.state, file: job.file, worker: job.worker, record: job.record ?? null};
+    return `${JSON.stringify(view, null, oneLine ? undefined : 2)}\n`;
+  };
 }
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('show how many jobs are open, assigned, running, finished and failed, and the workers')
+    .description('show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full')
+    .argument('[job]', 'a job id, name, or path such as done/x: show its whole record, attempts and stderr')
     .addOption(homeOption())
     .option('--json', 'print everything as JSON (the schema is in the README)')
-    .addHelpText('after', '\nExamples:\n  fjd status\n  fjd status --json | jq .counts')
-    .action((options: {home?: string; json?: boolean}) => {
-      const report = collectStatus(homeFrom(options));
-      if (options.json === true) {
-        say(JSON.stringify(report, null, 2));
-        process.exitCode = EXIT.ok;
-        return;
-      }
-      const c = report.counts;
-      say(`Home: ${report.home}`);
-      say(`Jobs: ${c.open} open, ${c.assigned} assigned, ${c.running} running, ${c.finished} finished, ${c.failed} failed`);
-      if (report.workers.length === 0) say('Workers: none (hire some with: recruiter hire)');
-      else say(`Workers: ${report.workers.length}`);
-      for (const w of report.workers) {
-        const job = w.job === null ? '' : `  ${w.job}${w.jobStartedAt === null ? '' : ` for ${since(w.jobStartedAt)}`}`;
-        const problem = w.problem === null ? '' : `  (cannot record: ${w.problem})`;
-        say(`  ${w.id}  ${w.host ?? '?'}  pid ${w.pid ?? '?'}  ${w.state}${job}${problem}`);
-      }
+    .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time', duration('--watch'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fjd status\n  fjd status --watch\n  fjd status --json | jq .counts\n  fjd status job7           # one job: its attempts, exit codes and stderr\n  fjd status failed/job7 --json',
+    )
+    .action(async (ref: string | undefined, options: StatusOptions) => {
+      const json = options.json === true;
+      const render = renderer(homeFrom(options), ref, json, options.watch !== undefined);
+      if (options.watch === undefined) process.stdout.write(render());
+      else await watch(render, {intervalMs: options.watch === true ? 2000 : Math.max(100, options.watch), lines: json});
       process.exitCode = EXIT.ok;
     });
 }

@@ -1,0 +1,68 @@
+// `fjd status JOB` as text: one job's whole record, every attempt, and the tail of its stderr.
+import path from 'node:path';
+import type {HomePaths} from '../home/layout.js';
+import {readJson} from '../home/atomic.js';
+import type {AttemptRecord} from '../job/record.js';
+import {infoPath, type WorkerInfo} from '../worker/registry.js';
+import type {FoundJob} from './find-job.js';
+import {attemptOutput, lastAttempt, tailLines} from './job-output.js';
+import {roughDuration} from './rate.js';
+
+// How many lines of stderr `fjd status JOB` shows.
+export const STDERR_TAIL_LINES = 10;
+
+function took(ms: number | null): string {
+  if (ms === null) return '?';
+  return ms < 1000 ? `${ms} ms` : roughDuration(ms / 1000);
+}
+
+function howEnded(a: AttemptRecord): string {
+  const how = a.signal !== null ? `signal ${a.signal}` : a.exitCode !== null ? `exit code ${a.exitCode}` : 'no exit code';
+  const reason = a.reason === null || a.reason === how ? '' : ` (${a.reason})`;
+  return `${how}${reason}`;
+}
+
+function attemptLine(a: AttemptRecord): string {
+  return `  ${a.attempt}  ${a.outcome}  worker ${a.worker}  host ${a.host ?? '?'}  pid ${a.pid ?? '?'}  started ${a.startedAt}  took ${took(a.durationMs)}  ${howEnded(a)}`;
+}
+
+function workerLine(paths: HomePaths, job: FoundJob): string {
+  const id = job.worker ?? job.record?.worker ?? null;
+  if (id === null) return 'Worker:  none yet';
+  const info = readJson<WorkerInfo>(infoPath(paths, id));
+  const host = info?.host ?? job.record?.host ?? '?';
+  const pid = info?.pid === undefined ? '' : `, pid ${info.pid}`;
+  return `Worker:  ${id} (host ${host}${pid})${job.worker === null ? ', the last to hold it' : ''}`;
+}
+
+export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): string {
+  const lines = [`Job:     ${job.name}${job.id === null ? '' : ` (id ${job.id})`}`];
+  if (job.others.length > 0) lines.push(`         (the newest of ${job.others.length + 1} jobs of that name; the others: ${job.others.join(', ')})`);
+  lines.push(`State:   ${job.state}`, `File:    ${job.file}`);
+  const record = job.record;
+  if (record === undefined) {
+    lines.push('Record:  none yet (a job gets its record when it is assigned to a worker)');
+    return `${lines.join('\n')}\n`;
+  }
+  if (record.reason !== null && job.state === 'failed') lines.push(`Reason:  ${record.reason}`);
+  lines.push(workerLine(paths, job));
+  lines.push(`Command: ${record.command === null ? '(recorded when the attempt ends)' : record.command.join(' ')}`);
+  lines.push(`Workdir: ${record.workdir ?? '(recorded when the attempt ends)'}`);
+  const attempts = record.attempts.filter((a) => a.attempt !== job.current?.attempt);
+  const running = job.current;
+  lines.push(`Attempts: ${attempts.length + (running === undefined ? 0 : 1)}`);
+  for (const a of attempts) lines.push(attemptLine(a));
+  if (running !== undefined) {
+    const since = roughDuration(Math.max(0, now - Date.parse(running.startedAt)) / 1000);
+    lines.push(`  ${running.attempt}  running  worker ${job.worker ?? '?'}  started ${running.startedAt}  running for ${since}`);
+  }
+  const attempt = lastAttempt(job);
+  if (attempt !== null && job.id !== null) {
+    const file = attemptOutput(paths, job.id, attempt).stderr;
+    const tail = tailLines(file, STDERR_TAIL_LINES);
+    const where = path.relative(paths.root, file);
+    if (tail.length === 0) lines.push(`Stderr of attempt ${attempt} (${where}): (stderr is empty)`);
+    else lines.push(`Stderr of attempt ${attempt}, last ${STDERR_TAIL_LINES} lines (${where}):`, ...tail.map((line) => `  ${line}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,42 @@
+// `fjd status` as text for people: the counts, the rate and what is left, and the workers.
+import type {StatusReport} from './status.js';
+import {roughDuration} from './rate.js';
+
+const number = new Intl.NumberFormat('en-US');
+
+// A rate as people read it: "412 jobs/s", "2.5 jobs/s", "12 jobs/min".
+export function formatRate(jobsPerSecond: number): string {
+  if (jobsPerSecond >= 10) return `${number.format(Math.round(jobsPerSecond))} jobs/s`;
+  if (jobsPerSecond >= 1) return `${Number(jobsPerSecond.toFixed(1))} jobs/s`;
+  const perMinute = jobsPerSecond * 60;
+  return `${perMinute >= 10 ? Math.round(perMinute) : Number(perMinute.toFixed(1))} jobs/min`;
+}
+
+function rateLine(report: StatusReport): string {
+  const {jobsPerSecond, windowSeconds} = report.rate;
+  if (jobsPerSecond === null || windowSeconds === null) return 'Rate: no job ended in the last 5 minutes';
+  const c = report.counts;
+  const left = c.open + c.assigned + c.running;
+  const eta =
+    left === 0 || report.etaSeconds === null
+      ? 'no job left'
+      : `about ${roughDuration(report.etaSeconds)} left for ${number.format(left)} job${left === 1 ? '' : 's'}`;
+  return `Rate: ${formatRate(jobsPerSecond)} over the last ${roughDuration(windowSeconds)}; ${eta}`;
+}
+
+export function formatStatus(report: StatusReport): string {
+  const c = report.counts;
+  const lines = [
+    `Home: ${report.home}`,
+    `Jobs: ${c.open} open, ${c.assigned} assigned, ${c.running} running, ${c.finished} finished, ${c.failed} failed`,
+    rateLine(report),
+    report.workers.length === 0 ? 'Workers: none (hire some with: recruiter hire)' : `Workers: ${report.workers.length}`,
+  ];
+  for (const w of report.workers) {
+    const ran = w.jobRunningForMs === null ? '' : ` for ${roughDuration(w.jobRunningForMs / 1000)}`;
+    const job = w.job === null ? '' : `  ${w.job}${ran}`;
+    const problem = w.problem === null ? '' : `  (cannot record: ${w.problem})`;
+    lines.push(`  ${w.id}  ${w.host ?? '?'}  pid ${w.pid ?? '?'}  ${w.state}${job}${problem}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,98 @@
+// `fjd status JOB` (one job's whole record) and `fjd status --watch`, as a user types them.
+import {expect, it} from 'vitest';
+import {makeHome} from '../helpers/home.js';
+import {fixture} from '../helpers/fixtures.js';
+import {waitUntil} from '../helpers/wait.js';
+import {STATUS_SCHEMA, schemaProblems} from '../helpers/status-schema.js';
+
+it('fjd status JOB shows every attempt, how each ended, the worker and the tail of stderr', async () => {
+  const home = makeHome('status-job');
+  home.job('flaky', `[control]\nexecutable = ${fixture('fail.sh')} 5\nretries = 1\n`);
+  home.job('ok', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
+  expect((await home.run('dispatcher', [])).exitCode).toBe(1);
+  const worker = home.ls('.fjd/workers')[0] ?? '';
+
+  const result = await home.run('fjd', ['status', 'flaky']);
+  expect(result.exitCode).toBe(0);
+  const lines = result.stdout.split('\n');
+  expect(lines.slice(0, 5)).toEqual([
+    'Job:     flaky (id flaky)',
+    'State:   failed',
+    'File:    failed/flaky',
+    'Reason:  exit code 5',
+    expect.stringMatching(new RegExp(`^Worker:  ${worker} \\(host \\S+, pid \\d+\\), the last to hold it$`)),
+  ]);
+  expect(result.stdout).toContain(`Command: ${fixture('fail.sh')} 5 `);
+  expect(result.stdout).toContain(`Workdir: ${home.dir}\n`);
+  expect(result.stdout).toContain('Attempts: 2\n');
+  for (const n of [1, 2]) {
+    expect(result.stdout).toMatch(new RegExp(`^  ${n}  failed  worker ${worker}  host \\S+  pid \\d+  started \\S+Z  took \\d+ ms  exit code 5$`, 'm'));
+  }
+  expect(result.stdout).toContain('Stderr of attempt 2, last 10 lines (.fjd/output/flaky.2.err):\n  trouble in flaky\n');
+
+  // The same name submitted again: the newest is shown, and the other ids are listed.
+  home.job('ok', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  expect((await home.run('dispatcher', [])).exitCode).toBe(0);
+  const again = (await home.run('fjd', ['status', 'ok'])).stdout;
+  expect(again).toMatch(/^Job: {5}ok \(id ok~2\)\n {9}\(the newest of 2 jobs of that name; the others: ok\)\nState: {3}finished\nFile: {4}done\/ok~2\n/);
+  // An id, or a path relative to the home, names one job exactly.
+  expect((await home.run('fjd', ['status', 'done/ok'])).stdout).toMatch(/^Job: {5}ok \(id ok\)\nState: {3}finished\n/);
+  expect((await home.run('fjd', ['status', 'ok~2'])).stdout).toContain('File:    done/ok~2\n');
+  const json = await home.run('fjd', ['status', 'ok', '--json']);
+  expect(JSON.parse(json.stdout)).toEqual({state: 'finished', file: 'done/ok~2', worker: null, record: home.record('ok~2')});
+  expect(json.stderr).toBe('fjd: this is the newest job named ok; the others: ok\n');
+
+  // An open job that was never assigned has no record yet.
+  home.job('later', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  expect((await home.run('fjd', ['status', 'later'])).stdout).toBe(
+    'Job:     later\nState:   open\nFile:    jobqueue/later\nRecord:  none yet (a job gets its record when it is assigned to a worker)\n',
+  );
+
+  // A failed job put back in the queue keeps its record and its attempts.
+  expect((await home.run('fjd', ['retry', 'flaky'])).exitCode).toBe(0);
+  for (const ref of ['flaky', 'jobqueue/flaky']) {
+    const back = (await home.run('fjd', ['status', ref])).stdout;
+    expect(back).toMatch(/^Job: {5}flaky \(id flaky\)\nState: {3}open\nFile: {4}jobqueue\/flaky\n/);
+    expect(back).toContain('Attempts: 2\n');
+  }
+  expect(await home.run('fjd', ['logs', 'flaky'])).toEqual({exitCode: 0, stdout: 'out of flaky\n', stderr: 'trouble in flaky\n'});
+
+  const unknown = await home.run('fjd', ['status', 'nothing-like-it']);
+  expect(unknown.exitCode).toBe(3);
+  expect(unknown.stdout).toBe('');
+  expect(unknown.stderr).toBe(`fjd: error: no job "nothing-like-it" in ${home.dir}\nfjd: Run fjd status to list the jobs (fjd status --json lists every one with its id).\n`);
+});
+
+it('fjd status --watch prints the status again each interval until Ctrl-C, and exits 0', async () => {
+  const home = makeHome('status-watch');
+  const watch = home.start('fjd', ['status', '--watch', '200ms']);
+  await waitUntil(() => watch.output().split('Home: ').length > 2, 20_000, 'two blocks of output');
+  watch.signal('SIGINT');
+  const result = await watch.result;
+  expect(result.exitCode).toBe(0);
+  const block = `Home: ${home.dir}\nJobs: 0 open, 0 assigned, 0 running, 0 finished, 0 failed\nRate: no job ended in the last 5 minutes\nWorkers: none (hire some with: recruiter hire)\n`;
+  const blocks = result.stdout.split('\n\n');
+  expect(blocks.length).toBeGreaterThanOrEqual(2);
+  // Not on a terminal: no escape sequences, each block after a blank line.
+  expect(result.stdout).not.toContain('\x1b');
+  for (const b of blocks) expect(`${b.trimEnd()}\n`).toBe(block);
+  expect(result.stderr).toBe('');
+});
+
+it('fjd status --watch --json prints one JSON document per line, and SIGTERM ends it with 0', async () => {
+  const home = makeHome('status-watch-json');
+  home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  const watch = home.start('fjd', ['status', '--watch', '200ms', '--json']);
+  await waitUntil(() => watch.output().split('\n').length > 2, 20_000, 'two lines of output');
+  watch.signal('SIGTERM');
+  const result = await watch.result;
+  expect(result.exitCode).toBe(0);
+  const lines = result.stdout.trimEnd().split('\n');
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  for (const line of lines) {
+    const report = JSON.parse(line) as {counts: {open: number}};
+    expect(report.counts.open).toBe(1);
+    expect(schemaProblems(report, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur'))).toEqual([]);
+  }
+});
