@@ -22,6 +22,7 @@ import {numberedName} from '../home/names.js';
 import {workerDir} from '../home/transitions.js';
 import {createRecord, newRecord, readRecord, writeRecord, type JobRecord} from '../job/record.js';
 import {hostName} from '../worker/registry.js';
+import {findJob} from '../status/find-job.js';
 import {crashPoint} from '../util/crash-point.js';
 
 export const CANCELLED = 'cancelled';
@@ -145,67 +146,23 @@ export type JobPlace =
   | {state: 'finished' | 'failed'; id: string; name: string; reason: string | null; file: string}
   | {state: 'unknown'};
 
-// Where the job `ref` (an id, or the name it was queued under) is now. A name queued several
-// times means its newest job.
+// Where the job `ref` (an id, the name it was queued under, or a path such as jobqueue/x) is
+// now. A name queued several times means its newest job.
 export function locateJob(paths: HomePaths, ref: string): JobPlace {
-  if (isJobFile(path.join(paths.jobqueue, ref))) return {state: 'open', name: ref};
-  const record = newestRecord(paths, ref);
-  if (record !== undefined) {
-    if (record.state === 'finished' || record.state === 'failed') {
-      const file = record.file ?? `${record.state === 'finished' ? 'done' : 'failed'}/${record.id}`;
-      return {state: record.state, id: record.id, name: record.name, reason: record.reason, file};
-    }
-    if (record.state === 'requeued' && record.requeuedAs !== null && isJobFile(path.join(paths.jobqueue, record.requeuedAs))) {
-      return {state: 'open', name: record.requeuedAs};
-    }
-    const worker = podHolding(paths, record.id, record.worker);
-    if (worker !== undefined) return {state: 'assigned', id: record.id, name: record.name, worker};
+  const found = findJob(paths, ref);
+  if (found === undefined) return {state: 'unknown'};
+  switch (found.state) {
+    case 'open':
+      return {state: 'open', name: path.basename(found.file)};
+    case 'assigned':
+    case 'running':
+      return found.worker === null || found.id === null
+        ? {state: 'unknown'}
+        : {state: 'assigned', id: found.id, name: found.name, worker: found.worker};
+    case 'finished':
+    case 'failed':
+      return {state: found.state, id: found.id ?? found.name, name: found.name, reason: found.record?.reason ?? null, file: found.file};
   }
-  const worker = podHolding(paths, ref, null);
-  if (worker !== undefined) return {state: 'assigned', id: ref, name: readRecord(paths, ref)?.name ?? ref, worker};
-  for (const [dir, state] of [
-    [paths.done, 'finished'],
-    [paths.failed, 'failed'],
-  ] as const) {
-    if (isJobFile(path.join(dir, ref))) {
-      return {state, id: ref, name: ref, reason: readRecord(paths, ref)?.reason ?? null, file: `${path.basename(dir)}/${ref}`};
-    }
-  }
-  return {state: 'unknown'};
-}
-
-function isJobFile(file: string): boolean {
-  try {
-    return !fs.lstatSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// The record of `ref` as an id, or else the newest of the ids its name got (name, name~2…).
-function newestRecord(paths: HomePaths, ref: string): JobRecord | undefined {
-  let newest: JobRecord | undefined;
-  let missing = 0;
-  for (let n = 1; missing < 3; n++) {
-    const record = readRecord(paths, numberedName(ref, n));
-    if (record === undefined) {
-      missing++;
-      continue;
-    }
-    missing = 0;
-    if (record.name === ref || n === 1) newest = record;
-  }
-  return newest;
-}
-
-// The worker whose pod holds job `id`: the one its record names first, else any.
-function podHolding(paths: HomePaths, id: string, likely: string | null): string | undefined {
-  const workers = listDir(paths.workers);
-  const order = likely === null ? workers : [likely, ...workers.filter((w) => w !== likely)];
-  for (const worker of order) {
-    if (fs.existsSync(path.join(workerDir(paths, worker), 'pod', id))) return worker;
-  }
-  return undefined;
 }
 
 export type CancelOutcome =
