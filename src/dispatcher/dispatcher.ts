@@ -514,7 +514,9 @@ export class Dispatcher {
     worker.inflight.delete(jobId);
     if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
     if (state === 'finished' || state === 'failed') {
-      worker.lastDurationMs = record?.durationMs ?? undefined;
+      // How long jobs take there decides whether it gets a second one in advance; a job that
+      // failed (cancelled, killed) says little about that.
+      if (state === 'finished') worker.lastDurationMs = record?.durationMs ?? undefined;
       if (state === 'finished') this.summary.finished++;
       else {
         this.summary.failed++;

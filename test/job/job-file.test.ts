@@ -1,19 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {FjdError} from '../../src/errors.js';
 import {parseIni, parseJobFile, parseJobText} from '../../src/job/job-file.js';
 import {REPO} from '../helpers/paths.js';
+import {codeOf} from '../helpers/errors.js';
 
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FjdError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('job files in the configparser dialect', () => {
   it('reads the job file of the original fjd README unchanged', () => {

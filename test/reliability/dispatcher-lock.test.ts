@@ -12,6 +12,12 @@ it('of three dispatchers started at the same moment, one works and the others sa
   await home.run('recruiter', ['hire', '1']);
   const started = [home.start('dispatcher', []), home.start('dispatcher', []), home.start('dispatcher', [])];
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-hold')), 20_000, 'the job to start');
+  // The job holds until released: two dispatchers must meet the working one's lock and exit
+  // while it works. (Released earlier, a dispatcher slow to start on a loaded machine could
+  // come after the first had finished, and rightly find the home free.)
+  let exited = 0;
+  for (const s of started) void s.result.then(() => exited++);
+  await waitUntil(() => exited >= 2, 30_000, 'two of the three dispatchers to give up');
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   const results = await Promise.all(started.map((s) => s.result));
   const codes = results.map((r) => r.exitCode).sort();

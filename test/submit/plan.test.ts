@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {FjdError} from '../../src/errors.js';
 import {parseJobText} from '../../src/job/job-file.js';
 import {jobText, type JobSpec} from '../../src/submit/job-text.js';
 import {defaultStem, planJobs, parameterItems, type SubmitRequest} from '../../src/submit/plan.js';
+import {codeOf} from '../helpers/errors.js';
 
 const NOW = new Date(2026, 10, 22, 14, 15, 2);
 
@@ -10,15 +10,6 @@ function request(extra: Partial<SubmitRequest>): SubmitRequest {
   return {exe: 'python sim.py', workdir: '/data', name: undefined, logfile: undefined, params: [], csv: undefined, parameters: undefined, repeat: undefined, now: NOW, ...extra};
 }
 
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FjdError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 const spec: JobSpec = {name: 'j', executable: 'run', workdir: '/w', logfile: undefined, passJobFile: true, params: undefined, origin: 'test'};
 
