@@ -4,7 +4,7 @@
 //
 //   npm run bench                      the full benchmark (about ten minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
-//   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle)
+//   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle, submit)
 //
 // Scenarios: throughput (2,000 trivial jobs on 2 pre-hired workers, against GNU parallel -j2
 // and xargs -P2); latency (one job dropped atomically into an idle system, until its
@@ -21,9 +21,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO, 'bin');
 const quick = process.argv.includes('--quick');
 const config = quick
-  ? {rounds: 1, jobs: 500, drops: 40, backlog: 5000, idleWorkers: 8, idleSeconds: 3, idleSettleSeconds: 2}
-  : {rounds: 3, jobs: 2000, drops: 200, backlog: 100_000, idleWorkers: 32, idleSeconds: 10, idleSettleSeconds: 30};
-const only = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'throughput,latency,scale,idle').split(','));
+  ? {rounds: 1, jobs: 500, drops: 40, backlog: 5000, submit: 1000, idleWorkers: 8, idleSeconds: 3, idleSettleSeconds: 2}
+  : {rounds: 3, jobs: 2000, drops: 200, backlog: 100_000, submit: 10_000, idleWorkers: 32, idleSeconds: 10, idleSettleSeconds: 30};
+const only = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'throughput,latency,scale,idle,submit').split(','));
 // The original Python fjd, as published in the issue that asked for this benchmark: it polls
 // every 100 ms in the dispatcher and the worker.
 const ORIGINAL = {throughput: 18.6, latencyMedianMs: 95, latencyP95Ms: 168};
@@ -161,6 +161,21 @@ async function latencyFjd() {
   return {median: median(samples), p95: quantile(samples, 0.95)};
 }
 
+// ---- bulk submission ------------------------------------------------------------------------
+
+// `fjd submit` making config.submit jobs from standard input in one process, timed from the
+// command's start to its exit (Node's own start included).
+function submitFjd() {
+  const home = freshHome('submit');
+  const input = Array.from({length: config.submit}, (_, i) => String(i)).join('\n');
+  const started = performance.now();
+  fjd('fjd', ['submit', '--exe', 'true', '--parameters', '-', '--name', 'bulk'], home, {input});
+  const seconds = (performance.now() - started) / 1000;
+  const made = fs.readdirSync(path.join(home, 'jobqueue')).length;
+  if (made !== config.submit) throw new Error(`fjd submit made ${made} jobs, not ${config.submit}`);
+  return {submitSeconds: seconds};
+}
+
 // ---- scale ----------------------------------------------------------------------------------
 
 async function scaleFjd() {
@@ -268,13 +283,15 @@ async function main() {
       log(`  round ${round + 1}: ${tool} ${rate.toFixed(0)} jobs/s`);
     }
   }
-  const none = {median: NaN, p95: NaN, firstStartMs: NaN, firstRate: NaN, lastRate: NaN, peakRssMb: NaN, cpuPercent: NaN, workerRssMb: NaN, workers: config.idleWorkers};
+  const none = {submitSeconds: NaN, median: NaN, p95: NaN, firstStartMs: NaN, firstRate: NaN, lastRate: NaN, peakRssMb: NaN, cpuPercent: NaN, workerRssMb: NaN, workers: config.idleWorkers};
   log('  latency…');
   const latency = only.has('latency') ? await latencyFjd() : none;
   log('  scale…');
   const scale = only.has('scale') ? await scaleFjd() : none;
   log('  idle…');
   const idle = only.has('idle') ? await idleFjd() : none;
+  log('  bulk submission…');
+  const submit = only.has('submit') ? submitFjd() : none;
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -311,6 +328,7 @@ async function main() {
     `| dispatcher peak RSS | ${scale.peakRssMb.toFixed(0)} MB |`,
     `| ${idle.workers} idle workers + idle dispatcher, CPU | ${idle.cpuPercent.toFixed(2)}% of one core |`,
     `| one idle worker, RSS | ${idle.workerRssMb.toFixed(0)} MB |`,
+    `| fjd submit of ${config.submit} jobs, one process | ${submit.submitSeconds.toFixed(1)} s (${(config.submit / submit.submitSeconds).toFixed(0)} jobs/s) |`,
     '',
     '| target | measured | met |',
     '|---|---|---|',
@@ -320,7 +338,7 @@ async function main() {
   const out = path.join(REPO, 'bench-results');
   fs.mkdirSync(out, {recursive: true});
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, targets, original: ORIGINAL}, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, targets, original: ORIGINAL}, null, 2)}\n`);
   log(`results written to ${path.relative(REPO, file)}`);
 }
 
