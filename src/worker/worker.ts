@@ -196,7 +196,9 @@ export class Worker {
         this.lastBeatAt = performance.now();
         this.heartbeat();
       }
-      this.lookForCancels = true;
+      // Requests written on other hosts raise no event here; an idle worker has nothing to
+      // cancel, so it does not look (idle ticks stay as cheap as they can be).
+      if (this.busy) this.lookForCancels = true;
       this.wake();
       if (this.finish !== undefined) this.scheduleTick();
     }, next);
@@ -299,9 +301,12 @@ export class Worker {
   private readCancelRequests(): void {
     if (!this.lookForCancels) return;
     this.lookForCancels = false;
+    const before = this.cancels.size;
     for (const name of listDir(workerDir(this.paths, this.id))) {
       if (name.startsWith(WORKER_CANCEL_PREFIX)) this.cancels.add(name.slice(WORKER_CANCEL_PREFIX.length));
     }
+    // A job waiting to be retried is cancelled at once, not after its delay.
+    if (this.cancels.size > before) this.wakeWaiting?.();
     if (this.current !== undefined && this.currentId !== undefined && this.cancels.has(this.currentId) && !this.cancelling) {
       this.cancelling = true;
       this.options.log(`${this.currentId}: cancelled; stopping it`);
@@ -339,7 +344,7 @@ export class Worker {
         this.exit();
         return;
       }
-      if (this.cancels.size > 0 || this.lookForCancels) this.tolerate('clear cancel requests', () => this.dropStaleCancels([]));
+      if (this.cancels.size > 0) this.tolerate('clear cancel requests', () => this.dropStaleCancels([]));
       this.tolerate('announce this worker', () => this.announce());
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;

@@ -136,3 +136,18 @@ describe('fjd cancel', () => {
     expect(fs.statSync(path.join(home.dir, 'failed', 'victim')).nlink).toBe(1);
   });
 });
+
+it('fjd cancel ends a job that waits to be retried at once, keeping the attempt it made', async () => {
+  const home = makeHome('cancel-retry');
+  home.job('flaky', `[control]\nexecutable = ${fixture('fail.sh')} 7\nretries = 3\nretry_delay = 10m\n`);
+  await home.run('recruiter', ['hire', '1']);
+  const dispatcher = home.start('dispatcher', ['--watch']);
+  // The first attempt has failed when its output exists and the worker noted the retry.
+  await waitUntil(() => fs.existsSync(path.join(home.dir, '.fjd', 'output', 'flaky.err')) && home.record('flaky').state === 'running', 20_000, 'the first attempt to fail');
+  const result = await home.run('fjd', ['cancel', 'flaky']);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+  expectCancelled(home, 'flaky', 1);
+  expect(home.record('flaky').attempts).toMatchObject([{outcome: 'failed', reason: 'exit code 7'}]);
+  dispatcher.signal('SIGINT');
+  expect((await dispatcher.result).stdout).toContain('Job flaky failed: cancelled');
+});
