@@ -1,7 +1,10 @@
 // `dispatcher` / `fjd dispatch`: pair jobs with idle workers until the queue is empty.
+import path from 'node:path';
 import {Command, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
+import {readRecord} from '../../job/record.js';
+import {runHook} from '../../run/hooks.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
@@ -23,6 +26,9 @@ export interface DispatchOptions {
   progressInterval?: number;
   // The caller fires the workers itself when interrupted (`fjd run`): say nothing of them.
   firesWorkers?: boolean;
+  onDone?: string;
+  onFailure?: string;
+  hookTimeout?: number;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -38,6 +44,9 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
+    .option('--on-failure <command>', 'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)')
+    .option('--on-done <command>', 'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)')
+    .option('--hook-timeout <duration>', 'how long a hook may run before it is stopped', duration('--hook-timeout'), 600_000)
     .option('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', duration('--rescan'), 1000)
     .addHelpText(
       'after',
@@ -48,7 +57,12 @@ Exit status: 0 if every job exited 0, 1 if any job failed, 2 for bad usage,
 Examples:
   dispatcher
   dispatcher --watch
-  fjd dispatch --fire-when-done --home /shared/run1`,
+  fjd dispatch --fire-when-done --home /shared/run1
+  dispatcher --on-failure 'echo "$FJD_JOB_ID: $FJD_JOB_REASON" >> failures.txt'
+  dispatcher --on-done 'mail -s "sweep done: $FJD_FAILED failed" me@example.org < /dev/null'
+
+Hooks run with the home as working directory, stdin closed and their output shown;
+a hook that fails is reported, and no job depends on it.`,
     )
     .action(async (options: DispatchOptions) => {
       process.exitCode = await dispatch(options, program);
@@ -72,6 +86,29 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     if (!quiet) display.line(line);
   };
   const warning = (line: string): void => display.line(`${program}: ${line}`, true);
+  // Hooks run on their own; the dispatcher waits for them before it exits.
+  const hooks: Promise<void>[] = [];
+  const hook = (which: string, command: string, env: Record<string, string>): Promise<void> => {
+    const running = runHook(command, {FJD_HOME: dispatcher.paths.root, ...env}, dispatcher.paths.root, options.hookTimeout ?? 600_000).then(
+      (run) => {
+        for (const line of run.output.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, run.trouble !== null);
+        if (run.trouble !== null) warning(`warning: the ${which} hook failed (${run.trouble}); no job is affected`);
+      },
+      (error: unknown) => warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
+    );
+    hooks.push(running);
+    return running;
+  };
+  const onFailed = (id: string, name: string, reason: string | null): void => {
+    if (options.onFailure === undefined) return;
+    void hook('--on-failure', options.onFailure, {
+      FJD_JOB_ID: id,
+      FJD_JOB_NAME: name,
+      FJD_JOB_REASON: reason ?? '',
+      FJD_JOB_RECORD: path.join(dispatcher.paths.records, `${id}.json`),
+      FJD_JOB_FILE: path.join(dispatcher.paths.failed, id),
+    });
+  };
   const onEvent = (event: DispatcherEvent): void => {
     switch (event.type) {
       case 'started':
@@ -89,7 +126,10 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         warning(`warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
         break;
       case 'job-ended':
-        if (event.outcome === 'failed') display.line(`Job ${event.id} ${red('failed')}: ${event.reason ?? 'unknown reason'}`);
+        if (event.outcome === 'failed') {
+          display.line(`Job ${event.id} ${red('failed')}: ${event.reason ?? 'unknown reason'}`);
+          onFailed(event.id, event.name, event.reason);
+        }
         break;
       case 'job-requeued':
         print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
@@ -98,6 +138,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
         const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
         print(`Worker ${event.worker} is gone (${event.why.replace(/^worker lost \((.*)\)$/, '$1')})${back}${failedHere}.`);
+        for (const id of event.failed) onFailed(id, readRecord(dispatcher.paths, id)?.name ?? id, readRecord(dispatcher.paths, id)?.reason ?? event.why);
         break;
       }
       case 'waiting-for-lock':
@@ -150,6 +191,16 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     const first = shellWord(summary.failedJobs[0]?.id ?? '');
     say(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
   }
+  if (options.onDone !== undefined && !summary.interrupted) {
+    await hook('--on-done', options.onDone, {
+      FJD_FINISHED: String(summary.finished),
+      FJD_FAILED: String(summary.failed),
+      FJD_REQUEUED: String(summary.requeued),
+      FJD_WALL_SECONDS: seconds,
+      FJD_FAILED_JOBS: summary.failedJobs.map((job) => job.id).join('\n'),
+    });
+  }
+  await Promise.all(hooks);
   if (options.fireWhenDone === true && !summary.interrupted) {
     const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true, groupShared: groupSharedFrom(options)});
     say(`Fired ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'}.`);

@@ -1,0 +1,50 @@
+// Hooks: --on-failure runs for each failed job and --on-done once the queue has drained, with
+// what they need in their environment; a failing hook is reported and affects no job.
+import fs from 'node:fs';
+import path from 'node:path';
+import {expect, it} from 'vitest';
+import {makeHome} from '../helpers/home.js';
+import {fixture} from '../helpers/fixtures.js';
+
+it('--on-failure runs for each failed job and --on-done once at the end, with the documented environment', async () => {
+  const home = makeHome('hooks');
+  home.job('ok1', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  home.job('ok2', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  home.job('bad3', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  home.job('bad4', `[control]\nexecutable = ${fixture('fail.sh')} 4\n`);
+  await home.run('recruiter', ['hire', '2']);
+  const result = await home.run('dispatcher', [
+    '--on-failure',
+    `printf '%s|%s|%s|%s|%s|%s\\n' "$FJD_JOB_ID" "$FJD_JOB_NAME" "$FJD_JOB_REASON" "$FJD_JOB_RECORD" "$FJD_JOB_FILE" "$FJD_HOME" >> on-failure.txt`,
+    '--on-done',
+    `printf '%s|%s|%s|%s|%s\\n' "$FJD_FINISHED" "$FJD_FAILED" "$FJD_REQUEUED" "$FJD_HOME" "$FJD_FAILED_JOBS" > on-done.txt; echo drained`,
+  ]);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+  const failures = home.read('on-failure.txt').split('\n').filter(Boolean).sort();
+  const record = (id: string): string => path.join(home.dir, '.fjd', 'records', `${id}.json`);
+  const file = (id: string): string => path.join(home.dir, 'failed', id);
+  expect(failures).toEqual([
+    `bad3|bad3|exit code 3|${record('bad3')}|${file('bad3')}|${home.dir}`,
+    `bad4|bad4|exit code 4|${record('bad4')}|${file('bad4')}|${home.dir}`,
+  ]);
+  for (const id of ['bad3', 'bad4']) expect(fs.existsSync(record(id)) && fs.existsSync(file(id))).toBe(true);
+  const [counts, ...failedJobs] = home.read('on-done.txt').split('\n').filter(Boolean);
+  expect(counts?.split('|').slice(0, 4)).toEqual(['2', '2', '0', home.dir]);
+  expect([counts?.split('|')[4], ...failedJobs].sort()).toEqual(['bad3', 'bad4']);
+  expect(result.stdout).toContain('--on-done: drained');
+});
+
+it('a hook that fails or hangs is reported, and every job still ends where it should', async () => {
+  const home = makeHome('hooks-failing');
+  home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 2\n`);
+  home.job('good', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  await home.run('recruiter', ['hire', '1']);
+  const result = await home.run('dispatcher', ['--on-failure', 'echo cannot >&2; exit 5', '--on-done', 'sleep 30', '--hook-timeout', '1s']);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+  expect(result.stderr).toContain('--on-failure: cannot');
+  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook failed (exit code 5); no job is affected');
+  expect(result.stderr).toContain('dispatcher: warning: the --on-done hook failed (it ran longer than 1 s and was stopped); no job is affected');
+  expect(home.ls('done')).toEqual(['good']);
+  expect(home.ls('failed')).toEqual(['bad']);
+  expect(home.record('bad')).toMatchObject({state: 'failed', reason: 'exit code 2'});
+});
