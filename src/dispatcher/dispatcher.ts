@@ -16,7 +16,8 @@ import {errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
-import {CANCELLED, carryOutOpenCancels} from '../queue/cancel.js';
+import {carryOutOpenCancels, requestOpenFail} from '../queue/cancel.js';
+import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from './schedule.js';
 import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   groupShared?: boolean;
   // How long to wait before assigning again when the filesystem refuses (full, read-only).
   retryIoMs?: number;
+  // Group limits (--limit NAME=K); they win over the home's `limits` file.
+  limits?: Map<string, number>;
   onEvent?: (event: DispatcherEvent) => void;
 }
 
@@ -117,8 +120,24 @@ export class Dispatcher {
   private readonly host = hostName();
   private readonly emit: (event: DispatcherEvent) => void;
   private readonly candidates = new Map<string, Candidate>();
-  private ready: string[] = [];
-  private readyHead = 0;
+  // Open jobs in the order they go out (schedule.ts); names found by listing wait in `unread`
+  // until their files have been read for priority, group and dependencies.
+  private readonly queue = new ReadyQueue();
+  private arrivals = 0;
+  private lastAssignedMs = 0;
+  private unread: string[] = [];
+  private unreadHead = 0;
+  private readingTimer: NodeJS.Immediate | undefined;
+  // Jobs held back: by their group's limit (per group, in order), and by their dependencies
+  // (per name they wait for).
+  private readonly heldByLimit = new Map<string, JobMeta[]>();
+  private readonly heldByDeps = new Map<string, JobMeta[]>();
+  private readonly groupOf = new Map<string, string>();
+  private limits = new Map<string, number>();
+  private limitsFileStamp = '';
+  // How jobs ended, by the names a dependency may use (dependencyKeys): done/ and failed/ as
+  // listed at the start, then every end seen.
+  private readonly ended = new Map<string, 'finished' | 'failed'>();
   private readonly notJobs = new Set<string>();
   private readonly workers = new Map<string, WorkerState>();
   // Which worker holds each job id handed out.
@@ -179,6 +198,8 @@ export class Dispatcher {
         ),
         watchDir(this.paths.cancel, () => this.guard(() => this.carryOutCancels()), (e) => this.watchFailed(this.paths.cancel, e)),
       ];
+      this.loadLimits();
+      this.loadEnded();
       this.loadWorkers();
       this.checkWorkers();
       // Before listing the queue: a cancel cut short by a crash is finished before its job
@@ -335,7 +356,37 @@ export class Dispatcher {
 
   private makeReady(name: string, candidate: Candidate): void {
     candidate.state = 'ready';
-    this.ready.push(name);
+    const meta = readJobMeta(this.paths.jobqueue, name);
+    if (meta === undefined) this.candidates.delete(name);
+    else this.queue.push({...meta, seq: candidate.source === 'event' ? ++this.arrivals : 0});
+  }
+
+  // Reads the files of names found by listing, for their place in line: all of them before
+  // the first pairing when that is quick, the rest in the background (a huge backlog starts
+  // at once, its first jobs chosen among those read so far).
+  private readUnread(budgetMs: number): void {
+    const started = performance.now();
+    while (this.unreadHead < this.unread.length) {
+      const name = this.unread[this.unreadHead++] ?? '';
+      if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
+        const meta = readJobMeta(this.paths.jobqueue, name);
+        if (meta === undefined) this.candidates.delete(name);
+        else this.queue.push(meta);
+      }
+      if ((this.unreadHead & 255) === 0 && performance.now() - started > budgetMs) break;
+    }
+    if (this.unreadHead >= this.unread.length) {
+      this.unread = [];
+      this.unreadHead = 0;
+    } else {
+      this.readingTimer ??= setImmediate(() => {
+        this.readingTimer = undefined;
+        this.guard(() => {
+          this.readUnread(20);
+          this.pump();
+        });
+      });
+    }
   }
 
   private isJobLike(name: string, stat: fs.Stats): boolean {
@@ -363,8 +414,9 @@ export class Dispatcher {
     fresh.sort();
     for (const name of fresh) {
       this.candidates.set(name, FOUND_BY_LISTING);
-      this.ready.push(name);
+      this.unread.push(name);
     }
+    this.readUnread(300);
     // Names that left without an event we saw are dropped when they come up for assignment.
     if (fresh.length > 0) this.noteFound(fresh.length);
     return fresh.length;
@@ -380,14 +432,13 @@ export class Dispatcher {
     }, 200);
   }
 
-  // The next job that may be assigned now, or undefined.
-  private nextReady(): string | undefined {
-    while (this.readyHead < this.ready.length) {
-      const name = this.ready[this.readyHead++] ?? '';
-      if (this.readyHead > 4096 && this.readyHead * 2 > this.ready.length) {
-        this.ready = this.ready.slice(this.readyHead);
-        this.readyHead = 0;
-      }
+  // The next job that may be assigned now, or undefined. Jobs held back by a limit or by
+  // their dependencies are set aside until an end frees them.
+  private nextReady(): JobMeta | undefined {
+    for (;;) {
+      const meta = this.queue.pop();
+      if (meta === undefined) return undefined;
+      const name = meta.name;
       const candidate = this.candidates.get(name);
       if (candidate === undefined || candidate.state !== 'ready') continue;
       let stat: fs.Stats;
@@ -409,17 +460,189 @@ export class Dispatcher {
         this.settle(name, mine);
         continue;
       }
-      return name;
+      if (meta.group !== undefined && this.atLimit(meta.group)) {
+        this.holdBack(this.heldByLimit, meta.group, meta);
+        continue;
+      }
+      if (!this.dependenciesAllow(meta)) continue;
+      return meta;
     }
-    return undefined;
   }
 
   private hasReady(): boolean {
-    for (let i = this.readyHead; i < this.ready.length; i++) {
-      const candidate = this.candidates.get(this.ready[i] ?? '');
-      if (candidate?.state === 'ready') return true;
+    return this.queue.size > 0 || this.unreadHead < this.unread.length;
+  }
+
+  private holdBack(held: Map<string, JobMeta[]>, key: string, meta: JobMeta): void {
+    const list = held.get(key);
+    if (list === undefined) held.set(key, [meta]);
+    else list.push(meta);
+  }
+
+  // ---- limits and dependencies ------------------------------------------------------------
+
+  private atLimit(group: string): boolean {
+    const limit = this.limits.get(group);
+    if (limit === undefined) return false;
+    let running = 0;
+    for (const worker of this.workers.values()) {
+      for (const jobId of worker.inflight.keys()) if (this.groupOf.get(jobId) === group) running++;
     }
+    return running >= limit;
+  }
+
+  // Reads the limits again: the flags, over the home's `limits` file when it has changed.
+  private loadLimits(): void {
+    const file = path.join(this.paths.root, 'limits');
+    let stamp = '';
+    let text = '';
+    try {
+      const stat = fs.statSync(file);
+      stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+      if (stamp !== this.limitsFileStamp) text = fs.readFileSync(file, 'utf8');
+    } catch {
+      stamp = 'none';
+    }
+    if (stamp === this.limitsFileStamp) return;
+    this.limitsFileStamp = stamp;
+    let fromFile = new Map<string, number>();
+    try {
+      fromFile = parseLimits(text, file);
+    } catch (error) {
+      this.emit({type: 'warning', message: `${error instanceof Error ? error.message : String(error)}; the limits file is ignored until it is fixed`});
+    }
+    const before = this.limits;
+    this.limits = new Map([...fromFile, ...(this.options.limits ?? new Map<string, number>())]);
+    // A limit raised or removed lets held jobs go.
+    for (const group of this.heldByLimit.keys()) {
+      if ((this.limits.get(group) ?? Infinity) > (before.get(group) ?? Infinity) || !this.limits.has(group)) this.releaseGroup(group);
+    }
+  }
+
+  // Jobs of `group` held by its limit go back in line (they are held again if it is full).
+  private releaseGroup(group: string): void {
+    const held = this.heldByLimit.get(group);
+    if (held === undefined) return;
+    this.heldByLimit.delete(group);
+    for (const meta of held) if (this.candidates.has(meta.name)) this.queue.push(meta);
+  }
+
+  // Whether a job's dependencies let it run now. If not, it is held (until one of them ends)
+  // or failed (one failed, is unknown, or they form a cycle).
+  private dependenciesAllow(meta: JobMeta): boolean {
+    if (meta.after.length === 0 && meta.afterAny.length === 0) return true;
+    let waiting: string | undefined;
+    const deps: [string, boolean][] = [...meta.after.map((d): [string, boolean] => [d, false]), ...meta.afterAny.map((d): [string, boolean] => [d, true])];
+    for (const [dep, anyEnding] of deps) {
+      const state = this.dependencyState(dep);
+      if (state === 'pending') {
+        waiting ??= dep;
+        continue;
+      }
+      if (state === 'unknown') {
+        this.failOpen(meta.name, `dependency ${dep} is unknown: no job of that name is queued, running, done or failed`);
+        return false;
+      }
+      if (state === 'failed' && !anyEnding) {
+        this.failOpen(meta.name, `dependency ${dep} failed`);
+        return false;
+      }
+    }
+    if (waiting === undefined) return true;
+    const cycle = this.cycleFrom(meta);
+    if (cycle !== undefined) {
+      this.failOpen(meta.name, `dependency cycle: ${cycle.join(' → ')}`);
+      return false;
+    }
+    this.holdBack(this.heldByDeps, dependencyKeys(waiting).at(-1) ?? waiting, meta);
     return false;
+  }
+
+  // pending: a job of that name is open or handed out; else how the newest one ended.
+  private dependencyState(dep: string): 'pending' | 'finished' | 'failed' | 'unknown' {
+    const key = dependencyKeys(dep).at(-1) ?? dep;
+    if (this.pendingNames().has(key)) return 'pending';
+    return this.ended.get(key) ?? this.ended.get(dep) ?? 'unknown';
+  }
+
+  // The names (as dependency keys) of jobs not yet ended: open, held, or handed out.
+  private pendingNames(): Set<string> {
+    const names = new Set<string>();
+    const add = (name: string): void => {
+      for (const key of dependencyKeys(name)) names.add(key);
+    };
+    for (const name of this.candidates.keys()) add(name);
+    for (const worker of this.workers.values()) for (const name of worker.inflight.values()) add(name);
+    return names;
+  }
+
+  // A cycle of open jobs waiting for each other that leads back to this one, as names.
+  private cycleFrom(start: JobMeta): string[] | undefined {
+    const metaOf = (dep: string): JobMeta | undefined => {
+      for (const name of [dep, ...[...this.candidates.keys()].filter((n) => dependencyKeys(n).includes(dep))]) {
+        const meta = this.queue.meta(name) ?? this.heldMeta(name) ?? (name === start.name ? start : undefined);
+        if (meta !== undefined) return meta;
+      }
+      return undefined;
+    };
+    const path: string[] = [start.name];
+    const seen = new Set<string>();
+    const visit = (meta: JobMeta): boolean => {
+      for (const dep of [...meta.after, ...meta.afterAny]) {
+        const next = metaOf(dep);
+        if (next === undefined) continue;
+        if (next.name === start.name) {
+          path.push(start.name);
+          return true;
+        }
+        if (seen.has(next.name)) continue;
+        seen.add(next.name);
+        path.push(next.name);
+        if (visit(next)) return true;
+        path.pop();
+      }
+      return false;
+    };
+    return visit(start) ? path : undefined;
+  }
+
+  private heldMeta(name: string): JobMeta | undefined {
+    for (const list of this.heldByDeps.values()) for (const meta of list) if (meta.name === name) return meta;
+    return undefined;
+  }
+
+  // A job has ended (or failed without running): note it, and let go what waited for it.
+  private noteEnded(name: string, outcome: 'finished' | 'failed'): void {
+    for (const key of dependencyKeys(name)) {
+      this.ended.set(key, outcome);
+      const waiting = this.heldByDeps.get(key);
+      if (waiting === undefined) continue;
+      this.heldByDeps.delete(key);
+      for (const meta of waiting) if (this.candidates.has(meta.name)) this.queue.push(meta);
+    }
+  }
+
+  // How the jobs in done/ and failed/ ended, for dependencies: listed once at the start.
+  private loadEnded(): void {
+    for (const [dir, outcome] of [
+      [this.paths.done, 'finished'],
+      [this.paths.failed, 'failed'],
+    ] as const) {
+      for (const id of listDir(dir)) {
+        if (isIgnoredName(id)) continue;
+        for (const key of dependencyKeys(id)) {
+          // Of several jobs of one name, a later (numbered) one decides.
+          if (!this.ended.has(key) || id !== key) this.ended.set(key, outcome);
+        }
+      }
+    }
+  }
+
+  // Fails an open job that cannot run, the way `fjd cancel` withdraws one (a request that is
+  // also the log, carried out at once by this lock holder).
+  private failOpen(name: string, reason: string): void {
+    requestOpenFail(this.paths, name, reason);
+    this.carryOutCancels(false);
   }
 
   // ---- workers ----------------------------------------------------------------------------
@@ -432,7 +655,11 @@ export class Dispatcher {
       const pods = listDir(path.join(this.paths.workers, id)).filter((entry) => entry === 'pod' || entry.startsWith('pod.'));
       for (const dir of pods.map((entry) => path.join(this.paths.workers, id, entry))) {
         for (const jobId of listDir(dir)) {
-          if (!jobId.startsWith('.')) this.hold(worker, jobId, readRecord(this.paths, jobId)?.name ?? jobId);
+          if (jobId.startsWith('.')) continue;
+          this.hold(worker, jobId, readRecord(this.paths, jobId)?.name ?? jobId);
+          // Its group counts against its limit until it ends, whoever handed it out.
+          const group = readJobMeta(dir, jobId)?.group;
+          if (group !== undefined) this.groupOf.set(jobId, group);
         }
       }
     }
@@ -523,8 +750,10 @@ export class Dispatcher {
         this.summary.failedJobs.push({id: jobId, reason: record?.reason ?? null});
       }
       this.emit({type: 'job-ended', id: jobId, name, outcome: state, reason: record?.reason ?? null});
+      this.jobLeft(jobId, name, state);
       return;
     }
+    this.jobLeft(jobId, name, undefined);
     // Back in jobqueue/ (or its record is gone). Told only if it had started: a job given back
     // before it started is simply in the queue again.
     const outcome = record?.attempts.at(-1)?.outcome;
@@ -631,9 +860,9 @@ export class Dispatcher {
       for (;;) {
         const worker = this.nextAvailable();
         if (worker === undefined) break;
-        const name = this.nextReady();
-        if (name === undefined) break;
-        if (!this.assign(name, worker)) break;
+        const meta = this.nextReady();
+        if (meta === undefined) break;
+        if (!this.assign(meta, worker)) break;
       }
       if (!this.toldNoWorkers && this.hasReady() && ![...this.workers.values()].some((w) => w.ready)) {
         this.toldNoWorkers = true;
@@ -646,22 +875,24 @@ export class Dispatcher {
   }
 
   // Hands one job to a worker; false when assigning must stop for now (the disk refuses).
-  private assign(name: string, worker: WorkerState): boolean {
+  private assign(meta: JobMeta, worker: WorkerState): boolean {
+    const {name} = meta;
     const first = this.nextNumber.get(name) ?? 1;
     let assignment;
     try {
-      assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first);
+      this.lastAssignedMs = Math.max(Date.now(), this.lastAssignedMs + 1);
+      assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first, new Date(this.lastAssignedMs).toISOString());
     } catch (error) {
       if (isTransientFsError(errnoCode(error))) {
         // The filesystem refuses for now: keep the job first in line and the worker idle.
-        this.ready.splice(this.readyHead, 0, name);
+        this.queue.push(meta);
         this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
         return false;
       }
       if (error instanceof PodClosedError) {
         // The worker is leaving; the job stays first in line for the next worker.
         this.forget(worker);
-        this.ready.splice(this.readyHead, 0, name);
+        this.queue.push(meta);
         this.emit({type: 'worker-left', worker: worker.id});
         return true;
       }
@@ -676,6 +907,7 @@ export class Dispatcher {
     }
     const number = numberOf(name, assignment.id);
     if (number > 1) this.nextNumber.set(name, number + 1);
+    if (meta.group !== undefined) this.groupOf.set(assignment.id, meta.group);
     this.hold(worker, assignment.id, name);
     return true;
   }
@@ -689,6 +921,7 @@ export class Dispatcher {
         this.renewLock();
         this.scanWorkerqueue();
         this.checkWorkers();
+        this.loadLimits();
         this.carryOutCancels(false);
         this.scanJobqueue();
         this.pump();
@@ -707,10 +940,20 @@ export class Dispatcher {
       this.candidates.delete(done.name);
       if (done.id === undefined) continue;
       this.summary.failed++;
-      this.summary.failedJobs.push({id: done.id, reason: CANCELLED});
-      this.emit({type: 'job-ended', id: done.id, name: done.name, outcome: 'failed', reason: CANCELLED});
+      this.summary.failedJobs.push({id: done.id, reason: done.reason});
+      this.emit({type: 'job-ended', id: done.id, name: done.name, outcome: 'failed', reason: done.reason});
+      this.noteEnded(done.name, 'failed');
     }
     if (pump) this.pump();
+  }
+
+  // A handed-out job is no longer with its worker (ended, or back in the queue): its group has
+  // room again, and what waited for it may go.
+  private jobLeft(jobId: string, name: string, outcome: 'finished' | 'failed' | undefined): void {
+    const group = this.groupOf.get(jobId);
+    this.groupOf.delete(jobId);
+    if (group !== undefined) this.releaseGroup(group);
+    if (outcome !== undefined) this.noteEnded(name, outcome);
   }
 
   private busyCount(): number {

@@ -102,10 +102,12 @@ export function assignJob(
   workerId: string,
   host: string,
   firstNumber = 1,
+  // When it is handed out; the dispatcher makes these strictly increasing, so that a worker
+  // given two jobs in the same clock tick runs them in the order they were handed out.
+  assignedAt = new Date().toISOString(),
 ): Assignment | undefined {
   let id = '';
   let record: JobRecord | undefined;
-  const assignedAt = new Date().toISOString();
   for (let n = firstNumber; record === undefined; n++) {
     id = numberedName(name, n);
     const candidate = newRecord(id, name);

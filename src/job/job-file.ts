@@ -25,6 +25,15 @@ export interface JobControl {
   maxAttempts: number | undefined;
   // [control] pass_job_file: whether the job file's path is appended to the executable line.
   passJobFile: boolean;
+  // [control] priority: higher runs first (default 0; may be negative).
+  priority: number;
+  // [control] group: the group whose limit (dispatcher --limit) it counts against.
+  group: string | undefined;
+  // [control] after: names of jobs that must have finished with exit 0 before it starts;
+  // after_any: names of jobs that must have ended, however (`after_any = yes` makes `after`
+  // mean that).
+  after: string[];
+  afterAny: string[];
   // Every key of the control section, interpolated, for features that read more of it.
   values: Map<string, string>;
   // Which section held it: 'control' or 'fjd'.
@@ -190,6 +199,20 @@ export function parseJobText(text: string): JobFile {
     return Number(value);
   };
   const passJobFile = optional('pass_job_file');
+  const priorityText = optional('priority');
+  if (priorityText !== undefined && !/^[+-]?\d+$/.test(priorityText)) {
+    throw new FjdError('JOB_BAD_VALUE', `[${sectionName}] priority = ${priorityText} is not a whole number (higher runs first)`);
+  }
+  const list = (text: string | undefined): string[] =>
+    (text ?? '')
+      .split(/[,\s]+/)
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const afterAnyText = optional('after_any');
+  const afterAnyIsFlag = afterAnyText !== undefined && /^(yes|no|true|false|on|off|1|0)$/i.test(afterAnyText);
+  const anyEnding = afterAnyIsFlag && parseBoolean(afterAnyText ?? 'no', `[${sectionName}] after_any`);
+  const after = anyEnding ? [] : list(optional('after'));
+  const afterAny = [...(anyEnding ? list(optional('after')) : []), ...(afterAnyIsFlag ? [] : list(afterAnyText))];
   return {
     control: {
       executable: executable.trim(),
@@ -200,6 +223,10 @@ export function parseJobText(text: string): JobFile {
       retryDelayMs: duration('retry_delay') ?? 0,
       maxAttempts: count('max_attempts', 1),
       passJobFile: passJobFile === undefined ? true : parseBoolean(passJobFile, `[${sectionName}] pass_job_file`),
+      priority: priorityText === undefined ? 0 : Number(priorityText),
+      group: optional('group'),
+      after: [...new Set(after)],
+      afterAny: [...new Set(afterAny)].filter((name) => !after.includes(name)),
       values,
       section: sectionName.toLowerCase(),
     },

@@ -34,10 +34,13 @@ interface CancelRequest {
   by: string;
   // The id reserved for it, once the lock holder has started on it.
   id?: string;
+  // Why it fails: "cancelled", or what the dispatcher found (a dependency that failed).
+  reason?: string;
 }
 
 export interface CancelledOpenJob {
   name: string;
+  reason: string;
   // undefined when the job was no longer in jobqueue/ (assigned meanwhile, or taken back).
   id?: string;
   file?: string;
@@ -51,6 +54,14 @@ function requestPath(paths: HomePaths, name: string): string {
 export function requestOpenCancel(paths: HomePaths, name: string): void {
   fs.mkdirSync(paths.cancel, {recursive: true, mode: 0o700});
   const request: CancelRequest = {name, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`};
+  writeFileAtomic(paths.tmp, requestPath(paths, name), `${JSON.stringify(request)}\n`);
+}
+
+// Asks the same for a job that cannot run, with the reason (the dispatcher itself, for a job
+// whose dependency failed).
+export function requestOpenFail(paths: HomePaths, name: string, reason: string): void {
+  fs.mkdirSync(paths.cancel, {recursive: true, mode: 0o700});
+  const request: CancelRequest = {name, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`, reason};
   writeFileAtomic(paths.tmp, requestPath(paths, name), `${JSON.stringify(request)}\n`);
 }
 
@@ -83,14 +94,15 @@ function cancelOpenJob(paths: HomePaths, name: string): CancelledOpenJob {
   const request = requestPath(paths, name);
   const source = path.join(paths.jobqueue, name);
   const asked = readJson<CancelRequest>(request);
-  let record = asked?.id === undefined ? undefined : resumable(paths, asked.id, name);
+  const reason = asked?.reason ?? CANCELLED;
+  let record = asked?.id === undefined ? undefined : resumable(paths, asked.id, name, reason);
   if (record === undefined && !fs.existsSync(source)) {
     unlinkIfPresent(request);
-    return {name};
+    return {name, reason};
   }
   if (record === undefined) {
-    record = reserve(paths, name);
-    const noted: CancelRequest = {name, requestedAt: asked?.requestedAt ?? record.endedAt ?? '', by: asked?.by ?? '', id: record.id};
+    record = reserve(paths, name, reason);
+    const noted: CancelRequest = {name, requestedAt: asked?.requestedAt ?? record.endedAt ?? '', by: asked?.by ?? '', id: record.id, reason};
     writeFileAtomic(paths.tmp, request, `${JSON.stringify(noted)}\n`);
     crashPoint('cancel:reserved');
   }
@@ -105,24 +117,24 @@ function cancelOpenJob(paths: HomePaths, name: string): CancelledOpenJob {
   crashPoint('cancel:linked');
   unlinkIfPresent(source);
   unlinkIfPresent(request);
-  return {name, id: record.id, file: record.file ?? undefined};
+  return {name, reason, id: record.id, file: record.file ?? undefined};
 }
 
 // The record an interrupted cancel of this job reserved, if it is still that.
-function resumable(paths: HomePaths, id: string, name: string): JobRecord | undefined {
+function resumable(paths: HomePaths, id: string, name: string, reason: string): JobRecord | undefined {
   const record = readRecord(paths, id);
-  if (record?.name !== name || record.state !== 'failed' || record.reason !== CANCELLED) return undefined;
+  if (record?.name !== name || record.state !== 'failed' || record.reason !== reason) return undefined;
   return record;
 }
 
 // Reserves an id for the cancelled job with its final record, as the dispatcher reserves one
 // when it assigns a job: the name itself, or `stem~N.ext` when taken. A job that was requeued
 // keeps its id and its attempts.
-function reserve(paths: HomePaths, name: string): JobRecord {
+function reserve(paths: HomePaths, name: string, reason: string): JobRecord {
   const endedAt = new Date().toISOString();
   for (let n = 1; ; n++) {
     const id = numberedName(name, n);
-    const fresh: JobRecord = {...newRecord(id, name), state: 'failed', reason: CANCELLED, endedAt, file: `failed/${id}`};
+    const fresh: JobRecord = {...newRecord(id, name), state: 'failed', reason, endedAt, file: `failed/${id}`};
     if (createRecord(paths, fresh)) return fresh;
     const existing = readRecord(paths, id);
     if (existing === undefined) {
@@ -131,7 +143,7 @@ function reserve(paths: HomePaths, name: string): JobRecord {
       return fresh;
     }
     if (existing.name === name && existing.state === 'requeued' && existing.requeuedAs === name) {
-      const record: JobRecord = {...existing, state: 'failed', reason: CANCELLED, endedAt, requeuedAs: null, worker: null, host: null, file: `failed/${id}`};
+      const record: JobRecord = {...existing, state: 'failed', reason, endedAt, requeuedAs: null, worker: null, host: null, file: `failed/${id}`};
       writeRecord(paths, record);
       return record;
     }

@@ -14,7 +14,7 @@ import {announcementPath, FencedError, leavePod, podDir, recordFor, workerDir} f
 import {planCommand} from '../job/command.js';
 import {parseJobFile, type JobControl} from '../job/job-file.js';
 import {readJobFile} from '../job/read-job-file.js';
-import {stderrPath, stdoutPath, writeRecord, type AttemptRecord, type JobRecord} from '../job/record.js';
+import {readRecord, stderrPath, stdoutPath, writeRecord, type AttemptRecord, type JobRecord} from '../job/record.js';
 import {runJob, type RunningJob} from '../run/run-job.js';
 import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -355,10 +355,35 @@ export class Worker {
     if (this.fenced) this.exit();
   }
 
+  // The jobs in the pod, in the order the dispatcher handed them out: renaming a job into the
+  // pod sets its ctime, so that order survives whatever the names are.
   private pendingJobs(): string[] {
-    return listDir(podDir(this.paths, this.id))
-      .filter((name) => !name.startsWith('.'))
-      .sort();
+    const pod = podDir(this.paths, this.id);
+    const names = listDir(pod).filter((name) => !name.startsWith('.'));
+    if (names.length < 2) return names;
+    const when = new Map<string, bigint>();
+    for (const name of names) {
+      try {
+        when.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
+      } catch {
+        when.set(name, 0n);
+      }
+    }
+    // Two handed out within one tick of the filesystem's clock: their records say which came
+    // first (the dispatcher's assignedAt is strictly increasing).
+    const assigned = new Map<string, string>();
+    const assignedAt = (name: string): string => {
+      if (!assigned.has(name)) assigned.set(name, readRecord(this.paths, name)?.assignedAt ?? '');
+      return assigned.get(name) ?? '';
+    };
+    return names.sort((a, b) => {
+      const d = (when.get(a) ?? 0n) - (when.get(b) ?? 0n);
+      if (d !== 0n) return d < 0n ? -1 : 1;
+      const x = assignedAt(a);
+      const y = assignedAt(b);
+      if (x !== y) return x < y ? -1 : 1;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
   }
 
   private newAttempt(record: JobRecord): AttemptRecord {

@@ -1,6 +1,6 @@
 // `dispatcher` / `fjd dispatch`: pair jobs with idle workers until the queue is empty.
 import path from 'node:path';
-import {Command, Option} from 'commander';
+import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {readRecord} from '../../job/record.js';
@@ -28,6 +28,7 @@ export interface DispatchOptions {
   firesWorkers?: boolean;
   onDone?: string;
   onFailure?: string;
+  limit?: Map<string, number>;
   hookTimeout?: number;
 }
 
@@ -44,6 +45,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
+    .option('--limit <group=count>', 'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)', limitOption)
     .option('--on-failure <command>', 'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)')
     .option('--on-done <command>', 'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)')
     .option('--hook-timeout <duration>', 'how long a hook may run before it is stopped', duration('--hook-timeout'), 600_000)
@@ -67,6 +69,13 @@ a hook that fails is reported, and no job depends on it.`,
     .action(async (options: DispatchOptions) => {
       process.exitCode = await dispatch(options, program);
     });
+}
+
+// Parses --limit GROUP=COUNT, repeatable, into one map.
+function limitOption(value: string, previous: Map<string, number> | undefined): Map<string, number> {
+  const match = /^([^=\s]+)=(\d+)$/.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError('--limit takes GROUP=COUNT, such as --limit gpu=2.');
+  return new Map([...(previous ?? []), [match[1] ?? '', Number(match[2])]]);
 }
 
 // The dispatcher with its progress display and summary; `fjd run` calls it too.
@@ -159,6 +168,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     leaseMs: options.lease,
     maxAttempts: options.maxAttempts,
     retryIoMs: options.ioRetry,
+    limits: options.limit,
     groupShared: groupSharedFrom(options),
     onEvent,
   });

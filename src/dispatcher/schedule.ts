@@ -1,0 +1,180 @@
+// The order in which open jobs are handed out, and what holds a job back: a job runs by its
+// [control] priority (higher first), then by its submission time (first in, first out), then
+// by name. The submission time is the job file's ctime in jobqueue/: set when the file appears
+// there (by rename or link), by the file server's clock, and kept by the file itself across
+// dispatcher restarts. A job of a group at its limit waits for one of the group to end; a job
+// with `after` waits for those jobs to end.
+import fs from 'node:fs';
+import path from 'node:path';
+import {decodeJobText, parseJobText} from '../job/job-file.js';
+
+export interface JobMeta {
+  name: string;
+  priority: number;
+  submittedMs: number;
+  group: string | undefined;
+  after: string[];
+  afterAny: string[];
+  // The order in which this dispatcher saw files appear, for files whose ctimes are equal (a
+  // filesystem's clock moves in ticks of a few ms); 0 for files found by listing, which are
+  // then ordered by name.
+  seq: number;
+  // Bumped when the file is read again (re-prioritised): older heap entries are stale.
+  version: number;
+}
+
+const META_READ_CAP = 64 * 1024;
+
+// Reads what scheduling needs from jobqueue/NAME; undefined when it is gone. A file that does
+// not parse gets the defaults: the worker fails it with its reason.
+export function readJobMeta(jobqueue: string, name: string): JobMeta | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(jobqueue, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return defaults(name, Date.now());
+    return undefined;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    const meta = defaults(name, stat.ctimeMs);
+    if (!stat.isFile() || stat.size > META_READ_CAP) return meta;
+    const buffer = Buffer.alloc(stat.size);
+    const got = stat.size === 0 ? 0 : fs.readSync(fd, buffer, 0, stat.size, 0);
+    try {
+      const {control} = parseJobText(decodeJobText(buffer.subarray(0, got)));
+      return {...meta, priority: control.priority, group: control.group, after: control.after, afterAny: control.afterAny};
+    } catch {
+      return meta;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function defaults(name: string, submittedMs: number): JobMeta {
+  return {name, priority: 0, submittedMs, group: undefined, after: [], afterAny: [], seq: 0, version: 0};
+}
+
+// Whether a should be handed out before b.
+function before(a: JobMeta, b: JobMeta): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.submittedMs !== b.submittedMs) return a.submittedMs < b.submittedMs;
+  if (a.seq !== b.seq) return a.seq < b.seq;
+  return a.name < b.name;
+}
+
+interface Entry {
+  meta: JobMeta;
+  version: number;
+}
+
+// A binary heap of open jobs in the order above. An entry whose job was read again since is
+// stale and skipped (re-prioritising pushes a fresh one).
+export class ReadyQueue {
+  private heap: Entry[] = [];
+  private readonly current = new Map<string, JobMeta>();
+
+  get size(): number {
+    return this.current.size;
+  }
+
+  has(name: string): boolean {
+    return this.current.has(name);
+  }
+
+  meta(name: string): JobMeta | undefined {
+    return this.current.get(name);
+  }
+
+  // Adds a job, or puts it in line again with what its file says now.
+  push(meta: JobMeta): void {
+    const known = this.current.get(meta.name);
+    const fresh = {...meta, version: (known?.version ?? 0) + 1};
+    this.current.set(meta.name, fresh);
+    this.insert({meta: fresh, version: fresh.version});
+  }
+
+  // Removes and returns the first job in line.
+  pop(): JobMeta | undefined {
+    for (;;) {
+      const top = this.heap[0];
+      if (top === undefined) return undefined;
+      this.removeTop();
+      const now = this.current.get(top.meta.name);
+      if (now === undefined || now.version !== top.version) continue;
+      this.current.delete(top.meta.name);
+      return now;
+    }
+  }
+
+  delete(name: string): void {
+    this.current.delete(name);
+  }
+
+  private insert(entry: Entry): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent];
+      if (p === undefined || !before(entry.meta, p.meta)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = entry;
+  }
+
+  private removeTop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    const n = heap.length;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let best = -1;
+      let bestEntry = last;
+      const l = left < n ? heap[left] : undefined;
+      if (l !== undefined && before(l.meta, bestEntry.meta)) {
+        best = left;
+        bestEntry = l;
+      }
+      const r = right < n ? heap[right] : undefined;
+      if (r !== undefined && before(r.meta, bestEntry.meta)) {
+        best = right;
+        bestEntry = r;
+      }
+      if (best < 0) break;
+      heap[i] = bestEntry;
+      i = best;
+    }
+    heap[i] = last;
+  }
+}
+
+// Group limits: `dispatcher --limit NAME=K` and the file `limits` in the home (lines
+// `NAME = K`, `#` comments), read again whenever it changes. The flags win.
+export function parseLimits(text: string, source: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const match = /^([^=:\s]+)\s*[=:]\s*(\d+)$/.exec(line);
+    if (match === null) throw new Error(`${source}, line ${index + 1}: "${line}" is not NAME = COUNT`);
+    limits.set(match[1] ?? '', Number(match[2]));
+  });
+  return limits;
+}
+
+// The name a dependency means: `a` names `a.ini` too (the extension may be left out), and a
+// numbered id `a~2.ini` is a later job of the name `a.ini`.
+export function dependencyKeys(name: string): string[] {
+  const base = name.replace(/~\d+(?=\.[^.]*$|$)/, '');
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? [base, base.slice(0, dot)] : [base];
+}

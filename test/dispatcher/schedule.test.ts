@@ -1,0 +1,198 @@
+// Scheduling: priorities then submission time, group limits, dependencies; each checked from
+// the jobs' own start and end markers, and again across a dispatcher killed half-way.
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {makeHome, type TestHome} from '../helpers/home.js';
+import {fixture} from '../helpers/fixtures.js';
+import {waitUntil} from '../helpers/wait.js';
+
+interface Mark {
+  name: string;
+  kind: 'start' | 'end';
+  ns: bigint;
+}
+
+function marks(home: TestHome): Mark[] {
+  let text = '';
+  try {
+    text = home.read('marks.txt');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', kind = '', ns = '0'] = line.split(' ');
+      return {name, kind: kind as Mark['kind'], ns: BigInt(ns)};
+    });
+}
+
+// Drops a job, then waits until the filesystem's clock (which moves in ticks of a few ms) has
+// moved past its ctime, so that each job has its own submission time.
+function dropInTurn(home: TestHome, name: string, text: string): void {
+  const file = home.job(name, text);
+  const submitted = fs.statSync(file, {bigint: true}).ctimeNs;
+  const probe = path.join(home.dir, '.clock');
+  for (let tries = 0; tries < 100_000; tries++) {
+    fs.writeFileSync(probe, '');
+    if (fs.statSync(probe, {bigint: true}).ctimeNs > submitted) return;
+  }
+  throw new Error('the filesystem clock did not move');
+}
+
+const startOrder = (home: TestHome): string[] => marks(home).filter((m) => m.kind === 'start').map((m) => m.name);
+
+// The most jobs of `names` that ran at the same moment, from their markers.
+function mostAtOnce(home: TestHome, names: Set<string>): number {
+  const events = marks(home)
+    .filter((m) => names.has(m.name))
+    .sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : a.kind === 'end' ? -1 : 1));
+  let now = 0;
+  let most = 0;
+  for (const event of events) {
+    now += event.kind === 'start' ? 1 : -1;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+// A job that notes its start and end, holding for `seconds`, exiting with `code`.
+function markJob(control: Record<string, string | number> = {}, seconds = '-', code = 0): string {
+  const lines = Object.entries(control).map(([key, value]) => `${key} = ${value}`);
+  return `[control]\nexecutable = ${fixture('mark.sh')} ${seconds} ${code}\npass_job_file = no\n${lines.join('\n')}\n`;
+}
+
+describe('order', () => {
+  it('one worker, 50 jobs of mixed priority: higher priority first, then first in first out, whatever the names', async () => {
+    const home = makeHome('order');
+    // Names in an order unrelated to submission, priorities from -2 to 2 (some unset).
+    const jobs = Array.from({length: 50}, (_, i) => ({name: `job-${String((i * 37) % 50).padStart(2, '0')}`, priority: i % 6 === 5 ? undefined : (i % 5) - 2, index: i}));
+    for (const job of jobs) dropInTurn(home, job.name, markJob(job.priority === undefined ? {} : {priority: job.priority}));
+    await home.run('recruiter', ['hire', '1']);
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const expected = [...jobs].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.index - b.index).map((j) => j.name);
+    expect(startOrder(home)).toEqual(expected);
+  });
+
+  it('a dispatcher killed half-way: the next one goes on in the same order', async () => {
+    const home = makeHome('order-restart');
+    const jobs = Array.from({length: 12}, (_, i) => ({name: `j${String((i * 5) % 12).padStart(2, '0')}`, priority: i % 3, index: i}));
+    for (const job of jobs) dropInTurn(home, job.name, markJob({priority: job.priority}, '0.1'));
+    await home.run('recruiter', ['hire', '1']);
+    const first = home.start('dispatcher', []);
+    await waitUntil(() => startOrder(home).length >= 4, 20_000, 'four jobs to start');
+    first.signal('SIGKILL');
+    await first.result;
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const expected = [...jobs].sort((a, b) => b.priority - a.priority || a.index - b.index).map((j) => j.name);
+    expect(startOrder(home)).toEqual(expected);
+  });
+});
+
+describe('limits', () => {
+  it('8 workers, a group limited to 2: never more than 2 of it at once, and the others run beside it', async () => {
+    const home = makeHome('limit');
+    const gpu = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      home.job(`gpu${i}`, markJob({group: 'gpu'}, '0.3'));
+      gpu.add(`gpu${i}`);
+    }
+    const cpu = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      home.job(`cpu${i}`, markJob({}, '0.3'));
+      cpu.add(`cpu${i}`);
+    }
+    await home.run('recruiter', ['hire', '8']);
+    const result = await home.run('dispatcher', ['--limit', 'gpu=2']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(home.ls('done')).toHaveLength(20);
+    expect(mostAtOnce(home, gpu)).toBe(2);
+    expect(mostAtOnce(home, cpu)).toBeGreaterThan(2);
+  });
+
+  it('the limits file in the home, and a dispatcher killed half-way: the limit holds throughout', async () => {
+    const home = makeHome('limit-file');
+    fs.writeFileSync(path.join(home.dir, 'limits'), '# at most one licence\nlicence = 1\n');
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      home.job(`lic${i}`, markJob({group: 'licence'}, '0.3'));
+      names.add(`lic${i}`);
+    }
+    await home.run('recruiter', ['hire', '4']);
+    const first = home.start('dispatcher', []);
+    await waitUntil(() => startOrder(home).length >= 2, 20_000, 'two jobs to start');
+    first.signal('SIGKILL');
+    await first.result;
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(home.ls('done')).toHaveLength(6);
+    expect(mostAtOnce(home, names)).toBe(1);
+  });
+});
+
+describe('dependencies', () => {
+  it('a chain and a diamond run in dependency order; a failure propagates; after_any waits for any ending; unknown names and cycles fail', async () => {
+    const home = makeHome('deps');
+    // Dropped in an order that would run them wrongly without dependencies.
+    home.job('c.ini', markJob({after: 'b'}));
+    home.job('b.ini', markJob({after: 'a.ini'}));
+    home.job('a.ini', markJob({}, '0.2'));
+    home.job('bottom', markJob({after: 'left, right'}));
+    home.job('left', markJob({after: 'top'}, '0.2'));
+    home.job('right', markJob({after: 'top'}));
+    home.job('top', markJob({}, '0.2'));
+    home.job('broken', markJob({}, '-', 3));
+    home.job('needs-broken', markJob({after: 'broken'}));
+    home.job('after-needs', markJob({after: 'needs-broken'}));
+    home.job('cleanup', markJob({after_any: 'broken'}));
+    home.job('orphan', markJob({after: 'nosuchjob'}));
+    home.job('p', markJob({after: 'q'}));
+    home.job('q', markJob({after: 'p'}));
+    await home.run('recruiter', ['hire', '3']);
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode).toBe(1);
+    const order = startOrder(home);
+    const at = (name: string): number => order.indexOf(name);
+    const ended = (name: string): bigint => marks(home).find((m) => m.name === name && m.kind === 'end')?.ns ?? -1n;
+    const started = (name: string): bigint => marks(home).find((m) => m.name === name && m.kind === 'start')?.ns ?? -1n;
+    for (const [job, dep] of [
+      ['b.ini', 'a.ini'],
+      ['c.ini', 'b.ini'],
+      ['left', 'top'],
+      ['right', 'top'],
+      ['bottom', 'left'],
+      ['bottom', 'right'],
+      ['cleanup', 'broken'],
+    ]) {
+      expect(at(job ?? ''), `${job} ran`).toBeGreaterThanOrEqual(0);
+      expect(started(job ?? '') > ended(dep ?? ''), `${job} started after ${dep} ended`).toBe(true);
+    }
+    expect(home.ls('done').sort()).toEqual(['a.ini', 'b.ini', 'bottom', 'c.ini', 'cleanup', 'left', 'right', 'top']);
+    expect(home.ls('failed').sort()).toEqual(['after-needs', 'broken', 'needs-broken', 'orphan', 'p', 'q']);
+    expect(home.record('needs-broken')).toMatchObject({state: 'failed', reason: 'dependency broken failed'});
+    expect(home.record('after-needs')).toMatchObject({state: 'failed', reason: 'dependency needs-broken failed'});
+    expect(home.record('orphan').reason).toMatch(/^dependency nosuchjob is unknown/);
+    expect(home.record('p').reason).toMatch(/^dependency cycle: (p → q → p|q → p → q)$/);
+    for (const never of ['needs-broken', 'after-needs', 'orphan', 'p', 'q']) expect(at(never), `${never} never ran`).toBe(-1);
+    expect(result.stdout).toContain('Job needs-broken failed: dependency broken failed');
+  });
+
+  it('a dispatcher killed while a chain waits: the next one finishes it in order', async () => {
+    const home = makeHome('deps-restart');
+    home.job('s3', markJob({after: 's2'}, '0.2'));
+    home.job('s2', markJob({after: 's1'}, '0.2'));
+    home.job('s1', markJob({}, '0.4'));
+    await home.run('recruiter', ['hire', '2']);
+    const first = home.start('dispatcher', []);
+    await waitUntil(() => startOrder(home).includes('s1'), 20_000, 's1 to start');
+    first.signal('SIGKILL');
+    await first.result;
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(startOrder(home)).toEqual(['s1', 's2', 's3']);
+  });
+});
