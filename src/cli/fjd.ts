@@ -8,6 +8,7 @@ import {statusCommand} from './commands/status.js';
 import {workCommand} from './commands/work.js';
 import {retryCommand} from './commands/retry.js';
 import {cancelCommand} from './commands/cancel.js';
+import {prioritizeCommand} from './commands/prioritize.js';
 import {runCommand} from './commands/run.js';
 import {submitCommand} from './commands/submit.js';
 import {logsCommand} from './commands/logs.js';
@@ -25,5 +26,6 @@ const program = new Command('fjd')
   .addCommand(submitCommand())
   .addCommand(runCommand())
   .addCommand(logsCommand())
-  .addCommand(cancelCommand());
+  .addCommand(cancelCommand())
+  .addCommand(prioritizeCommand());
 await main(program);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {decodeJobText, parseJobText} from '../job/job-file.js';
+import {priorityOverride} from '../queue/prioritize.js';
 
 export interface JobMeta {
   name: string;
@@ -24,10 +25,16 @@ export interface JobMeta {
 }
 
 const META_READ_CAP = 64 * 1024;
+// One buffer for every read (a backlog of 100,000 files would otherwise leave as many behind).
+const readBuffer = Buffer.alloc(META_READ_CAP);
+const SCHEDULING_KEYS = /priority|group|after/i;
+// Most jobs wait for nothing: they share one empty list.
+const NONE: string[] = [];
 
 // Reads what scheduling needs from jobqueue/NAME; undefined when it is gone. A file that does
 // not parse gets the defaults: the worker fails it with its reason.
-export function readJobMeta(jobqueue: string, name: string): JobMeta | undefined {
+// `overrides` is .fjd/priority/, for priorities set with `fjd prioritize`.
+export function readJobMeta(jobqueue: string, name: string, overrides?: string): JobMeta | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path.join(jobqueue, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -39,14 +46,22 @@ export function readJobMeta(jobqueue: string, name: string): JobMeta | undefined
     const stat = fs.fstatSync(fd);
     const meta = defaults(name, stat.ctimeMs);
     if (!stat.isFile() || stat.size > META_READ_CAP) return meta;
-    const buffer = Buffer.alloc(stat.size);
-    const got = stat.size === 0 ? 0 : fs.readSync(fd, buffer, 0, stat.size, 0);
+    const got = stat.size === 0 ? 0 : fs.readSync(fd, readBuffer, 0, stat.size, 0);
+    // Most job files name none of these keys: no need to parse them (nor to leave the garbage
+    // of parsing 100,000 of them behind).
+    const override = overrides === undefined ? undefined : priorityOverride(overrides, name, stat.ino);
+    if (override !== undefined) meta.priority = override;
+    if (!SCHEDULING_KEYS.test(readBuffer.toString('latin1', 0, got))) return meta;
     try {
-      const {control} = parseJobText(decodeJobText(buffer.subarray(0, got)));
-      return {...meta, priority: control.priority, group: control.group, after: control.after, afterAny: control.afterAny};
+      const {control} = parseJobText(decodeJobText(readBuffer.subarray(0, got)));
+      meta.priority = override ?? control.priority;
+      meta.group = control.group;
+      if (control.after.length > 0) meta.after = control.after;
+      if (control.afterAny.length > 0) meta.afterAny = control.afterAny;
     } catch {
-      return meta;
+      // The worker fails it with the reason.
     }
+    return meta;
   } catch {
     return undefined;
   } finally {
@@ -55,7 +70,7 @@ export function readJobMeta(jobqueue: string, name: string): JobMeta | undefined
 }
 
 function defaults(name: string, submittedMs: number): JobMeta {
-  return {name, priority: 0, submittedMs, group: undefined, after: [], afterAny: [], seq: 0, version: 0};
+  return {name, priority: 0, submittedMs, group: undefined, after: NONE, afterAny: NONE, seq: 0, version: 0};
 }
 
 // Whether a should be handed out before b.
@@ -66,15 +81,10 @@ function before(a: JobMeta, b: JobMeta): boolean {
   return a.name < b.name;
 }
 
-interface Entry {
-  meta: JobMeta;
-  version: number;
-}
-
-// A binary heap of open jobs in the order above. An entry whose job was read again since is
-// stale and skipped (re-prioritising pushes a fresh one).
+// A binary heap of open jobs in the order above. An entry whose job was put in line again
+// since (re-prioritised) is stale and skipped: only the newest JobMeta of a name counts.
 export class ReadyQueue {
-  private heap: Entry[] = [];
+  private heap: JobMeta[] = [];
   private readonly current = new Map<string, JobMeta>();
 
   get size(): number {
@@ -92,9 +102,10 @@ export class ReadyQueue {
   // Adds a job, or puts it in line again with what its file says now.
   push(meta: JobMeta): void {
     const known = this.current.get(meta.name);
-    const fresh = {...meta, version: (known?.version ?? 0) + 1};
-    this.current.set(meta.name, fresh);
-    this.insert({meta: fresh, version: fresh.version});
+    if (known === meta) return;
+    meta.version = (known?.version ?? 0) + 1;
+    this.current.set(meta.name, meta);
+    this.insert(meta);
   }
 
   // Removes and returns the first job in line.
@@ -103,10 +114,9 @@ export class ReadyQueue {
       const top = this.heap[0];
       if (top === undefined) return undefined;
       this.removeTop();
-      const now = this.current.get(top.meta.name);
-      if (now === undefined || now.version !== top.version) continue;
-      this.current.delete(top.meta.name);
-      return now;
+      if (this.current.get(top.name) !== top) continue;
+      this.current.delete(top.name);
+      return top;
     }
   }
 
@@ -114,18 +124,18 @@ export class ReadyQueue {
     this.current.delete(name);
   }
 
-  private insert(entry: Entry): void {
+  private insert(meta: JobMeta): void {
     const heap = this.heap;
-    heap.push(entry);
+    heap.push(meta);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent];
-      if (p === undefined || !before(entry.meta, p.meta)) break;
+      if (p === undefined || !before(meta, p)) break;
       heap[i] = p;
       i = parent;
     }
-    heap[i] = entry;
+    heap[i] = meta;
   }
 
   private removeTop(): void {
@@ -140,12 +150,12 @@ export class ReadyQueue {
       let best = -1;
       let bestEntry = last;
       const l = left < n ? heap[left] : undefined;
-      if (l !== undefined && before(l.meta, bestEntry.meta)) {
+      if (l !== undefined && before(l, bestEntry)) {
         best = left;
         bestEntry = l;
       }
       const r = right < n ? heap[right] : undefined;
-      if (r !== undefined && before(r.meta, bestEntry.meta)) {
+      if (r !== undefined && before(r, bestEntry)) {
         best = right;
         bestEntry = r;
       }

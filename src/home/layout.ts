@@ -24,6 +24,8 @@ export interface HomePaths {
   tmp: string;
   // Requests to cancel open jobs, for whoever holds the dispatcher lock (src/queue/cancel.ts).
   cancel: string;
+  // Priorities set with `fjd prioritize`, over the job files' own (src/queue/prioritize.ts).
+  priority: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -43,6 +45,7 @@ export function homePaths(root: string): HomePaths {
     logs: path.join(internal, 'logs'),
     tmp: path.join(internal, 'tmp'),
     cancel: path.join(internal, 'cancel'),
+    priority: path.join(internal, 'priority'),
   };
 }
 
@@ -101,6 +104,7 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
     paths.logs,
     paths.tmp,
     paths.cancel,
+    paths.priority,
   ];
   for (const dir of dirs) {
     try {

@@ -7,6 +7,7 @@ import {infoPath, type WorkerInfo} from '../worker/registry.js';
 import type {FoundJob} from './find-job.js';
 import {attemptOutput, lastAttempt, tailLines} from './job-output.js';
 import {roughDuration} from './rate.js';
+import {waitsFor} from './waits-for.js';
 
 // How many lines of stderr `fjd status JOB` shows.
 export const STDERR_TAIL_LINES = 10;
@@ -39,6 +40,13 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
   const lines = [`Job:     ${job.name}${job.id === null ? '' : ` (id ${job.id})`}`];
   if (job.others.length > 0) lines.push(`         (the newest of ${job.others.length + 1} jobs of that name; the others: ${job.others.join(', ')})`);
   lines.push(`State:   ${job.state}`, `File:    ${job.file}`);
+  if (job.state === 'open') {
+    const deps = waitsFor(paths, job.path);
+    if (deps.length > 0) {
+      const said = deps.map((d) => `${d.name} (${d.state}${d.any ? ', any ending' : ''})`);
+      lines.push(`Waits for: ${said.join(', ')}`);
+    }
+  }
   const record = job.record;
   if (record === undefined) {
     lines.push('Record:  none yet (a job gets its record when it is assigned to a worker)');

@@ -12,6 +12,7 @@ const commands: [string, string[]][] = [
   ['fjd', ['run']],
   ['fjd', ['logs']],
   ['fjd', ['cancel']],
+  ['fjd', ['prioritize']],
   ['fjd', ['retry']],
   ['recruiter', []],
   ['recruiter', ['hire']],

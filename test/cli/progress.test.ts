@@ -11,9 +11,11 @@ const FRAME = new RegExp(
 const stripColor = (text: string): string => text.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '');
 
 // 30 jobs of a tenth of a second each and one that fails: on 2 workers a run of 1.5 s or more.
+// The failing job is queued first, so that it goes out first (jobs go out in submission
+// order) and the live line has time to show it.
 function queueJobs(home: TestHome, count = 30, bad = 'bad'): void {
-  for (let i = 0; i < count; i++) home.job(`job-${String(i).padStart(2, '0')}`, '[control]\nexecutable = sleep 0.1; true\n');
   home.job(bad, `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  for (let i = 0; i < count; i++) home.job(`job-${String(i).padStart(2, '0')}`, '[control]\nexecutable = sleep 0.1; true\n');
 }
 
 // Runs the dispatcher under a pseudo-terminal of `cols` columns, as on a person's screen, and

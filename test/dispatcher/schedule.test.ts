@@ -196,3 +196,37 @@ describe('dependencies', () => {
     expect(startOrder(home)).toEqual(['s1', 's2', 's3']);
   });
 });
+
+describe('fjd prioritize and what a job waits for', () => {
+  it('a new priority takes effect at the next pairing, without changing the job file; fjd status JOB says what a job waits for', async () => {
+    const home = makeHome('prioritize');
+    home.job('blocker', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+    await home.run('recruiter', ['hire', '1']);
+    const dispatcher = home.start('dispatcher', ['--watch']);
+    await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-blocker')), 20_000, 'the blocker to start');
+    for (const name of ['first', 'second', 'third']) dropInTurn(home, name, markJob());
+    dropInTurn(home, 'later', markJob({after: 'third'}));
+    const before = home.read('jobqueue/third');
+
+    const result = await home.run('fjd', ['prioritize', 'third', '5']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe('third: priority 5 (was 0); it takes effect at the next pairing.\n');
+    expect(home.read('jobqueue/third')).toBe(before);
+    const waiting = await home.run('fjd', ['status', 'later']);
+    expect(waiting.stdout).toContain('Waits for: third (open)');
+
+    const running = await home.run('fjd', ['prioritize', 'blocker', '9']);
+    expect(running.exitCode).toBe(3);
+    expect(running.stderr).toContain('blocker is running, not open');
+    const bad = await home.run('fjd', ['prioritize', 'first', 'high']);
+    expect(bad.exitCode).toBe(2);
+
+    fs.writeFileSync(path.join(home.dir, 'release'), '');
+    await waitUntil(() => home.ls('done').length === 5, 20_000, 'every job to finish');
+    dispatcher.signal('SIGINT');
+    await dispatcher.result;
+    expect(startOrder(home)).toEqual(['third', 'first', 'second', 'later']);
+    // Used up when the job was handed out: a later job of that name starts from its own file.
+    expect(home.ls('.fjd/priority')).toEqual([]);
+  });
+});

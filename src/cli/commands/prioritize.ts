@@ -1,0 +1,48 @@
+// `fjd prioritize JOB P`: give an open job a new priority (higher runs first).
+import path from 'node:path';
+import {Command, InvalidArgumentError} from 'commander';
+import {ensureHome} from '../../home/layout.js';
+import {readJobMeta} from '../../dispatcher/schedule.js';
+import {findJob, jobNotFound} from '../../status/find-job.js';
+import {prioritize} from '../../queue/prioritize.js';
+import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
+
+function wholeNumber(value: string): number {
+  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('the priority must be a whole number, such as 10 or -5.');
+  return Number(value);
+}
+
+export function prioritizeCommand(): Command {
+  return new Command('prioritize')
+    .description('give an open job a new priority: higher runs first, at the next pairing')
+    .argument('<job>', 'the job, as named in jobqueue/')
+    .argument('<priority>', 'a whole number; jobs without one have 0', wholeNumber)
+    .addOption(homeOption())
+    .addOption(groupSharedOption())
+    .addHelpText(
+      'after',
+      `
+The job file is not changed: the priority is kept in .fjd/priority/ until the job is
+handed out, and a running dispatcher takes it at once. The job keeps its submission
+time among the jobs of its new priority.
+
+Examples:
+  fjd prioritize sim-0042 10
+  fjd prioritize sim-0007 -5`,
+    )
+    .action((job: string, priority: number, options: {home?: string; groupShared?: boolean}) => {
+      const paths = ensureHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
+      const found = findJob(paths, job);
+      if (found === undefined) throw jobNotFound(paths, job);
+      if (found.state !== 'open') {
+        warn('fjd', `error: ${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`);
+        process.exitCode = EXIT.error;
+        return;
+      }
+      const name = path.basename(found.file);
+      const was = readJobMeta(paths.jobqueue, name, paths.priority)?.priority ?? 0;
+      prioritize(paths, name, priority);
+      say(`${name}: priority ${priority} (was ${was}); it takes effect at the next pairing.`);
+      process.exitCode = EXIT.ok;
+    });
+}
