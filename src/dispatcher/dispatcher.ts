@@ -581,7 +581,8 @@ export class Dispatcher {
   // pending: a job of that name is open or handed out; else how the newest one ended.
   private dependencyState(dep: string): 'pending' | 'finished' | 'failed' | 'unknown' {
     const key = dependencyKeys(dep).at(-1) ?? dep;
-    if (this.pendingNames().has(key)) return 'pending';
+    // Named exactly as it waits in jobqueue/: no need to look through every name.
+    if (this.candidates.has(dep) || this.pendingNames().has(key)) return 'pending';
     return this.ended.get(key) ?? this.ended.get(dep) ?? 'unknown';
   }
 

@@ -221,7 +221,8 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
   }
   const deadline = performance.now() + options.waitMs;
   while (pending.size > 0) {
-    if ([...pending.values()].some((p) => locateJob(paths, p.ref).state === 'open')) {
+    // Open jobs have requests waiting: carry them out here unless a dispatcher holds the home.
+    if (listDir(paths.cancel).some((name) => !name.startsWith('.'))) {
       const release = await options.tryLock();
       if (release !== undefined) {
         try {

@@ -24,15 +24,17 @@ export function waitsFor(paths: HomePaths, file: string): Dependency[] {
     return [];
   }
   if (after.length === 0 && afterAny.length === 0) return [];
-  const matches = (dir: string, dep: string): boolean => listDir(dir).some((name) => !isIgnoredName(name) && dependencyKeys(name).includes(dep));
-  const inPods = (dep: string): boolean =>
-    listDir(paths.workers).some((worker) => matches(path.join(paths.workers, worker, 'pod'), dep));
-  const stateOf = (dep: string): Dependency['state'] => {
-    if (matches(paths.jobqueue, dep)) return 'open';
-    if (inPods(dep)) return 'assigned';
-    if (matches(paths.failed, dep)) return 'failed';
-    if (matches(paths.done, dep)) return 'finished';
-    return 'unknown';
+  // Each directory is listed once, as the names a dependency may use (dependencyKeys).
+  const keysIn = (dirs: string[]): Set<string> => {
+    const keys = new Set<string>();
+    for (const dir of dirs) for (const name of listDir(dir)) if (!isIgnoredName(name)) for (const key of dependencyKeys(name)) keys.add(key);
+    return keys;
   };
+  const open = keysIn([paths.jobqueue]);
+  const assigned = keysIn(listDir(paths.workers).map((worker) => path.join(paths.workers, worker, 'pod')));
+  const failed = keysIn([paths.failed]);
+  const finished = keysIn([paths.done]);
+  const stateOf = (dep: string): Dependency['state'] =>
+    open.has(dep) ? 'open' : assigned.has(dep) ? 'assigned' : failed.has(dep) ? 'failed' : finished.has(dep) ? 'finished' : 'unknown';
   return [...after.map((name) => ({name, any: false})), ...afterAny.map((name) => ({name, any: true}))].map((dep) => ({...dep, state: stateOf(dep.name)}));
 }

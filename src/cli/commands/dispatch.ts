@@ -147,7 +147,10 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
         const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
         print(`Worker ${event.worker} is gone (${event.why.replace(/^worker lost \((.*)\)$/, '$1')})${back}${failedHere}.`);
-        for (const id of event.failed) onFailed(id, readRecord(dispatcher.paths, id)?.name ?? id, readRecord(dispatcher.paths, id)?.reason ?? event.why);
+        for (const id of event.failed) {
+          const record = readRecord(dispatcher.paths, id);
+          onFailed(id, record?.name ?? id, record?.reason ?? event.why);
+        }
         break;
       }
       case 'waiting-for-lock':
