@@ -17,6 +17,7 @@ import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
 import {carryOutOpenCancels, requestOpenFail} from '../queue/cancel.js';
+import {FailureLog} from './failure-log.js';
 import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from './schedule.js';
 import {dropPriorityOverride} from '../queue/prioritize.js';
 import {formatDuration} from '../util/duration.js';
@@ -42,6 +43,8 @@ export interface DispatcherOptions {
   retryIoMs?: number;
   // Group limits (--limit NAME=K); they win over the home's `limits` file.
   limits?: Map<string, number>;
+  // How many jobs found by listing are read ahead of the pairing (default 2,000).
+  readAhead?: number;
   onEvent?: (event: DispatcherEvent) => void;
 }
 
@@ -102,10 +105,58 @@ interface WorkerState {
   beatChangedAt: number;
 }
 
-// Every name found by listing starts the same way: ready, with nothing seen of it yet.
 // How many jobs found by listing are read ahead of the pairing (see readUnread).
 const READ_AHEAD = 2000;
+// The background read of a backlog beyond that window (see sweep): a slice of this many ms,
+// then a pause of SWEEP_PAUSE_MS, so that it takes at most a fifth of a core from the jobs.
+const SWEEP_SLICE_MS = 10;
+const SWEEP_PAUSE_MS = 40;
+// Every name found by listing starts the same way: ready, with nothing seen of it yet.
 const FOUND_BY_LISTING: Candidate = {source: 'scan', state: 'ready', changed: false, size: -1, mtimeMs: -1, timer: undefined};
+
+// The jobs in jobqueue/ by name, and, from the first dependency looked up on, also by the
+// names a dependency may use for them (dependencyKeys): `a` finds `a.ini` and `a~2.ini` at
+// once, however long the backlog. Most keys name one job: a bare string, not a list.
+class Candidates extends Map<string, Candidate> {
+  private byKey: Map<string, string | string[]> | undefined;
+
+  override set(name: string, candidate: Candidate): this {
+    if (this.byKey !== undefined && !super.has(name)) this.index(this.byKey, name);
+    return super.set(name, candidate);
+  }
+
+  override delete(name: string): boolean {
+    if (this.byKey === undefined || !super.has(name)) return super.delete(name);
+    for (const key of dependencyKeys(name)) {
+      const names = this.byKey.get(key);
+      if (names === name) this.byKey.delete(key);
+      else if (Array.isArray(names)) {
+        const rest = names.filter((n) => n !== name);
+        this.byKey.set(key, rest.length === 1 ? (rest[0] ?? '') : rest);
+      }
+    }
+    return super.delete(name);
+  }
+
+  // The names of jobs in jobqueue/ that a dependency named `key` means.
+  namesFor(key: string): readonly string[] {
+    if (this.byKey === undefined) {
+      this.byKey = new Map();
+      for (const name of this.keys()) this.index(this.byKey, name);
+    }
+    const names = this.byKey.get(key);
+    return names === undefined ? [] : typeof names === 'string' ? [names] : names;
+  }
+
+  private index(byKey: Map<string, string | string[]>, name: string): void {
+    for (const key of dependencyKeys(name)) {
+      const names = byKey.get(key);
+      if (names === undefined) byKey.set(key, name);
+      else if (typeof names === 'string') byKey.set(key, [names, name]);
+      else names.push(name);
+    }
+  }
+}
 
 export class Dispatcher {
   readonly paths: HomePaths;
@@ -122,7 +173,7 @@ export class Dispatcher {
   private pauseTimer: NodeJS.Timeout | undefined;
   private readonly host = hostName();
   private readonly emit: (event: DispatcherEvent) => void;
-  private readonly candidates = new Map<string, Candidate>();
+  private readonly candidates = new Candidates();
   // Open jobs in the order they go out (schedule.ts); names found by listing wait in `unread`
   // until their files have been read for priority, group and dependencies.
   private readonly queue = new ReadyQueue();
@@ -131,6 +182,12 @@ export class Dispatcher {
   private unread: string[] = [];
   private unreadHead = 0;
   private readingTimer: NodeJS.Timeout | undefined;
+  private readonly readAhead: number;
+  // What the sweep has found of unread[i] (NaN: not yet swept), and how far it has come.
+  private unreadPriority: number[] = [];
+  private unreadSubmitted: number[] = [];
+  private sweepAt = 0;
+  private sweepTimer: NodeJS.Timeout | undefined;
   // Jobs held back: by their group's limit (per group, in order), and by their dependencies
   // (per name they wait for).
   private readonly heldByLimit = new Map<string, JobMeta[]>();
@@ -141,6 +198,7 @@ export class Dispatcher {
   // How jobs ended, by the names a dependency may use (dependencyKeys): done/ and failed/ as
   // listed at the start, then every end seen.
   private readonly ended = new Map<string, 'finished' | 'failed'>();
+  private failures: FailureLog | undefined;
   private readonly notJobs = new Set<string>();
   private readonly workers = new Map<string, WorkerState>();
   // Which worker holds each job id handed out.
@@ -171,6 +229,7 @@ export class Dispatcher {
     this.settleMs = options.settleMs ?? 1000;
     this.probeMs = options.probeMs ?? 2;
     this.rescanMs = options.rescanMs ?? 1000;
+    this.readAhead = Math.max(1, options.readAhead ?? READ_AHEAD);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.retryIoMs = options.retryIoMs ?? 5000;
@@ -203,6 +262,7 @@ export class Dispatcher {
         watchDir(this.paths.priority, (_event, name) => this.guard(() => this.onPriorityEvent(name)), (e) => this.watchFailed(this.paths.priority, e)),
       ];
       this.loadLimits();
+      this.failures = new FailureLog(this.paths);
       this.loadEnded();
       this.loadWorkers();
       this.checkWorkers();
@@ -219,10 +279,23 @@ export class Dispatcher {
         workers: this.workers.size,
         running,
       });
+      this.noticeMissedFailures();
       this.scheduleRescanAfter(this.rescanMs);
       this.pump();
     });
     return done;
+  }
+
+  // Jobs that failed while no dispatcher ran (see failure-log.ts) count as failures seen now.
+  private noticeMissedFailures(): void {
+    const failed = listDir(this.paths.failed).filter((id) => !isIgnoredName(id) && !this.owners.has(id));
+    for (const id of this.failures?.unseen(failed) ?? []) {
+      const record = readRecord(this.paths, id);
+      this.summary.failed++;
+      this.summary.failedJobs.push({id, reason: record?.reason ?? null});
+      this.emit({type: 'job-ended', id, name: record?.name ?? id, outcome: 'failed', reason: record?.reason ?? null});
+      this.failures?.noteFailed(id);
+    }
   }
 
   // Stops dispatching (Ctrl-C). Jobs already handed out run on; nothing is lost.
@@ -374,18 +447,22 @@ export class Dispatcher {
     if (this.candidates.get(name)?.state !== 'ready') return;
     const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
     if (meta === undefined) return;
+    // Its own candidate: a name still waiting to be read ahead is passed by there.
+    this.own(name);
     this.queue.push({...meta, seq: this.queue.meta(name)?.seq ?? this.heldMeta(name)?.seq ?? 0});
     this.pump();
   }
 
-  // Reads the files of names found by listing, for their place in line, keeping READ_AHEAD
-  // jobs read ahead of the pairing: a backlog up to that size is wholly ordered before its
-  // first job goes out; a larger one is read as it goes, in name order, and ordered within
-  // that window. So a backlog of any size starts at once and costs no more memory than the
-  // window (reading 100,000 files up front took 15 s and 50 MB, and slowed the first jobs).
+  // Reads the files of names found by listing, for their place in line, keeping `readAhead`
+  // (2,000) jobs read ahead of the pairing: a backlog up to that size is wholly ordered before
+  // its first job goes out. A larger one starts at once all the same, and costs no more memory
+  // than the window (reading 100,000 files up front took 15 s and 50 MB, and slowed the first
+  // jobs): the window is drawn in name order while the sweep reads the rest in the background;
+  // a job of raised priority goes in line as soon as the sweep finds it, and once the sweep is
+  // through, the rest is drawn strictly in order (priority, submission time, name).
   private readUnread(budgetMs: number): void {
     const started = performance.now();
-    while (this.unreadHead < this.unread.length && this.queue.size < READ_AHEAD) {
+    while (this.unreadHead < this.unread.length && this.queue.size < this.readAhead) {
       const name = this.unread[this.unreadHead++] ?? '';
       if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
         const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
@@ -396,8 +473,13 @@ export class Dispatcher {
     }
     if (this.unreadHead >= this.unread.length) {
       this.unread = [];
+      this.unreadPriority = [];
+      this.unreadSubmitted = [];
       this.unreadHead = 0;
-    } else if (this.queue.size < READ_AHEAD) {
+      this.sweepAt = 0;
+      return;
+    }
+    if (this.queue.size < this.readAhead) {
       this.readingTimer ??= setTimeout(() => {
         this.readingTimer = undefined;
         this.guard(() => {
@@ -405,7 +487,65 @@ export class Dispatcher {
           this.pump();
         });
       }, 40);
+    } else if (this.sweepAt < this.unread.length) {
+      this.sweepTimer ??= setTimeout(() => {
+        this.sweepTimer = undefined;
+        this.guard(() => this.sweep());
+      }, SWEEP_PAUSE_MS);
     }
+  }
+
+  // Reads the backlog beyond the window, a slice at a time, for each job's priority and
+  // submission time. A job of raised priority (above the default 0) goes in line at once; when
+  // the sweep is through, what is left unread is sorted, so that it is drawn in order.
+  private sweep(): void {
+    const started = performance.now();
+    this.sweepAt = Math.max(this.sweepAt, this.unreadHead);
+    let raised = false;
+    while (this.sweepAt < this.unread.length) {
+      const i = this.sweepAt++;
+      const name = this.unread[i] ?? '';
+      if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
+        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
+        if (meta === undefined) this.candidates.delete(name);
+        else {
+          this.unreadPriority[i] = meta.priority;
+          this.unreadSubmitted[i] = meta.submittedMs;
+          if (meta.priority > 0) {
+            // Its own candidate: the window's draw passes it by.
+            this.own(name);
+            this.queue.push(meta);
+            raised = true;
+          }
+        }
+      }
+      if ((this.sweepAt & 63) === 0 && performance.now() - started > SWEEP_SLICE_MS) break;
+    }
+    if (this.sweepAt >= this.unread.length) this.sortUnread();
+    else {
+      this.sweepTimer ??= setTimeout(() => {
+        this.sweepTimer = undefined;
+        this.guard(() => this.sweep());
+      }, SWEEP_PAUSE_MS);
+    }
+    if (raised) this.pump();
+  }
+
+  // Puts what is left unread in the order it is to run, from what the sweep found.
+  private sortUnread(): void {
+    const order: number[] = [];
+    for (let i = this.unreadHead; i < this.unread.length; i++) {
+      if (!Number.isNaN(this.unreadPriority[i] ?? NaN) && this.candidates.get(this.unread[i] ?? '') === FOUND_BY_LISTING) order.push(i);
+    }
+    const priority = this.unreadPriority;
+    const submitted = this.unreadSubmitted;
+    const names = this.unread;
+    order.sort((a, b) => (priority[b] ?? 0) - (priority[a] ?? 0) || (submitted[a] ?? 0) - (submitted[b] ?? 0) || ((names[a] ?? '') < (names[b] ?? '') ? -1 : 1));
+    this.unread = order.map((i) => names[i] ?? '');
+    this.unreadPriority = order.map((i) => priority[i] ?? 0);
+    this.unreadSubmitted = order.map((i) => submitted[i] ?? 0);
+    this.unreadHead = 0;
+    this.sweepAt = this.unread.length;
   }
 
   private isJobLike(name: string, stat: fs.Stats): boolean {
@@ -434,6 +574,8 @@ export class Dispatcher {
     for (const name of fresh) {
       this.candidates.set(name, FOUND_BY_LISTING);
       this.unread.push(name);
+      this.unreadPriority.push(NaN);
+      this.unreadSubmitted.push(NaN);
     }
     this.readUnread(100);
     // Names that left without an event we saw are dropped when they come up for assignment.
@@ -455,7 +597,7 @@ export class Dispatcher {
   // their dependencies are set aside until an end frees them.
   private nextReady(): JobMeta | undefined {
     for (;;) {
-      if (this.queue.size < READ_AHEAD && this.unreadHead < this.unread.length) this.readUnread(this.queue.size === 0 ? 50 : 1);
+      if (this.queue.size < this.readAhead && this.unreadHead < this.unread.length) this.readUnread(this.queue.size === 0 ? 50 : 1);
       const meta = this.queue.pop();
       if (meta === undefined) return undefined;
       const name = meta.name;
@@ -582,25 +724,22 @@ export class Dispatcher {
   private dependencyState(dep: string): 'pending' | 'finished' | 'failed' | 'unknown' {
     const key = dependencyKeys(dep).at(-1) ?? dep;
     // Named exactly as it waits in jobqueue/: no need to look through every name.
-    if (this.candidates.has(dep) || this.pendingNames().has(key)) return 'pending';
+    if (this.candidates.has(dep) || this.candidates.namesFor(key).length > 0 || this.isHandedOut(key)) return 'pending';
     return this.ended.get(key) ?? this.ended.get(dep) ?? 'unknown';
   }
 
-  // The names (as dependency keys) of jobs not yet ended: open, held, or handed out.
-  private pendingNames(): Set<string> {
-    const names = new Set<string>();
-    const add = (name: string): void => {
-      for (const key of dependencyKeys(name)) names.add(key);
-    };
-    for (const name of this.candidates.keys()) add(name);
-    for (const worker of this.workers.values()) for (const name of worker.inflight.values()) add(name);
-    return names;
+  // Whether a job a dependency named `key` means is with a worker now.
+  private isHandedOut(key: string): boolean {
+    for (const worker of this.workers.values()) {
+      for (const name of worker.inflight.values()) if (dependencyKeys(name).includes(key)) return true;
+    }
+    return false;
   }
 
   // A cycle of open jobs waiting for each other that leads back to this one, as names.
   private cycleFrom(start: JobMeta): string[] | undefined {
     const metaOf = (dep: string): JobMeta | undefined => {
-      for (const name of [dep, ...[...this.candidates.keys()].filter((n) => dependencyKeys(n).includes(dep))]) {
+      for (const name of [dep, ...this.candidates.namesFor(dep)]) {
         const meta = this.queue.meta(name) ?? this.heldMeta(name) ?? (name === start.name ? start : undefined);
         if (meta !== undefined) return meta;
       }
@@ -771,6 +910,7 @@ export class Dispatcher {
         this.summary.failedJobs.push({id: jobId, reason: record?.reason ?? null});
       }
       this.emit({type: 'job-ended', id: jobId, name, outcome: state, reason: record?.reason ?? null});
+      if (state === 'failed') this.failures?.noteFailed(jobId);
       this.jobLeft(jobId, name, state);
       return;
     }
@@ -964,6 +1104,7 @@ export class Dispatcher {
       this.summary.failed++;
       this.summary.failedJobs.push({id: done.id, reason: done.reason});
       this.emit({type: 'job-ended', id: done.id, name: done.name, outcome: 'failed', reason: done.reason});
+      this.failures?.noteFailed(done.id);
       this.noteEnded(done.name, 'failed');
     }
     if (pump) this.pump();
@@ -1007,6 +1148,7 @@ export class Dispatcher {
     if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
     if (this.foundTimer !== undefined) clearTimeout(this.foundTimer);
     if (this.readingTimer !== undefined) clearTimeout(this.readingTimer);
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
     for (const candidate of this.candidates.values()) {
       if (candidate.timer !== undefined) clearTimeout(candidate.timer);
     }

@@ -26,6 +26,9 @@ export interface HomePaths {
   cancel: string;
   // Priorities set with `fjd prioritize`, over the job files' own (src/queue/prioritize.ts).
   priority: string;
+  // Which failed jobs a dispatcher has seen fail, for --on-failure across restarts
+  // (src/dispatcher/failure-log.ts).
+  failuresLog: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -46,6 +49,7 @@ export function homePaths(root: string): HomePaths {
     tmp: path.join(internal, 'tmp'),
     cancel: path.join(internal, 'cancel'),
     priority: path.join(internal, 'priority'),
+    failuresLog: path.join(internal, 'failures.log'),
   };
 }
 

@@ -7,6 +7,7 @@ import {listDir, moveNoClobber} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {recordFor} from '../home/transitions.js';
 import {writeRecord} from '../job/record.js';
+import {noteRetried} from '../dispatcher/failure-log.js';
 
 export interface RetryOptions {
   home: string;
@@ -42,6 +43,7 @@ export function retryFailed(options: RetryOptions): RetryResult {
     }
     result.requeued.push({id, as: got});
   }
+  noteRetried(paths, result.requeued.map((r) => r.id));
   result.unknown = options.jobs.filter((name) => !matched.has(name));
   return result;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {waitUntil} from '../helpers/wait.js';
 
 it('--on-failure runs for each failed job and --on-done once at the end, with the documented environment', async () => {
   const home = makeHome('hooks');
@@ -47,4 +48,38 @@ it('a hook that fails or hangs is reported, and every job still ends where it sh
   expect(home.ls('done')).toEqual(['good']);
   expect(home.ls('failed')).toEqual(['bad']);
   expect(home.record('bad')).toMatchObject({state: 'failed', reason: 'exit code 2'});
+});
+
+it('across a dispatcher killed mid-run, each failed job gets --on-failure once, a failure from before the hooks none', async () => {
+  const home = makeHome('hooks-restart');
+  const job = (seconds: string, code: number, priority: number): string =>
+    `[control]\nexecutable = ${fixture('mark.sh')} ${seconds} ${code}\npass_job_file = no\npriority = ${priority}\n`;
+  // A failure from an earlier run without hooks: no hook is owed for it.
+  home.job('old', job('-', 9, 0));
+  await home.run('recruiter', ['hire', '1']);
+  expect((await home.run('dispatcher', [])).exitCode).toBe(1);
+  home.job('bad1', job('-', 1, 3));
+  // It fails while no dispatcher runs.
+  home.job('bad2', job('2', 2, 2));
+  home.job('ok1', job('-', 0, 1));
+  home.job('bad3', job('-', 3, 0));
+  const hooks = ['--on-failure', 'echo "$FJD_JOB_ID" >> on-failure.txt', '--on-done', 'echo "$FJD_FAILED $FJD_FINISHED" >> on-done.txt'];
+  const first = home.start('dispatcher', hooks);
+  const hooked = (): string[] => {
+    try {
+      return home.read('on-failure.txt').split('\n').filter(Boolean).sort();
+    } catch {
+      return [];
+    }
+  };
+  await waitUntil(() => hooked().includes('bad1') && home.read('marks.txt').includes('bad2 start'), 30_000, 'bad1 hooked and bad2 started');
+  first.signal('SIGKILL');
+  await first.result;
+  await waitUntil(() => home.ls('failed').includes('bad2'), 30_000, 'bad2 to fail with no dispatcher');
+  const second = await home.run('dispatcher', hooks);
+  expect(second.exitCode, second.stdout + second.stderr).toBe(1);
+  expect(second.stdout).toContain('Job bad2 failed: exit code 2');
+  expect(hooked()).toEqual(['bad1', 'bad2', 'bad3']);
+  expect(home.read('on-done.txt')).toBe('2 1\n');
+  expect(home.ls('failed').sort()).toEqual(['bad1', 'bad2', 'bad3', 'old']);
 });

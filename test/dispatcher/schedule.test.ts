@@ -93,6 +93,38 @@ describe('order', () => {
   });
 });
 
+describe('a backlog larger than the read-ahead window', () => {
+  it('found at the start, it runs in strict order too: priority, then submission time, whatever the names', async () => {
+    const home = makeHome('order-backlog');
+    // 30 jobs, 5 read ahead: most of the backlog is beyond the window, read by the sweep.
+    const jobs = Array.from({length: 30}, (_, i) => ({name: `b-${String((i * 7) % 30).padStart(2, '0')}`, priority: [0, 0, 1, -1, 0, 3][i % 6] ?? 0, index: i}));
+    for (const job of jobs) dropInTurn(home, job.name, markJob(job.priority === 0 ? {} : {priority: job.priority}));
+    // The dispatcher reads the backlog first; the worker comes after.
+    const dispatcher = home.start('dispatcher', ['--read-ahead', '5']);
+    await waitUntil(() => dispatcher.output().includes('no worker has announced itself'), 20_000, 'the dispatcher to wait for workers');
+    await home.run('recruiter', ['hire', '1']);
+    const result = await dispatcher.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const expected = [...jobs].sort((a, b) => b.priority - a.priority || a.index - b.index).map((j) => j.name);
+    expect(startOrder(home)).toEqual(expected);
+  });
+
+  it('a job of raised priority far down a backlog that is already running goes next', async () => {
+    const home = makeHome('order-backlog-raised');
+    // Written a while ago (no waiting for the files to settle: they are found by listing).
+    const old = new Date(Date.now() - 60_000);
+    const drop = (name: string, text: string): void => fs.utimesSync(home.job(name, text), old, old);
+    for (let i = 0; i < 40; i++) drop(`a-${String(i).padStart(2, '0')}`, markJob({}, '0.05'));
+    drop('z-urgent', markJob({priority: 5}));
+    await home.run('recruiter', ['hire', '1']);
+    const result = await home.run('dispatcher', ['--read-ahead', '5']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    // The sweep finds it within a few jobs (the first ones go out before it has read that far).
+    expect(startOrder(home).indexOf('z-urgent')).toBeLessThan(10);
+    expect(startOrder(home)).toHaveLength(41);
+  });
+});
+
 describe('limits', () => {
   it('8 workers, a group limited to 2: never more than 2 of it at once, and the others run beside it', async () => {
     const home = makeHome('limit');
@@ -131,6 +163,30 @@ describe('limits', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(home.ls('done')).toHaveLength(6);
     expect(mostAtOnce(home, names)).toBe(1);
+  });
+});
+
+describe('limits changed while the dispatcher runs', () => {
+  it('raising the limit in the limits file lets more of the group run at once from then on', async () => {
+    const home = makeHome('limit-live');
+    const limits = path.join(home.dir, 'limits');
+    fs.writeFileSync(limits, 'gpu = 1\n');
+    const names = new Set<string>();
+    for (let i = 0; i < 9; i++) {
+      home.job(`g${i}`, markJob({group: 'gpu'}, '0.4'));
+      names.add(`g${i}`);
+    }
+    await home.run('recruiter', ['hire', '4']);
+    const dispatcher = home.start('dispatcher', []);
+    await waitUntil(() => marks(home).filter((m) => m.kind === 'end').length >= 2, 30_000, 'two jobs to end');
+    const changedAt = BigInt(Date.now()) * 1_000_000n;
+    fs.writeFileSync(limits, 'gpu = 3\n');
+    const result = await dispatcher.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(home.ls('done')).toHaveLength(9);
+    const before = new Set(marks(home).filter((m) => m.kind === 'start' && m.ns < changedAt).map((m) => m.name));
+    expect(mostAtOnce(home, before)).toBe(1);
+    expect(mostAtOnce(home, names)).toBe(3);
   });
 });
 

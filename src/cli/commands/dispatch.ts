@@ -3,7 +3,6 @@ import path from 'node:path';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
-import {readRecord} from '../../job/record.js';
 import {runHook} from '../../run/hooks.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
@@ -30,6 +29,8 @@ export interface DispatchOptions {
   onFailure?: string;
   limit?: Map<string, number>;
   hookTimeout?: number;
+  // How many jobs found by listing are read ahead (a hidden option, for tests).
+  readAhead?: number;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -45,6 +46,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
+    .addOption(new Option('--read-ahead <n>', 'how many jobs of a backlog are read ahead of the pairing').argParser(positiveInteger('--read-ahead')).hideHelp())
     .option('--limit <group=count>', 'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)', limitOption)
     .option('--on-failure <command>', 'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)')
     .option('--on-done <command>', 'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)')
@@ -146,11 +148,8 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
       case 'worker-lost': {
         const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
         const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
+        // (each job failed here is also told as a job that ended, which runs --on-failure)
         print(`Worker ${event.worker} is gone (${event.why.replace(/^worker lost \((.*)\)$/, '$1')})${back}${failedHere}.`);
-        for (const id of event.failed) {
-          const record = readRecord(dispatcher.paths, id);
-          onFailed(id, record?.name ?? id, record?.reason ?? event.why);
-        }
         break;
       }
       case 'waiting-for-lock':
@@ -172,6 +171,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     maxAttempts: options.maxAttempts,
     retryIoMs: options.ioRetry,
     limits: options.limit,
+    readAhead: options.readAhead,
     groupShared: groupSharedFrom(options),
     onEvent,
   });
