@@ -26,6 +26,8 @@ export interface HomePaths {
   cancel: string;
   // Priorities set with `fjd prioritize`, over the job files' own (src/queue/prioritize.ts).
   priority: string;
+  // The Slurm jobs `recruiter hire --slurm` submitted, one record each (src/slurm/record.ts).
+  slurm: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -46,6 +48,7 @@ export function homePaths(root: string): HomePaths {
     tmp: path.join(internal, 'tmp'),
     cancel: path.join(internal, 'cancel'),
     priority: path.join(internal, 'priority'),
+    slurm: path.join(internal, 'slurm'),
   };
 }
 
@@ -105,6 +108,7 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
     paths.tmp,
     paths.cancel,
     paths.priority,
+    paths.slurm,
   ];
   for (const dir of dirs) {
     try {
