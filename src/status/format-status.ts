@@ -44,7 +44,7 @@ export function formatStatus(report: StatusReport): string {
 
 function slurmLine(s: StatusReport['slurmJobs'][number]): string {
   const workers = `${s.workers} worker${s.workers === 1 ? '' : 's'}`;
-  if (s.ended === null) return `Slurm job ${s.job}: state unknown (${s.problem ?? 'squeue did not say'}) (${workers})`;
+  if (s.ended === null) return `Slurm job ${s.job}: state unknown, ${s.problem ?? 'squeue did not say'} (${workers})`;
   if (s.ended) return `Slurm job ${s.job}: ended (${s.state ?? 'squeue no longer lists it'})`;
   return `Slurm job ${s.job}: ${s.state ?? '?'}${s.nodes === null ? '' : ` on ${s.nodes}`} (${workers})`;
 }

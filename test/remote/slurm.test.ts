@@ -90,7 +90,7 @@ describe('recruiter hire --slurm', () => {
     expect(text).toMatch(new RegExp(`^Slurm job ${job}: RUNNING on ${slurm().node} \\(3 workers\\)$`, 'm'));
     const json = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as {slurmJobs: unknown};
     expect(json.slurmJobs).toEqual([{job, workers: 3, state: 'RUNNING', nodes: slurm().node, ended: false, problem: null}]);
-    expect(schemaProblems(json, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur'))).toEqual([]);
+    expect(schemaProblems(json, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur') || p.startsWith('slurmJobs'))).toEqual([]);
 
     const run = await home.run('dispatcher', []);
     expect(run.exitCode).toBe(0);
@@ -129,6 +129,8 @@ describe('recruiter hire --slurm', () => {
       expect(cancel.status, cancel.stderr).toBe(0);
     });
     expect(records(home)).toMatchObject([{job, cancelledAt: null}]);
+    const blind = await home.run('fjd', ['status'], {env: {PATH: pathWithoutSlurm(home)}});
+    expect(blind.stdout).toMatch(new RegExp(`^Slurm job ${job}: state unknown, squeue is not on PATH \\(2 workers\\)$`, 'm'));
   });
 
   it('says what sbatch said when it refuses the job, and what to do', async (context) => {
@@ -142,12 +144,17 @@ describe('recruiter hire --slurm', () => {
   });
 });
 
+// A PATH with node on it and no Slurm command.
+function pathWithoutSlurm(home: TestHome): string {
+  const bin = path.join(home.dir, 'bin-without-slurm');
+  fs.mkdirSync(bin, {recursive: true});
+  if (!fs.existsSync(path.join(bin, 'node'))) fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  return bin;
+}
+
 it('says so when sbatch is not on PATH', async () => {
   const home = makeHome('slurm-missing');
-  const bin = path.join(home.dir, 'bin-without-slurm');
-  fs.mkdirSync(bin);
-  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-  const missing = await home.run('recruiter', ['hire', '--slurm', '2'], {env: {PATH: bin}});
+  const missing = await home.run('recruiter', ['hire', '--slurm', '2'], {env: {PATH: pathWithoutSlurm(home)}});
   expect(missing.exitCode).toBe(3);
   expect(missing.stderr).toBe(
     "recruiter: error: cannot submit the workers' job: sbatch is not on PATH\n" +
