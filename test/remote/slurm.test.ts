@@ -133,6 +133,17 @@ describe('recruiter hire --slurm', () => {
     expect(blind.stdout).toMatch(new RegExp(`^Slurm job ${job}: state unknown, squeue is not on PATH \\(2 workers\\)$`, 'm'));
   });
 
+  it('a job still pending is shown so, and recruiter fire cancels it', async (context) => {
+    if (skipped !== undefined) context.skip(skipped);
+    const home = makeHome('slurm-pending');
+    const hire = await home.run('recruiter', ['hire', '--slurm', '2', '--sbatch-arg=--begin=now+1hour']);
+    const job = /^Submitted Slurm job (\d+) for 2 workers/.exec(hire.stdout)?.[1] ?? '?';
+    expect(hire.exitCode).toBe(0);
+    expect((await home.run('fjd', ['status'])).stdout).toMatch(new RegExp(`^Slurm job ${job}: PENDING \\(2 workers\\)$`, 'm'));
+    expect(await home.run('recruiter', ['fire'])).toMatchObject({exitCode: 0, stdout: `Fired 0 workers.\nCancelled Slurm job ${job} (2 workers).\n`});
+    expect((await home.run('fjd', ['status'])).stdout).toMatch(new RegExp(`^Slurm job ${job}: ended \\(CANCELLED\\)$`, 'm'));
+  });
+
   it('says what sbatch said when it refuses the job, and what to do', async (context) => {
     if (skipped !== undefined) context.skip(skipped);
     const home = makeHome('slurm-refused');
