@@ -19,7 +19,7 @@ interface HireCliOptions {
 
 export function hireCommand(): Command {
   return new Command('hire')
-    .description('start N detached workers; jobs run in the current directory')
+    .description('start N detached workers, or with --slurm N submit a Slurm job of N workers; jobs run in the current directory')
     .argument('[n]', 'how many workers (default: the number of CPUs minus one, at least 1)', positiveInteger('N'))
     .addOption(homeOption())
     .addOption(groupSharedOption())
