@@ -25,6 +25,7 @@ export type FjdErrorCode =
   | 'BAD_PARAMETERS'
   | 'INTERNAL'
   | 'JOB_NOT_FOUND'
+  | 'SLURM_FAILED'
   | 'IO';
 
 export interface FjdErrorDetails {

@@ -10,3 +10,6 @@ export {hireWorkers, type HireOptions, type HireResult} from './recruiter/hire.j
 export {fireWorkers, type FireOptions, type FireResult} from './recruiter/fire.js';
 export {collectStatus, type StatusReport} from './status/status.js';
 export {findJob, type FoundJob} from './status/find-job.js';
+export {hireSlurm, type SlurmHireOptions} from './slurm/submit.js';
+export {cancelSlurmJobs, type SlurmCancelResult} from './slurm/scancel.js';
+export type {SlurmJobRecord} from './slurm/record.js';

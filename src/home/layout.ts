@@ -29,6 +29,8 @@ export interface HomePaths {
   // Which failed jobs a dispatcher has seen fail, for --on-failure across restarts
   // (src/dispatcher/failure-log.ts).
   failuresLog: string;
+  // The Slurm jobs `recruiter hire --slurm` submitted, one record each (src/slurm/record.ts).
+  slurm: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -50,6 +52,7 @@ export function homePaths(root: string): HomePaths {
     cancel: path.join(internal, 'cancel'),
     priority: path.join(internal, 'priority'),
     failuresLog: path.join(internal, 'failures.log'),
+    slurm: path.join(internal, 'slurm'),
   };
 }
 
@@ -109,6 +112,7 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
     paths.tmp,
     paths.cancel,
     paths.priority,
+    paths.slurm,
   ];
   for (const dir of dirs) {
     try {

@@ -19,6 +19,8 @@ export interface FireOptions {
   timeoutMs?: number;
   // Fire only these workers (the ones a command hired itself); default: all of the home's.
   only?: string[];
+  // Workers told to stop now even without `now` (those of a Slurm job about to be cancelled).
+  nowFor?: (info: WorkerInfo) => boolean;
 }
 
 export interface FireResult {
@@ -49,14 +51,15 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
       recover(id);
       continue;
     }
+    const now = options.now || (info !== undefined && options.nowFor?.(info) === true);
     try {
-      writeFileAtomic(paths.tmp, firePath(paths, id), options.now ? 'now\n' : 'drain\n');
+      writeFileAtomic(paths.tmp, firePath(paths, id), now ? 'now\n' : 'drain\n');
     } catch {
       // The worker left while we looked.
       continue;
     }
     const jobs = listDir(podDir(paths, id)).filter((name) => !name.startsWith('.'));
-    if (jobs.length > 0 && !options.now && !options.wait) result.draining.push({id, jobs});
+    if (jobs.length > 0 && !now && !options.wait) result.draining.push({id, jobs});
     else waitingFor.add(id);
   }
   // Gone: its directory removed, and on this host its process ended too. A worker that died

@@ -38,5 +38,13 @@ export function formatStatus(report: StatusReport): string {
     const problem = w.problem === null ? '' : `  (cannot record: ${w.problem})`;
     lines.push(`  ${w.id}  ${w.host ?? '?'}  pid ${w.pid ?? '?'}  ${w.state}${job}${problem}`);
   }
+  for (const s of report.slurmJobs) lines.push(slurmLine(s));
   return `${lines.join('\n')}\n`;
+}
+
+function slurmLine(s: StatusReport['slurmJobs'][number]): string {
+  const workers = `${s.workers} worker${s.workers === 1 ? '' : 's'}`;
+  if (s.ended === null) return `Slurm job ${s.job}: state unknown, ${s.problem ?? 'squeue did not say'} (${workers})`;
+  if (s.ended) return `Slurm job ${s.job}: ended (${s.state ?? 'squeue no longer lists it'})`;
+  return `Slurm job ${s.job}: ${s.state ?? '?'}${s.nodes === null ? '' : ` on ${s.nodes}`} (${workers})`;
 }

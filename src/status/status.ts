@@ -11,6 +11,7 @@ import {readRecord} from '../job/record.js';
 import {heartbeatPath, listWorkers, workerLiveness} from '../worker/registry.js';
 import {readCurrentJob} from '../worker/current-job.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
+import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -50,6 +51,8 @@ export interface StatusReport {
   rate: EndRate;
   // Seconds until every open, assigned and running job has ended at that rate; null without one.
   etaSeconds: number | null;
+  // The Slurm jobs of `recruiter hire --slurm` recorded in the home, with their state from squeue.
+  slurmJobs: SlurmJobStatus[];
 }
 
 function jobNames(dir: string): string[] {
@@ -73,7 +76,7 @@ function heartbeatProblem(paths: HomePaths, id: string): string | null {
   }
 }
 
-export function collectStatus(home: string, now = Date.now()): StatusReport {
+export function collectStatus(home: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
   const workers: WorkerStatus[] = [];
@@ -133,5 +136,5 @@ export function collectStatus(home: string, now = Date.now()): StatusReport {
   const ended = jobs.filter((job) => job.state === 'finished' || job.state === 'failed').map((job) => path.join(paths.root, job.file));
   const rate = endRate(ended, now);
   const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
-  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta};
+  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env)};
 }

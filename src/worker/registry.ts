@@ -19,6 +19,8 @@ export interface WorkerInfo {
   log: string | null;
   // How often the worker renews its heartbeat.
   heartbeatMs: number;
+  // The Slurm job the worker runs in ($SLURM_JOB_ID), or null/absent outside Slurm.
+  slurmJob?: string | null;
 }
 
 export function infoPath(paths: HomePaths, workerId: string): string {

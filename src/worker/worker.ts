@@ -30,6 +30,11 @@ export type StopMode = 'drain' | 'now';
 // How long a job runs before the jobs waiting behind it in the pod are given back.
 const GIVE_BACK_AFTER_MS = 1000;
 
+// The signals that stop a worker as well as its job, and how long a worker whose job died of
+// one waits for its own before it calls the attempt failed.
+const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT']);
+const STOP_SIGNAL_SETTLE_MS = 1000;
+
 export interface WorkerOptions {
   home: string;
   // The working directory jobs run in unless they set [control] workdir.
@@ -162,6 +167,7 @@ export class Worker {
       cwd: this.options.cwd,
       log: this.options.logFile === undefined ? null : relativeToHome(this.paths, this.options.logFile),
       heartbeatMs: this.heartbeatMs,
+      slurmJob: this.options.env.SLURM_JOB_ID ?? null,
     };
     try {
       this.announce();
@@ -522,6 +528,12 @@ export class Worker {
     this.currentId = undefined;
     const cancelled = this.cancelling;
     this.cancelling = false;
+    if (!timedOut && !cancelled && this.stopMode !== 'now' && !this.fenced && result.signal !== null && STOP_SIGNALS.has(result.signal)) {
+      // Killed by a signal the worker did not send: the same signal may be on its way to the
+      // worker itself. Slurm's scancel, and the end of an allocation, signal every process of
+      // the job step at once, in no set order. A worker told to stop now puts the job back.
+      await this.pause(STOP_SIGNAL_SETTLE_MS);
+    }
     if (running.pid !== undefined && (timedOut || cancelled || this.stopMode === 'now' || this.fenced)) {
       // Whatever the job left running in its group goes with it.
       signalGroup(running.pid, 'SIGKILL');

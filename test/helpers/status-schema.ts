@@ -36,6 +36,12 @@ export const STATUS_SCHEMA: Schema = {
   'rate.jobsPerSecond': ['number', 'null'],
   'rate.windowSeconds': ['number', 'null'],
   etaSeconds: ['number', 'null'],
+  'slurmJobs[].job': ['string'],
+  'slurmJobs[].workers': ['number'],
+  'slurmJobs[].state': ['string', 'null'],
+  'slurmJobs[].nodes': ['string', 'null'],
+  'slurmJobs[].ended': ['boolean', 'null'],
+  'slurmJobs[].problem': ['string', 'null'],
 };
 
 function matches(value: unknown, type: string): boolean {

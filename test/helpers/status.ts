@@ -9,6 +9,7 @@ export interface StatusJson {
   workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; jobRunningForMs: number | null; log: string | null; problem: string | null}[];
   rate: {jobsPerSecond: number | null; windowSeconds: number | null};
   etaSeconds: number | null;
+  slurmJobs: {job: string; workers: number; state: string | null; nodes: string | null; ended: boolean | null; problem: string | null}[];
 }
 
 export async function statusOf(home: TestHome): Promise<StatusJson> {

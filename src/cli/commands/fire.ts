@@ -1,24 +1,32 @@
 // `recruiter fire` / `fjd fire`: ask this home's workers to leave.
 import {Command} from 'commander';
+import {homePaths} from '../../home/layout.js';
 import {fireWorkers} from '../../recruiter/fire.js';
+import {cancelSlurmJobs} from '../../slurm/scancel.js';
+import {listSlurmRecords} from '../../slurm/record.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
 export function fireCommand(program = 'recruiter'): Command {
   return new Command('fire')
-    .description('stop the workers: idle ones at once, busy ones after their job (or now, with --now)')
+    .description('stop the workers: idle ones at once, busy ones after their job (or now, with --now); cancel the Slurm jobs of hire --slurm')
     .addOption(homeOption())
     .option('--now', 'stop running jobs (their process groups) and put them back in jobqueue/')
-    .option('--wait', 'wait until busy workers have finished their jobs and left')
+    .option('--wait', 'wait until busy workers (Slurm\'s too) have finished their jobs and left')
     .addOption(groupSharedOption())
     .option('--timeout <duration>', 'how long to wait for workers to leave', duration('--timeout'), 60_000)
     .addHelpText('after', '\nExamples:\n  recruiter fire\n  recruiter fire --now\n  fjd fire --wait --home /shared/run1')
     .action(async (options: {home?: string; now?: boolean; wait?: boolean; timeout: number; groupShared?: boolean}) => {
+      const home = homeFrom(options);
+      // The workers of the Slurm jobs about to be cancelled stop now (unless --wait), so that
+      // they put their jobs back themselves before Slurm signals them.
+      const slurmJobs = new Set(listSlurmRecords(homePaths(home)).filter((r) => r.cancelledAt === null).map((r) => r.job));
       const result = await fireWorkers({
-        home: homeFrom(options),
+        home,
         groupShared: groupSharedFrom(options),
         now: options.now === true,
         wait: options.wait === true,
         timeoutMs: options.timeout,
+        nowFor: options.wait === true ? undefined : (info) => slurmJobs.has(info.slurmJob ?? ''),
       });
       const count = result.stopped.length;
       say(`Fired ${count} worker${count === 1 ? '' : 's'}.`);
@@ -30,12 +38,19 @@ export function fireCommand(program = 'recruiter'): Command {
       for (const busy of result.draining) {
         say(`Worker ${busy.id} leaves after its job ${busy.jobs.join(', ')} (use --now to stop it now, or --wait to wait).`);
       }
+      const slurm = cancelSlurmJobs(homePaths(home), process.env);
+      for (const {job, workers} of slurm.cancelled) say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
+      for (const {record, problem} of slurm.failed) {
+        warn(program, `could not cancel Slurm job ${record.job}: ${problem}`);
+        warn(program, `cancel it yourself with: scancel ${record.job}`);
+        process.exitCode = EXIT.error;
+      }
       if (result.remaining.length > 0) {
         warn(program, `these workers did not leave within ${options.timeout / 1000} s: ${result.remaining.join(', ')}`);
         warn(program, 'run the command again later; their logs are in .fjd/logs/ of the home');
         process.exitCode = EXIT.error;
         return;
       }
-      process.exitCode = EXIT.ok;
+      process.exitCode ??= EXIT.ok;
     });
 }
