@@ -25,6 +25,8 @@ export type FjdErrorCode =
   | 'BAD_PARAMETERS'
   | 'INTERNAL'
   | 'JOB_NOT_FOUND'
+  | 'HOSTS_FILE'
+  | 'SSH_COMMAND'
   | 'IO';
 
 export interface FjdErrorDetails {

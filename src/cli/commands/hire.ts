@@ -1,9 +1,14 @@
-// `recruiter hire [N]` / `fjd hire [N]`: start N detached workers in this directory.
+// `recruiter hire [N]` / `fjd hire [N]`: start N detached workers in this directory, or on
+// every host of a hosts file over SSH (--hosts, or the home's `hosts`/`remote.conf`).
 import os from 'node:os';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Command, Option} from 'commander';
+import {FjdError} from '../../errors.js';
 import {hireWorkers} from '../../recruiter/hire.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
+import {defaultHostsFile, readHostsFile} from '../../recruiter/hosts.js';
+import {hireOnHosts, sshCommandFrom} from '../../recruiter/remote.js';
+import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
 
 interface HireCliOptions {
   home?: string;
@@ -11,34 +16,90 @@ interface HireCliOptions {
   heartbeat?: number;
   ioRetry?: number;
   groupShared?: boolean;
+  hosts?: string | true;
+  ssh?: string;
+  localOnly?: boolean;
+}
+
+const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
+
+// The hosts file to hire on, or undefined to hire here.
+function hostsFileFor(home: string, options: HireCliOptions): string | undefined {
+  if (options.localOnly === true) {
+    if (options.hosts !== undefined) throw new FjdError('USAGE', '--hosts and --local-only exclude each other');
+    return undefined;
+  }
+  if (typeof options.hosts === 'string') return path.resolve(options.hosts);
+  const found = defaultHostsFile(home);
+  if (found === undefined && options.hosts === true) {
+    throw new FjdError('HOSTS_FILE', `the home ${home} has no hosts file (hosts or remote.conf)`, {
+      path: home,
+      hint: 'Name one with --hosts FILE, or create `hosts` in the home: a [section] per host with `name = HOST` and `workers = N`.',
+    });
+  }
+  return found;
 }
 
 export function hireCommand(): Command {
   return new Command('hire')
-    .description('start N detached workers; jobs run in the current directory')
-    .argument('[n]', 'how many workers (default: the number of CPUs minus one, at least 1)', positiveInteger('N'))
+    .description('start N detached workers; jobs run in the current directory. With a hosts file, start them on every host over SSH')
+    .argument('[n]', 'how many workers (default: the number of CPUs minus one, at least 1; with hosts: each host\'s `workers`)', positiveInteger('N'))
     .addOption(homeOption())
     .addOption(groupSharedOption())
+    .option('--hosts [file]', 'hire on every host of this hosts file over SSH (default: the home\'s `hosts`, else `remote.conf`, which are also used without --hosts)')
+    .option('--ssh <command>', 'the ssh command for --hosts (default: $FJD_SSH, else ssh); run in batch mode')
+    .option('--local-only', 'hire on this machine only, even if the home has a hosts file')
     .addOption(new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(duration('--heartbeat')))
     .addOption(new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp())
     .option('--timeout <duration>', 'how long to wait for the workers to announce themselves', duration('--timeout'), 30_000)
-    .addHelpText('after', '\nExamples:\n  recruiter hire 4\n  fjd hire --home /shared/run1')
-    .action(async (n: number | undefined, options: HireCliOptions) => {
-      const count = n ?? Math.max(1, os.availableParallelism() - 1);
+    .addHelpText(
+      'after',
+      "\nExamples:\n  recruiter hire 4\n  fjd hire --home /shared/run1\n  recruiter hire --hosts               # the home's hosts file\n  recruiter hire --hosts lab.conf --ssh 'ssh -F /home/me/.ssh/lab_config'",
+    )
+    .action(async (n: number | undefined, options: HireCliOptions, command: Command) => {
+      const program = command.parent?.name() ?? 'recruiter';
+      const home = homeFrom(options);
       const groupShared = groupSharedFrom(options);
-      const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
-      if (options.heartbeat !== undefined) workerCommand.push('--heartbeat', `${options.heartbeat}ms`);
-      if (options.ioRetry !== undefined) workerCommand.push('--io-retry', `${options.ioRetry}ms`);
+      const workerArgs: string[] = [];
+      if (options.heartbeat !== undefined) workerArgs.push('--heartbeat', `${options.heartbeat}ms`);
+      if (options.ioRetry !== undefined) workerArgs.push('--io-retry', `${options.ioRetry}ms`);
+      const hostsFile = hostsFileFor(home, options);
+      if (hostsFile !== undefined) {
+        const hosts = readHostsFile(hostsFile);
+        if (options.hosts === undefined) say(`Hiring on the hosts of ${hostsFile} (--local-only hires on this machine only).`);
+        const outcomes = await hireOnHosts(hosts, {
+          ssh: sshCommandFrom(options.ssh, process.env),
+          home,
+          cwd: process.cwd(),
+          count: n,
+          node: process.execPath,
+          recruiter: fileURLToPath(new URL('../recruiter.js', import.meta.url)),
+          hireArgs: [...workerArgs, '--timeout', `${options.timeout}ms`, ...(groupShared ? ['--group-shared'] : [])],
+          timeoutMs: options.timeout,
+        });
+        for (const outcome of outcomes.filter((o) => o.ok)) say(`Hired ${plural(outcome.workers)} on ${outcome.host.name}.`);
+        const failed = outcomes.filter((o) => !o.ok);
+        for (const outcome of failed) warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
+        if (failed.length > 0) {
+          warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
+          warn(program, `check that \`ssh ${failed[0]?.host.name ?? 'HOST'} true\` works without a password prompt, that fjd is installed at ${path.dirname(path.dirname(fileURLToPath(import.meta.url)))} there too, and that the home is mounted at ${home}; then hire again on those hosts (a hosts file of only them)`);
+          process.exitCode = EXIT.error;
+          return;
+        }
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const count = n ?? Math.max(1, os.availableParallelism() - 1);
       const result = await hireWorkers({
-        home: homeFrom(options),
+        home,
         groupShared,
         count,
         cwd: process.cwd(),
         env: process.env,
-        workerCommand,
+        workerCommand: [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url)), ...workerArgs],
         timeoutMs: options.timeout,
       });
-      say(`Hired ${result.workers.length} worker${result.workers.length === 1 ? '' : 's'} on localhost.`);
+      say(`Hired ${plural(result.workers.length)} on localhost.`);
       process.exitCode = EXIT.ok;
     });
 }

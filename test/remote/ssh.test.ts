@@ -1,0 +1,194 @@
+// Workers on other hosts over SSH, on the real engines: OpenSSH servers in their own UTS and
+// mount namespaces (node-a, node-b), each seeing the homes through its own bindfs mount with
+// NFS-like caching (test/helpers/ssh-hosts.ts). The dispatcher runs here, on the backing
+// directory, or on node-a's mount while the workers run on node-b's.
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {makeHome, type TestHome} from '../helpers/home.js';
+import {fixture} from '../helpers/fixtures.js';
+import {REPO} from '../helpers/paths.js';
+import {isRunning, killMentioning, processesMentioning} from '../helpers/processes.js';
+import {sshHostsUnavailable, startSshHosts, type SshHosts} from '../helpers/ssh-hosts.js';
+import {statusOf} from '../helpers/status.js';
+import {waitUntil} from '../helpers/wait.js';
+
+if (sshHostsUnavailable !== undefined) console.warn(`skipping the SSH tests: ${sshHostsUnavailable}`);
+
+const HOSTS_FILE = '[host1]\nname = node-a\nworkers = 2\n\n[host2]\nname = node-b\nworkers = 2\n';
+
+describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over SSH', () => {
+  let hosts: SshHosts;
+  const homes: TestHome[] = [];
+  // Processes a test froze, woken before anything is fired.
+  const frozen = new Set<number>();
+
+  beforeAll(async () => {
+    hosts = await startSshHosts(['node-a', 'node-b']);
+  });
+
+  afterAll(async () => {
+    await hosts?.stop();
+  });
+
+  // Before the home's own cleanup: wake what a test froze, fire every host's workers (the
+  // request reaches them through their mounts), and kill what is left as a fallback.
+  afterEach(async () => {
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone
+      }
+    }
+    frozen.clear();
+    for (const home of homes.splice(0)) {
+      if (processesMentioning(home.dir).length === 0) continue;
+      await home.run('recruiter', ['fire', '--now', '--timeout', '20']);
+      await waitUntil(() => processesMentioning(home.dir).length === 0, 10_000, 'the workers to leave').catch(() => killMentioning(home.dir));
+    }
+  });
+
+  function sshHome(label: string): TestHome {
+    const home = makeHome(label);
+    homes.push(home);
+    return home;
+  }
+
+  function queueShortJobs(home: TestHome, count: number, prefix = 'job'): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = `${prefix}-${String(i).padStart(3, '0')}`;
+      ids.push(id);
+      home.job(id, `[control]\nexecutable = ${fixture('short-job.sh')}\n\n[params]\nid = ${id}\n`);
+    }
+    return ids;
+  }
+
+  it('hires on two hosts, runs 200 jobs once each, shows workers by host, and fires on every host', async () => {
+    const home = sshHome('ssh-200');
+    fs.writeFileSync(path.join(home.dir, 'hosts'), HOSTS_FILE);
+    const ids = queueShortJobs(home, 200);
+    const hire = await home.run('recruiter', ['hire', '--hosts', '--ssh', hosts.ssh, '--heartbeat', '1s']);
+    expect(hire, hire.stderr).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-a.\nHired 2 workers on node-b.\n', stderr: ''});
+
+    const status = await statusOf(home);
+    expect(status.workers.map((w) => w.host).sort()).toEqual(['node-a', 'node-a', 'node-b', 'node-b']);
+    const text = (await home.run('fjd', ['status'])).stdout;
+    expect(text).toMatch(/^Workers: 4 on 2 hosts\n {2}node-a: 2\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {2}node-b: 2\n {4}node-b-\d+ {2}pid \d+ {2}idle\n {4}node-b-\d+ {2}pid \d+ {2}idle\n$/m);
+
+    const result = await home.run('dispatcher', ['--quiet', '--lease', '10s']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Finished: 200, failed: 0, wall time [\d.]+ s\.$/m);
+    expect(home.read('ids.txt').trim().split('\n').sort()).toEqual(ids);
+    expect(home.ls('done')).toEqual(ids);
+    const ranOn = new Set<string>();
+    for (const id of ids) {
+      const record = home.record(id) as {state: string; attempts: {outcome: string; host: string}[]};
+      expect(record.state).toBe('finished');
+      expect(record.attempts).toHaveLength(1);
+      ranOn.add(record.attempts[0]?.host ?? '');
+    }
+    expect([...ranOn].sort()).toEqual(['node-a', 'node-b']);
+
+    const pids = status.workers.map((w) => w.pid);
+    const fire = await home.run('recruiter', ['fire', '--wait']);
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 4 workers: 2 on node-a, 2 on node-b.\n'});
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+    expect(home.ls('.fjd/workers')).toEqual([]);
+    expect(processesMentioning(home.dir)).toEqual([]);
+  });
+
+  it('recovers the jobs of a frozen host within the lease: none lost, only those running there run twice', async () => {
+    const home = sshHome('ssh-freeze');
+    fs.writeFileSync(path.join(home.dir, 'hosts'), HOSTS_FILE);
+    const ids = queueShortJobs(home, 80);
+    const hire = await home.run('recruiter', ['hire', '--ssh', hosts.ssh, '--heartbeat', '250ms']);
+    expect(hire.stdout).toBe(`Hiring on the hosts of ${path.join(home.dir, 'hosts')} (--local-only hires on this machine only).\nHired 2 workers on node-a.\nHired 2 workers on node-b.\n`);
+    const workers = (await statusOf(home)).workers;
+    const onA = workers.filter((w) => w.host === 'node-a');
+    const lease = 2000;
+    const dispatcher = home.start('dispatcher', ['--lease', `${lease}ms`]);
+    await waitUntil(() => home.ls('done').length >= 20, 30_000, '20 jobs to finish');
+    // Freeze node-a: its workers and whatever jobs they run, by the environment of the jobs.
+    const jobsOnA = processesMentioning(home.dir).filter((p) => {
+      try {
+        const env = fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8');
+        return onA.some((w) => env.includes(`FJD_WORKER=${w.id}\0`));
+      } catch {
+        return false;
+      }
+    });
+    const frozenAt = performance.now();
+    for (const pid of [...onA.map((w) => w.pid), ...jobsOnA.map((p) => p.pid)]) {
+      frozen.add(pid);
+      process.kill(pid, 'SIGSTOP');
+    }
+    const heldByA = (await statusOf(home)).jobs.filter((j) => onA.some((w) => w.id === j.worker)).map((j) => j.id ?? j.name);
+    // Their jobs come back: every job held by node-a ends in done/, within the lease and the
+    // rescans around it.
+    await waitUntil(() => heldByA.every((id) => home.ls('done').includes(id)), lease + 8000, `node-a's jobs ${heldByA.join(', ')} to finish elsewhere`);
+    const recoveredAfter = performance.now() - frozenAt;
+    const result = await dispatcher.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Finished: 80, failed: 0, wall time [\d.]+ s\.$/m);
+    expect(recoveredAfter).toBeLessThan(lease + 6000);
+    for (const w of onA) expect(result.stdout).toMatch(new RegExp(`^Worker ${w.id} is gone \\(no heartbeat for 2 s\\)`, 'm'));
+    expect(home.ls('done')).toEqual(ids);
+    // Only the jobs that node-a held have a lost attempt, and only they ran more than once.
+    const lost = ids.filter((id) => (home.record(id) as {attempts: {outcome: string}[]}).attempts.some((a) => a.outcome === 'lost'));
+    expect(lost.length).toBeGreaterThan(0);
+    expect(heldByA).toEqual(expect.arrayContaining(lost));
+    for (const id of ids) {
+      const record = home.record(id) as {state: string; attempts: {outcome: string; host: string}[]};
+      expect(record.state).toBe('finished');
+      expect(record.attempts.filter((a) => a.outcome === 'finished')).toHaveLength(1);
+      if (lost.includes(id)) expect(record.attempts.filter((a) => a.outcome === 'lost').map((a) => a.host)).toEqual(['node-a']);
+      else expect(record.attempts).toHaveLength(1);
+    }
+    const runs = home.read('ids.txt').trim().split('\n');
+    const twice = [...new Set(runs.filter((id, i) => runs.indexOf(id) !== i))];
+    expect(lost).toEqual(expect.arrayContaining(twice));
+    expect(new Set(runs)).toEqual(new Set(ids));
+
+    // Woken, node-a's workers find their pods gone and leave; node-b's are fired.
+    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    frozen.clear();
+    await waitUntil(() => onA.every((w) => !isRunning(w.pid)), 15_000, "node-a's woken workers to leave");
+    const fire = await home.run('recruiter', ['fire']);
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
+  });
+
+  it('reports an unreachable host with the ssh error, hires on the others, and exits non-zero', async () => {
+    const home = sshHome('ssh-unreachable');
+    fs.writeFileSync(path.join(home.dir, 'hosts'), `[host1]\nname = node-a\nworkers = 1\n\n[host2]\nname = node-b\nworkers = 1\nssh = -p ${hosts.closedPort}\n`);
+    // The ssh command from the environment this time.
+    const hire = await home.run('recruiter', ['hire', '--hosts'], {env: {FJD_SSH: hosts.ssh}});
+    expect(hire.exitCode).toBe(3);
+    expect(hire.stdout).toBe('Hired 1 worker on node-a.\n');
+    expect(hire.stderr).toContain(`recruiter: node-b: could not hire: ssh: connect to host 127.0.0.1 port ${hosts.closedPort}: Connection refused\n`);
+    expect(hire.stderr).toContain('recruiter: 1 of 2 hosts failed; the others keep their workers.\n');
+    expect(hire.stderr).toContain('check that `ssh node-b true` works without a password prompt');
+    expect((await statusOf(home)).workers.map((w) => w.host)).toEqual(['node-a']);
+    const fire = await home.run('fjd', ['fire']);
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 1 worker: 1 on node-a.\n'});
+  });
+
+  it('completes a run with the dispatcher on mount A (node-a) and the workers on mount B (node-b)', async () => {
+    const home = sshHome('ssh-mounts');
+    const file = path.join(home.dir, 'only-b.conf');
+    fs.writeFileSync(file, '[b]\nname = node-b\nworkers = 2\n');
+    const ids = queueShortJobs(home, 40);
+    const hire = await home.run('fjd', ['hire', '--hosts', file, '--ssh', hosts.ssh, '--heartbeat', '1s']);
+    expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-b.\n'});
+    const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
+    const result = await hosts.run('node-a', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 10s`);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Finished: 40, failed: 0, wall time [\d.]+ s\.$/m);
+    expect(home.ls('done')).toEqual(ids);
+    expect(home.read('ids.txt').trim().split('\n').sort()).toEqual(ids);
+    for (const id of ids) expect(home.record(id)).toMatchObject({state: 'finished', attempts: [{outcome: 'finished', host: 'node-b'}]});
+    const fire = await home.run('recruiter', ['fire', '--wait']);
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
+  });
+});
