@@ -82,7 +82,10 @@ export function hireCommand(): Command {
         for (const outcome of failed) warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
         if (failed.length > 0) {
           warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
-          warn(program, `check that \`ssh ${failed[0]?.host.name ?? 'HOST'} true\` works without a password prompt, that fjd is installed at ${path.dirname(path.dirname(fileURLToPath(import.meta.url)))} there too, and that the home is mounted at ${home}; then hire again on those hosts (a hosts file of only them)`);
+          const first = failed[0]?.host.name ?? 'HOST';
+          const install = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+          warn(program, `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`);
+          warn(program, 'then hire on those hosts again with --hosts FILE, a hosts file that lists only them');
           process.exitCode = EXIT.error;
           return;
         }
