@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {FjdError} from '../../src/errors.js';
+import {makeHome} from '../helpers/home.js';
 import {defaultHostsFile, parseHostsText, readHostsFile} from '../../src/recruiter/hosts.js';
 import {remoteHireLine, sshArgv, sshCommandFrom} from '../../src/recruiter/remote.js';
 
@@ -81,5 +82,27 @@ describe('the ssh command', () => {
     );
     const host = {section: 'host1', name: 'node-a', workers: 3, ssh: ['-p', '2222'], line: 1};
     expect(sshArgv(options.ssh, host, line)).toEqual(['ssh', '-F', 'cfg', '-p', '2222', '-o', 'BatchMode=yes', '-n', '--', 'node-a', line]);
+  });
+});
+
+describe('recruiter hire with hosts', () => {
+  it('names the file and line of a mistake in the home\'s hosts file, and starts nothing', async () => {
+    const home = makeHome('hosts-bad');
+    fs.writeFileSync(path.join(home.dir, 'hosts'), '[host1]\nname = node-a\nworkers = four\n');
+    const hire = await home.run('recruiter', ['hire']);
+    expect(hire.exitCode).toBe(3);
+    expect(hire.stderr).toContain(`recruiter: error: ${path.join(home.dir, 'hosts')}, line 3: [host1] workers "four" is not a whole number of at least 1\n`);
+    expect(home.ls('.fjd/workers')).toEqual([]);
+  });
+
+  it('--hosts in a home without a hosts file says where one goes; --local-only ignores it', async () => {
+    const home = makeHome('hosts-none');
+    const hire = await home.run('fjd', ['hire', '--hosts']);
+    expect(hire.exitCode).toBe(3);
+    expect(hire.stderr).toContain(`fjd: error: the home ${home.dir} has no hosts file (hosts or remote.conf)\n`);
+    fs.writeFileSync(path.join(home.dir, 'remote.conf'), '[host1]\nname = node-a\nworkers = 1\n');
+    expect((await home.run('recruiter', ['hire', '1', '--local-only'])).stdout).toBe('Hired 1 worker on localhost.\n');
+    expect((await home.run('recruiter', ['hire', '--hosts', '--local-only'])).exitCode).toBe(2);
+    expect((await home.run('recruiter', ['fire'])).stdout).toBe('Fired 1 worker.\n');
   });
 });

@@ -25,10 +25,7 @@ const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
 
 // The hosts file to hire on, or undefined to hire here.
 function hostsFileFor(home: string, options: HireCliOptions): string | undefined {
-  if (options.localOnly === true) {
-    if (options.hosts !== undefined) throw new FjdError('USAGE', '--hosts and --local-only exclude each other');
-    return undefined;
-  }
+  if (options.localOnly === true) return undefined;
   if (typeof options.hosts === 'string') return path.resolve(options.hosts);
   const found = defaultHostsFile(home);
   if (found === undefined && options.hosts === true) {
@@ -48,7 +45,7 @@ export function hireCommand(): Command {
     .addOption(groupSharedOption())
     .option('--hosts [file]', 'hire on every host of this hosts file over SSH (default: the home\'s `hosts`, else `remote.conf`, which are also used without --hosts)')
     .option('--ssh <command>', 'the ssh command for --hosts (default: $FJD_SSH, else ssh); run in batch mode')
-    .option('--local-only', 'hire on this machine only, even if the home has a hosts file')
+    .addOption(new Option('--local-only', 'hire on this machine only, even if the home has a hosts file').conflicts('hosts'))
     .addOption(new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(duration('--heartbeat')))
     .addOption(new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp())
     .option('--timeout <duration>', 'how long to wait for the workers to announce themselves', duration('--timeout'), 30_000)
