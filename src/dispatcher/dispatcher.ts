@@ -786,9 +786,10 @@ export class Dispatcher {
 
   // Where a job whose record cannot be read now has gone, from the directories: a record
   // rewritten on another host may read short on a mount that caches its old size (FUSE with
-  // attr_timeout; NFS mounted nocto), until that cache expires. done/ and failed/ are
-  // looked at first: a job is linked there before it leaves its pod. undefined: neither,
-  // nor in its pod, so back in jobqueue/ (or its record is gone).
+  // attr_timeout; NFS mounted nocto) until that cache expires, and readRecord's second look
+  // through a new name needs hard links. done/ and failed/ are looked at first: a job is
+  // linked there before it leaves its pod. undefined: neither, nor in its pod, so back in
+  // jobqueue/ (or its record is gone).
   private placeOf(worker: WorkerState, jobId: string): 'finished' | 'failed' | 'running' | undefined {
     if (fs.existsSync(path.join(this.paths.done, jobId))) return 'finished';
     if (fs.existsSync(path.join(this.paths.failed, jobId))) return 'failed';
