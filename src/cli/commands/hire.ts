@@ -7,7 +7,7 @@ import {Command, Option} from 'commander';
 import {FjdError} from '../../errors.js';
 import {hireWorkers} from '../../recruiter/hire.js';
 import {defaultHostsFile, readHostsFile} from '../../recruiter/hosts.js';
-import {hireOnHosts, sshCommandFrom} from '../../recruiter/remote.js';
+import {hireOnHosts, sshCommandFrom, type HostOutcome} from '../../recruiter/remote.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
 
 interface HireCliOptions {
@@ -37,6 +37,20 @@ function hostsFileFor(home: string, options: HireCliOptions): string | undefined
   return found;
 }
 
+// Says how hiring went on each host, and what to do about the ones that failed.
+function reportHosts(program: string, outcomes: HostOutcome[], home: string): number {
+  for (const outcome of outcomes.filter((o) => o.ok)) say(`Hired ${plural(outcome.workers)} on ${outcome.host.name}.`);
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length === 0) return EXIT.ok;
+  for (const outcome of failed) warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
+  warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
+  const first = failed[0]?.host.name ?? 'HOST';
+  const install = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+  warn(program, `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`);
+  warn(program, 'then hire on those hosts again with --hosts FILE, a hosts file that lists only them');
+  return EXIT.error;
+}
+
 export function hireCommand(): Command {
   return new Command('hire')
     .description('start N detached workers; jobs run in the current directory. With a hosts file, start them on every host over SSH')
@@ -62,9 +76,8 @@ export function hireCommand(): Command {
       if (options.ioRetry !== undefined) workerArgs.push('--io-retry', `${options.ioRetry}ms`);
       const hostsFile = hostsFileFor(home, options);
       if (hostsFile !== undefined) {
-        const hosts = readHostsFile(hostsFile);
         if (options.hosts === undefined) say(`Hiring on the hosts of ${hostsFile} (--local-only hires on this machine only).`);
-        const outcomes = await hireOnHosts(hosts, {
+        const outcomes = await hireOnHosts(readHostsFile(hostsFile), {
           ssh: sshCommandFrom(options.ssh, process.env),
           home,
           cwd: process.cwd(),
@@ -74,19 +87,7 @@ export function hireCommand(): Command {
           hireArgs: [...workerArgs, '--timeout', `${options.timeout}ms`, ...(groupShared ? ['--group-shared'] : [])],
           timeoutMs: options.timeout,
         });
-        for (const outcome of outcomes.filter((o) => o.ok)) say(`Hired ${plural(outcome.workers)} on ${outcome.host.name}.`);
-        const failed = outcomes.filter((o) => !o.ok);
-        for (const outcome of failed) warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
-        if (failed.length > 0) {
-          warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
-          const first = failed[0]?.host.name ?? 'HOST';
-          const install = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-          warn(program, `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`);
-          warn(program, 'then hire on those hosts again with --hosts FILE, a hosts file that lists only them');
-          process.exitCode = EXIT.error;
-          return;
-        }
-        process.exitCode = EXIT.ok;
+        process.exitCode = reportHosts(program, outcomes, home);
         return;
       }
       const count = n ?? Math.max(1, os.availableParallelism() - 1);
