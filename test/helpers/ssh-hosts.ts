@@ -31,6 +31,8 @@ export interface SshHosts {
   closedPort: number;
   // Runs a command on a host over ssh.
   run(host: string, line: string, timeoutMs?: number): Promise<{exitCode: number; stdout: string; stderr: string}>;
+  // Starts a command on a host over ssh; output() is what it has printed so far.
+  start(host: string, line: string): {result: Promise<{exitCode: number; stdout: string; stderr: string}>; output(): string};
   stop(): Promise<void>;
 }
 
@@ -180,6 +182,14 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
         '',
       ].join('\n'),
     );
+    const start: SshHosts['start'] = (host, line) => {
+      const subprocess = execa('ssh', ['-F', config, host, line], {reject: false, stdin: 'ignore', timeout: 60_000});
+      let printed = '';
+      subprocess.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      subprocess.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      const result = subprocess.then((done) => ({exitCode: done.exitCode ?? -1, stdout: String(done.stdout), stderr: String(done.stderr)}));
+      return {result, output: () => printed};
+    };
     const run: SshHosts['run'] = async (host, line, timeoutMs = 60_000) => {
       const done = await execa('ssh', ['-F', config, host, line], {reject: false, stdin: 'ignore', timeout: timeoutMs});
       return {exitCode: done.exitCode ?? -1, stdout: String(done.stdout), stderr: String(done.stderr)};
@@ -200,7 +210,7 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
         throw new Error(`${String(error)}; ssh said: ${last.trim()}; host log: ${log.trim()}`);
       });
     }
-    return {dir, config, ssh: `ssh -F ${config}`, hosts, closedPort, run, stop};
+    return {dir, config, ssh: `ssh -F ${config}`, hosts, closedPort, run, start, stop};
   } catch (error) {
     await stop();
     throw error;

@@ -200,4 +200,28 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const fire = await home.run('recruiter', ['fire', '--wait']);
     expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
   });
+
+  it('a dispatcher on another mount watches a live lock of node-a change, and refuses to start', async () => {
+    const home = sshHome('ssh-lock');
+    fs.mkdirSync(path.join(home.dir, '.fjd', 'tmp'), {recursive: true});
+    // The lock of a dispatcher on node-a, renewed here as it would renew it: a new file renamed
+    // over the old one, its beat changed (and, from 9 to 10, one character longer).
+    const lockFile = path.join(home.dir, '.fjd', 'dispatcher.lock');
+    const lock = (beat: number): void => {
+      const content = {token: 'feedbeef', host: 'node-a', pid: 4242, procStart: null, startedAt: new Date().toISOString(), beat};
+      fs.writeFileSync(`${lockFile}.new`, `${JSON.stringify(content)}\n`);
+      fs.renameSync(`${lockFile}.new`, lockFile);
+    };
+    lock(9);
+    const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
+    const second = hosts.start('node-b', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 4s`);
+    await waitUntil(() => second.output().includes('watching its lock'), 15_000, 'the dispatcher on node-b to watch the lock');
+    // No flock and no event crosses mounts: node-b sees the beat change by reading the file.
+    lock(10);
+    const result = await second.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(3);
+    expect(result.stderr).toContain('dispatcher: error: another dispatcher is working on this home: pid 4242 on node-a');
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8'))).toMatchObject({token: 'feedbeef', beat: 10});
+    fs.rmSync(lockFile);
+  });
 });
