@@ -64,6 +64,16 @@ function probe(): string | undefined {
   } catch (error) {
     return `cannot make UTS and mount namespaces for fake hosts (${String((error as {stderr?: Buffer}).stderr ?? error).trim()})`;
   }
+  // A FUSE mount in a namespace of its own, gone with it.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-bindfs-probe-'));
+  try {
+    const script = `bindfs -f '${dir}' '${dir}' & for i in $(seq 100); do mountpoint -q '${dir}' && break; sleep 0.05; done; mountpoint -q '${dir}'; r=$?; kill $!; wait; exit $r`;
+    execFileSync('unshare', ['--mount', '--fork', 'sh', '-c', script], {stdio: 'pipe', timeout: 15_000});
+  } catch (error) {
+    return `cannot mount bindfs (FUSE) in a mount namespace (${String((error as {stderr?: Buffer}).stderr ?? error).trim() || 'it did not appear'})`;
+  } finally {
+    fs.rmSync(dir, {recursive: true, force: true});
+  }
   return undefined;
 }
 
