@@ -26,6 +26,8 @@ export type FjdErrorCode =
   | 'INTERNAL'
   | 'JOB_NOT_FOUND'
   | 'SLURM_FAILED'
+  | 'HOSTS_FILE'
+  | 'SSH_COMMAND'
   | 'IO';
 
 export interface FjdErrorDetails {

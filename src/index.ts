@@ -8,6 +8,8 @@ export {Dispatcher, type DispatcherOptions, type DispatcherEvent, type DispatchS
 export {Worker, type WorkerOptions} from './worker/worker.js';
 export {hireWorkers, type HireOptions, type HireResult} from './recruiter/hire.js';
 export {fireWorkers, type FireOptions, type FireResult} from './recruiter/fire.js';
+export {defaultHostsFile, parseHostsText, readHostsFile, type HostEntry} from './recruiter/hosts.js';
+export {hireOnHosts, sshCommandFrom, type HostOutcome, type RemoteHireOptions} from './recruiter/remote.js';
 export {collectStatus, type StatusReport} from './status/status.js';
 export {findJob, type FoundJob} from './status/find-job.js';
 export {hireSlurm, type SlurmHireOptions} from './slurm/submit.js';

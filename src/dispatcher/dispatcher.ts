@@ -8,7 +8,7 @@ import path from 'node:path';
 import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
-import {assignJob, announcementPath, PodClosedError} from '../home/transitions.js';
+import {assignJob, announcementPath, PodClosedError, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
 import {heartbeatPath, hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
@@ -896,7 +896,7 @@ export class Dispatcher {
     const name = worker.inflight.get(jobId);
     if (name === undefined) return;
     const record = readRecord(this.paths, jobId);
-    const state = record?.state;
+    const state = record?.state ?? this.placeOf(worker, jobId);
     if (state === 'assigned' || state === 'running') return;
     worker.inflight.delete(jobId);
     if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
@@ -922,6 +922,19 @@ export class Dispatcher {
       this.summary.requeued++;
       this.emit({type: 'job-requeued', id: jobId, name, reason: record?.reason ?? null});
     }
+  }
+
+  // Where a job whose record cannot be read now has gone, from the directories: a record
+  // rewritten on another host may read short on a mount that caches its old size (FUSE with
+  // attr_timeout; NFS mounted nocto) until that cache expires, and readRecord's second look
+  // through a new name needs hard links. done/ and failed/ are looked at first: a job is
+  // linked there before it leaves its pod. undefined: neither, nor in its pod, so back in
+  // jobqueue/ (or its record is gone).
+  private placeOf(worker: WorkerState, jobId: string): 'finished' | 'failed' | 'running' | undefined {
+    if (fs.existsSync(path.join(this.paths.done, jobId))) return 'finished';
+    if (fs.existsSync(path.join(this.paths.failed, jobId))) return 'failed';
+    if (fs.existsSync(path.join(podDir(this.paths, worker.id), jobId))) return 'running';
+    return undefined;
   }
 
   // How many jobs a worker may hold: a second one waits in its pod while it runs short jobs,

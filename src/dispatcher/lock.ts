@@ -10,7 +10,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from '../home/layout.js';
-import {createExclusive, readJson, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
+import {createExclusive, readJson, readJsonAfresh, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
 import {hostName, processLiveness, processStartTime} from '../worker/registry.js';
 
 interface LockContent {
@@ -27,6 +27,13 @@ const UNREADABLE_LOCK_MS = 1000;
 
 export function lockPath(paths: HomePaths): string {
   return path.join(paths.internal, 'dispatcher.lock');
+}
+
+// The lock's content; read once more through a new name when it reads cut short, as a file
+// replaced on another host can on a mount without close-to-open consistency.
+function readLock(paths: HomePaths): LockContent | undefined {
+  const file = lockPath(paths);
+  return readJson<LockContent>(file) ?? readJsonAfresh<LockContent>(paths.tmp, file);
 }
 
 export class DispatcherLock {
@@ -50,7 +57,7 @@ export class DispatcherLock {
     let unreadableSince: number | undefined;
     for (let round = 0; round < 1000; round++) {
       if (createExclusive(file, `${JSON.stringify(content)}\n`)) return new DispatcherLock(paths, content);
-      const holder = readJson<LockContent>(file);
+      const holder = readLock(paths);
       if (holder === undefined) {
         // Being written, or just removed: look again in a moment. A lock that stays unreadable
         // was left by a dispatcher killed while writing it, and is taken away.
@@ -69,7 +76,7 @@ export class DispatcherLock {
         continue;
       }
       unreadableSince = undefined;
-      const verdict = await judge(file, holder, leaseMs, onWait);
+      const verdict = await judge(paths, holder, leaseMs, onWait);
       if (verdict === 'changed') continue;
       if (verdict === 'alive') {
         throw new FjdError('DISPATCHER_RUNNING', `another dispatcher is working on this home: pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`, {
@@ -78,7 +85,7 @@ export class DispatcherLock {
         });
       }
       // Take the stale lock away, unless someone else did so first.
-      const now = readJson<LockContent>(file);
+      const now = readLock(paths);
       if (now?.token !== holder.token) continue;
       const aside = `${file}.stale-${content.token}`;
       try {
@@ -94,7 +101,7 @@ export class DispatcherLock {
   // Renews the beat; throws DISPATCHER_LOCK_LOST if another dispatcher has taken over.
   renew(): void {
     const file = lockPath(this.paths);
-    const holder = readJson<LockContent>(file);
+    const holder = readLock(this.paths);
     if (holder !== undefined && holder.token !== this.content.token) {
       throw new FjdError('DISPATCHER_LOCK_LOST', `another dispatcher took over this home (pid ${holder.pid} on ${holder.host})`, {
         path: file,
@@ -107,13 +114,13 @@ export class DispatcherLock {
 
   release(): void {
     const file = lockPath(this.paths);
-    if (readJson<LockContent>(file)?.token === this.content.token) unlinkIfPresent(file);
+    if (readLock(this.paths)?.token === this.content.token) unlinkIfPresent(file);
   }
 }
 
 // Whether the holder of a lock is alive, dead (stale lock), or the lock changed hands meanwhile.
 async function judge(
-  file: string,
+  paths: HomePaths,
   holder: LockContent,
   leaseMs: number,
   onWait: (message: string) => void,
@@ -123,7 +130,7 @@ async function judge(
   const started = performance.now();
   while (performance.now() - started < leaseMs) {
     await delay(Math.min(500, leaseMs / 4));
-    const now = readJson<LockContent>(file);
+    const now = readLock(paths);
     if (now === undefined || now.token !== holder.token) return 'changed';
     if (now.beat !== holder.beat) return 'alive';
   }
@@ -134,7 +141,7 @@ async function judge(
 // dispatcher holds it; never waits for another host's lock to go stale. Returns the lock, or
 // undefined when a dispatcher holds it (or may: one on another host).
 export async function tryDispatcherLock(paths: HomePaths): Promise<DispatcherLock | undefined> {
-  const holder = readJson<LockContent>(lockPath(paths));
+  const holder = readLock(paths);
   if (holder !== undefined && (holder.host !== hostName() || processLiveness(holder.pid, holder.procStart) !== 'dead')) return undefined;
   try {
     // A full lease: should another host's dispatcher take the lock in the meantime, it is

@@ -144,6 +144,25 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
+// Reads a JSON file that read short or unparsable once more, through a new name (a hard link
+// in `tmpDir`). A mount that caches attributes without close-to-open consistency (FUSE with
+// attr_timeout, NFS mounted nocto) keeps the old size of a file that another host replaced,
+// and cuts its content there until the cache expires; a name never looked up before is
+// looked up afresh. undefined when the file is gone, or still not whole JSON.
+export function readJsonAfresh<T>(tmpDir: string, file: string): T | undefined {
+  const alias = path.join(tmpDir, scratchName('r'));
+  try {
+    fs.linkSync(file, alias);
+  } catch {
+    return undefined;
+  }
+  try {
+    return readJson<T>(alias);
+  } finally {
+    unlinkIfPresent(alias);
+  }
+}
+
 // Removes a file, ignoring that it is already gone.
 export function unlinkIfPresent(file: string): boolean {
   try {

@@ -2,7 +2,7 @@
 // whole by rename, so a reader sees one complete version. Field names are a protocol.
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {createExclusive, readJson, writeFileAtomic} from '../home/atomic.js';
+import {createExclusive, readJson, readJsonAfresh, writeFileAtomic} from '../home/atomic.js';
 
 export type JobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed' | 'requeued';
 
@@ -93,8 +93,11 @@ export function newRecord(id: string, name: string): JobRecord {
   };
 }
 
+// A job's record, or undefined when it has none (or an unreadable one). A record that reads
+// cut short, as a file replaced on another host can on some mounts, is read again afresh.
 export function readRecord(paths: HomePaths, id: string): JobRecord | undefined {
-  return readJson<JobRecord>(recordPath(paths, id));
+  const file = recordPath(paths, id);
+  return readJson<JobRecord>(file) ?? readJsonAfresh<JobRecord>(paths.tmp, file);
 }
 
 export function writeRecord(paths: HomePaths, record: JobRecord): void {

@@ -32,11 +32,13 @@ export interface FireResult {
   lost: {id: string; requeued: string[]}[];
   // Workers that did not leave in time.
   remaining: string[];
+  // The host of each worker above, as it registered (null where unknown).
+  hosts: Record<string, string | null>;
 }
 
 export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
-  const result: FireResult = {stopped: [], draining: [], lost: [], remaining: []};
+  const result: FireResult = {stopped: [], draining: [], lost: [], remaining: [], hosts: {}};
   // A worker found dead: its jobs go back to jobqueue/, its directory is removed.
   const recover = (id: string): void => {
     const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
@@ -47,6 +49,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   for (const {id, info} of listWorkers(paths)) {
     if (options.only !== undefined && !options.only.includes(id)) continue;
     if (info !== undefined) infos.set(id, info);
+    result.hosts[id] = info?.host ?? null;
     if (info !== undefined && workerLiveness(info) === 'dead') {
       recover(id);
       continue;
@@ -63,7 +66,9 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     else waitingFor.add(id);
   }
   // Gone: its directory removed, and on this host its process ended too. A worker that died
-  // on its way out (its directory still there) is cleaned up as a lost one.
+  // on its way out (its directory still there) is cleaned up as a lost one. A worker of
+  // another host is gone when its directory is: its pid means nothing here, and a worker
+  // whose host froze or vanished stays until a dispatcher's lease finds it lost.
   const gone = (id: string): boolean => {
     const info = infos.get(id);
     const dead = info !== undefined && info.host === hostName() && processLiveness(info.pid, info.procStart) === 'dead';

@@ -1,9 +1,11 @@
-// `recruiter fire` / `fjd fire`: ask this home's workers to leave.
+// `recruiter fire` / `fjd fire`: ask this home's workers to leave, on every host: the request
+// is a file in the shared home, so no ssh is needed.
 import {Command} from 'commander';
 import {homePaths} from '../../home/layout.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
 import {listSlurmRecords} from '../../slurm/record.js';
+import {hostName} from '../../worker/registry.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
 export function fireCommand(program = 'recruiter'): Command {
@@ -29,7 +31,7 @@ export function fireCommand(program = 'recruiter'): Command {
         nowFor: options.wait === true ? undefined : (info) => slurmJobs.has(info.slurmJob ?? ''),
       });
       const count = result.stopped.length;
-      say(`Fired ${count} worker${count === 1 ? '' : 's'}.`);
+      say(`Fired ${count} worker${count === 1 ? '' : 's'}${perHost(result.stopped, result.hosts)}.`);
       for (const lost of result.lost) {
         const back = lost.requeued.length === 0 ? '' : `; put back in jobqueue/: ${lost.requeued.join(', ')}`;
         // (jobs that lost too many workers went to failed/, with their reason)
@@ -46,11 +48,23 @@ export function fireCommand(program = 'recruiter'): Command {
         process.exitCode = EXIT.error;
       }
       if (result.remaining.length > 0) {
-        warn(program, `these workers did not leave within ${options.timeout / 1000} s: ${result.remaining.join(', ')}`);
+        const named = result.remaining.map((id) => `${id} (${result.hosts[id] ?? 'host unknown'})`);
+        warn(program, `these workers did not leave within ${options.timeout / 1000} s: ${named.join(', ')}`);
         warn(program, 'run the command again later; their logs are in .fjd/logs/ of the home');
+        if (result.remaining.some((id) => result.hosts[id] !== hostName())) {
+          warn(program, 'a worker of another host that is frozen, or whose host is down, cannot see the request; a dispatcher recovers its jobs once its heartbeat lease runs out');
+        }
         process.exitCode = EXIT.error;
         return;
       }
       process.exitCode ??= EXIT.ok;
     });
+}
+
+// ": 2 on node-a, 1 on node-b" when some of the workers ran on other hosts; else nothing.
+function perHost(ids: string[], hosts: Record<string, string | null>): string {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(hosts[id] ?? '?', (counts.get(hosts[id] ?? '?') ?? 0) + 1);
+  if ([...counts.keys()].every((host) => host === hostName())) return '';
+  return `: ${[...counts.keys()].sort().map((host) => `${counts.get(host) ?? 0} on ${host}`).join(', ')}`;
 }

@@ -1,0 +1,107 @@
+// The hosts file: which machines `recruiter hire` starts workers on over SSH, and how many on
+// each. Its format is the original fjd's `remote.conf`, an INI file with one section per host:
+//
+//   [host1]
+//   name = node-a          # the ssh destination: a host name, user@host, or a ~/.ssh/config alias
+//   workers = 4
+//   ssh = -p 2222 -l alice # optional: more ssh options for this host only
+//
+// `key: value` works as well as `key = value`; `#` and `;` start comment lines. A home's
+// default hosts file is `hosts`, else `remote.conf`.
+import fs from 'node:fs';
+import path from 'node:path';
+import {FjdError, errnoCode} from '../errors.js';
+import {splitWords} from '../job/command.js';
+
+export interface HostEntry {
+  // The section's name ([host1]).
+  section: string;
+  // The ssh destination.
+  name: string;
+  workers: number;
+  // Extra ssh options, split into words.
+  ssh: string[];
+  // Where the section starts, for messages.
+  line: number;
+}
+
+export const HOSTS_FILE_NAMES = ['hosts', 'remote.conf'];
+
+const KEYS = new Set(['name', 'workers', 'ssh']);
+const FORMAT_HINT = 'A hosts file has one [section] per host, each with `name = HOST` and `workers = N`, and optionally `ssh = OPTIONS`.';
+
+function hostsError(file: string, line: number, message: string, hint = FORMAT_HINT): FjdError {
+  return new FjdError('HOSTS_FILE', `${file}, line ${line}: ${message}`, {path: file, hint});
+}
+
+// The home's hosts file, if it has one: `hosts`, else `remote.conf`.
+export function defaultHostsFile(home: string): string | undefined {
+  for (const name of HOSTS_FILE_NAMES) {
+    const file = path.join(home, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+// Parses a hosts file's text; `file` names it in messages.
+export function parseHostsText(text: string, file: string): HostEntry[] {
+  const sections: {section: string; line: number; values: Map<string, {value: string; line: number}>}[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const stripped = (lines[i] ?? '').trim();
+    if (stripped === '' || stripped.startsWith('#') || stripped.startsWith(';')) continue;
+    if (stripped.startsWith('[')) {
+      if (!stripped.endsWith(']') || stripped.length < 3) throw hostsError(file, lineNo, `"${stripped}" is not a [section] header`);
+      const section = stripped.slice(1, -1).trim();
+      if (sections.some((s) => s.section === section)) throw hostsError(file, lineNo, `section [${section}] appears twice`);
+      sections.push({section, line: lineNo, values: new Map()});
+      continue;
+    }
+    const at = /[=:]/.exec(stripped)?.index;
+    if (at === undefined) throw hostsError(file, lineNo, `"${stripped}" is neither a [section] nor a key = value line`);
+    const current = sections.at(-1);
+    if (current === undefined) throw hostsError(file, lineNo, `"${stripped}" comes before any [section] header`);
+    const key = stripped.slice(0, at).trim().toLowerCase();
+    if (!KEYS.has(key)) throw hostsError(file, lineNo, `unknown key "${key}" in [${current.section}] (known: name, workers, ssh)`);
+    if (current.values.has(key)) throw hostsError(file, lineNo, `key "${key}" appears twice in [${current.section}]`);
+    // A comment after the value, as in the example above, is not part of it.
+    const value = stripped.slice(at + 1).replace(/\s+[#;].*$/, '').trim();
+    current.values.set(key, {value, line: lineNo});
+  }
+  if (sections.length === 0) throw hostsError(file, 1, 'no host is listed');
+  return sections.map(({section, line, values}) => {
+    const name = values.get('name');
+    if (name === undefined || name.value === '') throw hostsError(file, name?.line ?? line, `[${section}] has no name (the ssh destination)`);
+    if (/\s/.test(name.value) || name.value.startsWith('-')) {
+      throw hostsError(file, name.line, `[${section}] name "${name.value}" is not an ssh destination`, 'Put ssh options in the `ssh` key, not in `name`.');
+    }
+    const workers = values.get('workers');
+    if (workers === undefined) throw hostsError(file, line, `[${section}] has no workers count (add workers = N)`);
+    const count = Number(workers.value);
+    if (!/^\d+$/.test(workers.value) || !Number.isSafeInteger(count) || count < 1) {
+      throw hostsError(file, workers.line, `[${section}] workers "${workers.value}" is not a whole number of at least 1`);
+    }
+    const ssh = values.get('ssh');
+    const options = ssh === undefined || ssh.value === '' ? [] : splitWords(ssh.value);
+    if (options === undefined) {
+      throw hostsError(file, ssh?.line ?? line, `[${section}] ssh "${ssh?.value ?? ''}" is not a list of plain words`, 'Write ssh options as words, quoted where needed, without $VAR, ~ or other shell syntax.');
+    }
+    return {section, name: name.value, workers: count, ssh: options, line};
+  });
+}
+
+// Reads and parses a hosts file.
+export function readHostsFile(file: string): HostEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FjdError('HOSTS_FILE', `cannot read the hosts file ${file} (${errnoCode(error) ?? String(error)})`, {
+      path: file,
+      hint: 'Name an existing file with --hosts FILE, or create `hosts` in the home (see the README, Many machines).',
+      cause: error,
+    });
+  }
+  return parseHostsText(text, file);
+}
