@@ -8,8 +8,8 @@ import {listDir} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {announcementPath, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
-import {heartbeatPath, listWorkers, workerLiveness} from '../worker/registry.js';
-import {readCurrentJob} from '../worker/current-job.js';
+import {heartbeatPath, hostName, listWorkers, workerLiveness} from '../worker/registry.js';
+import {currentJobPath, readCurrentJob} from '../worker/current-job.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 
@@ -76,6 +76,17 @@ function heartbeatProblem(paths: HomePaths, id: string): string | null {
   }
 }
 
+// How long the job of a worker on another host has run, without comparing that host's clock
+// with ours: from the file server's times of the worker's note of its job and of its latest
+// heartbeat (so up to one heartbeat short).
+function runningElsewhereMs(paths: HomePaths, id: string): number | null {
+  try {
+    return Math.max(0, fs.statSync(heartbeatPath(paths, id)).mtimeMs - fs.statSync(currentJobPath(paths, id)).mtimeMs);
+  } catch {
+    return null;
+  }
+}
+
 export function collectStatus(home: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
@@ -112,7 +123,7 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
         info === undefined ? 'starting' : alive === 'dead' ? 'lost' : held.length > 0 ? 'busy' : announced ? 'idle' : 'between',
       job: current !== undefined && held.includes(current.id) ? current.id : (held[0] ?? null),
       jobStartedAt,
-      jobRunningForMs: jobStartedAt === null ? null : Math.max(0, now - Date.parse(jobStartedAt)),
+      jobRunningForMs: jobStartedAt === null ? null : info !== undefined && info.host !== hostName() ? runningElsewhereMs(paths, id) : Math.max(0, now - Date.parse(jobStartedAt)),
       log: info?.log ?? null,
       problem: heartbeatProblem(paths, id),
     });

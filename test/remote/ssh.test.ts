@@ -130,7 +130,13 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
       frozen.add(pid);
       process.kill(pid, 'SIGSTOP');
     }
-    const heldByA = (await statusOf(home)).jobs.filter((j) => onA.some((w) => w.id === j.worker)).map((j) => j.id ?? j.name);
+    const frozenStatus = await statusOf(home);
+    const heldByA = frozenStatus.jobs.filter((j) => onA.some((w) => w.id === j.worker)).map((j) => j.id ?? j.name);
+    // How long a job on another host has run comes from the file server's times, not our clock.
+    for (const w of frozenStatus.workers.filter((w) => w.jobStartedAt !== null)) {
+      expect(w.jobRunningForMs).toBeGreaterThanOrEqual(0);
+      expect(w.jobRunningForMs).toBeLessThan(30_000);
+    }
     // Within the lease and a rescan or two, node-a's workers are presumed lost and their jobs
     // are back in the queue (the recovery removes a lost worker's directory last).
     await waitUntil(() => onA.every((w) => !fs.existsSync(path.join(home.dir, '.fjd', 'workers', w.id))), lease + 8000, "node-a's workers to be found lost");
