@@ -433,7 +433,7 @@ export class Dispatcher {
 
   private makeReady(name: string, candidate: Candidate): void {
     candidate.state = 'ready';
-    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
+    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
     if (meta === undefined) this.candidates.delete(name);
     else {
       meta.seq = candidate.source === 'event' ? ++this.arrivals : 0;
@@ -445,7 +445,7 @@ export class Dispatcher {
   private onPriorityEvent(name: string | undefined): void {
     if (name === undefined || isIgnoredName(name)) return;
     if (this.candidates.get(name)?.state !== 'ready') return;
-    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
+    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
     if (meta === undefined) return;
     // Its own candidate: a name still waiting to be read ahead is passed by there.
     this.own(name);
@@ -465,7 +465,7 @@ export class Dispatcher {
     while (this.unreadHead < this.unread.length && this.queue.size < this.readAhead) {
       const name = this.unread[this.unreadHead++] ?? '';
       if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
-        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
+        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
         if (meta === undefined) this.candidates.delete(name);
         else this.queue.push(meta);
       }
@@ -506,7 +506,7 @@ export class Dispatcher {
       const i = this.sweepAt++;
       const name = this.unread[i] ?? '';
       if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
-        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority);
+        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
         if (meta === undefined) this.candidates.delete(name);
         else {
           this.unreadPriority[i] = meta.priority;
@@ -915,6 +915,9 @@ export class Dispatcher {
       return;
     }
     this.jobLeft(jobId, name, undefined);
+    // A job given back by a worker busy with a long one: no more jobs in advance there until
+    // it has finished one (the job keeps its place in line and would come straight back).
+    worker.lastDurationMs = undefined;
     // Back in jobqueue/ (or its record is gone). Told only if it had started: a job given back
     // before it started is simply in the queue again.
     const outcome = record?.attempts.at(-1)?.outcome;
@@ -1055,7 +1058,7 @@ export class Dispatcher {
     let assignment;
     try {
       this.lastAssignedMs = Math.max(Date.now(), this.lastAssignedMs + 1);
-      assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first, new Date(this.lastAssignedMs).toISOString());
+      assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first, new Date(this.lastAssignedMs).toISOString(), meta.submittedMs);
     } catch (error) {
       if (isTransientFsError(errnoCode(error))) {
         // The filesystem refuses for now: keep the job first in line and the worker idle.

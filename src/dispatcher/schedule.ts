@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {decodeJobText, parseJobText} from '../job/job-file.js';
 import {priorityOverride} from '../queue/prioritize.js';
+import type {JobRecord} from '../job/record.js';
 
 export interface JobMeta {
   name: string;
@@ -33,8 +34,9 @@ const NONE: string[] = [];
 
 // Reads what scheduling needs from jobqueue/NAME; undefined when it is gone. A file that does
 // not parse gets the defaults: the worker fails it with its reason.
-// `overrides` is .fjd/priority/, for priorities set with `fjd prioritize`.
-export function readJobMeta(jobqueue: string, name: string, overrides?: string): JobMeta | undefined {
+// `overrides` is .fjd/priority/, for priorities set with `fjd prioritize`; `records` is
+// .fjd/records/, where a job put back in the queue keeps its place in line.
+export function readJobMeta(jobqueue: string, name: string, overrides?: string, records?: string): JobMeta | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path.join(jobqueue, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -44,7 +46,7 @@ export function readJobMeta(jobqueue: string, name: string, overrides?: string):
   }
   try {
     const stat = fs.fstatSync(fd);
-    const meta = defaults(name, stat.ctimeMs);
+    const meta = defaults(name, (records === undefined ? undefined : keptPlace(records, name)) ?? stat.ctimeMs);
     if (!stat.isFile() || stat.size > META_READ_CAP) return meta;
     const got = stat.size === 0 ? 0 : fs.readSync(fd, readBuffer, 0, stat.size, 0);
     // Most job files name none of these keys: no need to parse them (nor to leave the garbage
@@ -67,6 +69,22 @@ export function readJobMeta(jobqueue: string, name: string, overrides?: string):
   } finally {
     fs.closeSync(fd);
   }
+}
+
+// A job put back in jobqueue/ (its worker lost or stopped, given back by a busy worker,
+// `fjd retry`) keeps its place in line: its record, whose id is its name as for nearly every
+// job, holds the ctime its file had when it was first handed out. A new file's name has no
+// record: one existence check, no exception.
+function keptPlace(records: string, name: string): number | undefined {
+  const file = path.join(records, `${name}.json`);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<JobRecord>;
+    if (record.state === 'requeued' && record.name === name && record.requeuedAs === name && typeof record.submittedMs === 'number') return record.submittedMs;
+  } catch {
+    // Gone or cut short meanwhile: its file's own time.
+  }
+  return undefined;
 }
 
 function defaults(name: string, submittedMs: number): JobMeta {

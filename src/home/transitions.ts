@@ -105,13 +105,15 @@ export function assignJob(
   // When it is handed out; the dispatcher makes these strictly increasing, so that a worker
   // given two jobs in the same clock tick runs them in the order they were handed out.
   assignedAt = new Date().toISOString(),
+  // Its place in line (JobRecord.submittedMs), for a job handed out the first time.
+  submittedMs: number | null = null,
 ): Assignment | undefined {
   let id = '';
   let record: JobRecord | undefined;
   for (let n = firstNumber; record === undefined; n++) {
     id = numberedName(name, n);
     const candidate = newRecord(id, name);
-    Object.assign(candidate, {state: 'assigned', assignedAt, worker: workerId, host});
+    Object.assign(candidate, {state: 'assigned', assignedAt, worker: workerId, host, submittedMs});
     if (createRecord(paths, candidate)) {
       record = candidate;
       break;
@@ -125,7 +127,7 @@ export function assignJob(
       break;
     }
     if (reusable(paths, existing, name)) {
-      record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null};
+      record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null, submittedMs: existing.submittedMs ?? submittedMs};
       writeRecord(paths, record);
     }
   }

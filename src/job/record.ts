@@ -52,6 +52,10 @@ export interface JobRecord {
   // Set while a requeued job waits in jobqueue/: the name it waits under there, so that the
   // dispatcher gives it back this id and its history when it assigns it again.
   requeuedAs: string | null;
+  // Its place in line: the ctime its file had in jobqueue/ when it was first handed out (ms,
+  // by the file server's clock), kept when it is put back, so that it keeps that place. Absent
+  // in records of earlier versions.
+  submittedMs?: number | null;
   attempts: AttemptRecord[];
 }
 

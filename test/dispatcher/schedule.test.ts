@@ -93,6 +93,50 @@ describe('order', () => {
   });
 });
 
+describe('a job put back in the queue', () => {
+  it('keeps its place in line, across a dispatcher restart too', async () => {
+    const home = makeHome('order-requeued');
+    dropInTurn(home, 'a', markJob({}, '30'));
+    for (const name of ['b', 'c', 'd', 'e']) dropInTurn(home, name, markJob({}, '0.05'));
+    await home.run('recruiter', ['hire', '1']);
+    const first = home.start('dispatcher', []);
+    await waitUntil(() => startOrder(home).includes('a'), 20_000, 'a to start');
+    // Stopped on purpose: a goes back to jobqueue/ (a new file time there).
+    const fire = await home.run('recruiter', ['fire', '--now']);
+    expect(fire.exitCode, fire.stdout + fire.stderr).toBe(0);
+    expect(home.ls('jobqueue').sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(home.record('a')).toMatchObject({state: 'requeued', requeuedAs: 'a'});
+    first.signal('SIGKILL');
+    await first.result;
+    // a runs short this time.
+    fs.writeFileSync(path.join(home.dir, 'jobqueue', '.a'), markJob({}, '0.05'));
+    fs.renameSync(path.join(home.dir, 'jobqueue', '.a'), path.join(home.dir, 'jobqueue', 'a'));
+    // (written a while ago, as far as the dispatcher can tell: no wait for it to settle)
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(home.dir, 'jobqueue', 'a'), old, old);
+    await home.run('recruiter', ['hire', '1']);
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(startOrder(home)).toEqual(['a', 'a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('a job given back by a worker busy with a long one', () => {
+  it('keeps its place, and is not handed to that worker again while the long job runs', async () => {
+    const home = makeHome('order-given-back');
+    for (const name of ['s1', 's2', 's3']) dropInTurn(home, name, markJob({}, '0.05'));
+    dropInTurn(home, 'long', markJob({}, '3'));
+    for (const name of ['x1', 'x2', 'x3']) dropInTurn(home, name, markJob({}, '0.05'));
+    await home.run('recruiter', ['hire', '1']);
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(startOrder(home)).toEqual(['s1', 's2', 's3', 'long', 'x1', 'x2', 'x3']);
+    const log = home.ls('.fjd/logs').map((f) => home.read(`.fjd/logs/${f}`)).join('');
+    // The job that waited behind the long one went back once (not every second).
+    expect(log.match(/given back to jobqueue/g)?.length ?? 0).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('a backlog larger than the read-ahead window', () => {
   it('found at the start, it runs in strict order too: priority, then submission time, whatever the names', async () => {
     const home = makeHome('order-backlog');
