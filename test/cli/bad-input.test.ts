@@ -73,10 +73,11 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     await waitUntil(() => home.ls('done').includes('slow.ini'), 20_000, 'slow.ini to finish');
     const seen = JSON.parse(home.read(`seen/slow.ini.json`)) as {file: string};
     expect(seen.file).toContain('complete = yes');
-    await home.run('recruiter', ['fire']);
     dispatcher.signal('SIGINT');
     const stopped = await dispatcher.result;
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stdout).toContain('Dispatcher stopped.');
+    expect(stopped.stdout).toContain(`The workers are still there: fire them with "recruiter fire --home ${home.dir}".`);
+    await home.run('recruiter', ['fire']);
   });
 });

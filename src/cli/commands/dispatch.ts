@@ -4,6 +4,7 @@ import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {runHook} from '../../run/hooks.js';
+import {listWorkers} from '../../worker/registry.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
@@ -190,7 +191,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     say('Dispatcher stopped.');
   } else if (summary.interrupted) {
     say('Dispatcher stopped. Jobs already handed out keep running, and queued jobs wait for the next dispatcher.');
-    say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
+    if (listWorkers(dispatcher.paths).length > 0) say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
   } else {
     say('No more jobs to dispatch.');
   }
