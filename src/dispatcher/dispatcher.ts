@@ -192,6 +192,11 @@ export class Dispatcher {
   // (per name they wait for).
   private readonly heldByLimit = new Map<string, JobMeta[]>();
   private readonly heldByDeps = new Map<string, JobMeta[]>();
+  // Jobs that name a dependency not (yet) known, since when (our monotonic clock).
+  private readonly unknownSince = new Map<string, number>();
+  private readonly heldUnknown: JobMeta[] = [];
+  private unknownTimer: NodeJS.Timeout | undefined;
+  private readonly unknownGraceMs: number;
   private readonly groupOf = new Map<string, string>();
   private limits = new Map<string, number>();
   private limitsFileStamp = '';
@@ -230,6 +235,8 @@ export class Dispatcher {
     this.probeMs = options.probeMs ?? 2;
     this.rescanMs = options.rescanMs ?? 1000;
     this.readAhead = Math.max(1, options.readAhead ?? READ_AHEAD);
+    // Five rescans: long enough for a job dropped on another host to be seen.
+    this.unknownGraceMs = 5 * this.rescanMs;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.retryIoMs = options.retryIoMs ?? 5000;
@@ -702,7 +709,17 @@ export class Dispatcher {
         continue;
       }
       if (state === 'unknown') {
-        this.failOpen(meta.name, `dependency ${dep} is unknown: no job of that name is queued, running, done or failed`);
+        // It may be on its way: dropped a moment after this job, or on another host (seen at
+        // a rescan). The job waits a while for it, then fails.
+        const now = performance.now();
+        const since = this.unknownSince.get(meta.name) ?? now;
+        if (now - since < this.unknownGraceMs) {
+          this.unknownSince.set(meta.name, since);
+          this.holdUnknown(meta);
+          return false;
+        }
+        this.unknownSince.delete(meta.name);
+        this.failOpen(meta.name, `dependency ${dep} is unknown: no job of that name is queued, running, done or failed (waited ${Math.round(this.unknownGraceMs / 1000)} s for it)`);
         return false;
       }
       if (state === 'failed' && !anyEnding) {
@@ -710,6 +727,7 @@ export class Dispatcher {
         return false;
       }
     }
+    if (this.unknownSince.size > 0) this.unknownSince.delete(meta.name);
     if (waiting === undefined) return true;
     const cycle = this.cycleFrom(meta);
     if (cycle !== undefined) {
@@ -718,6 +736,19 @@ export class Dispatcher {
     }
     this.holdBack(this.heldByDeps, dependencyKeys(waiting).at(-1) ?? waiting, meta);
     return false;
+  }
+
+  // Jobs waiting for a dependency nobody has heard of yet go back in line at every rescan
+  // interval, until it turns up or their wait is over.
+  private holdUnknown(meta: JobMeta): void {
+    this.heldUnknown.push(meta);
+    this.unknownTimer ??= setTimeout(() => {
+      this.unknownTimer = undefined;
+      this.guard(() => {
+        for (const held of this.heldUnknown.splice(0)) if (this.candidates.has(held.name)) this.queue.push(this.queue.meta(held.name) ?? held);
+        this.pump();
+      });
+    }, this.rescanMs);
   }
 
   // pending: a job of that name is open or handed out; else how the newest one ended.
@@ -1165,6 +1196,7 @@ export class Dispatcher {
     if (this.foundTimer !== undefined) clearTimeout(this.foundTimer);
     if (this.readingTimer !== undefined) clearTimeout(this.readingTimer);
     if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    if (this.unknownTimer !== undefined) clearTimeout(this.unknownTimer);
     for (const candidate of this.candidates.values()) {
       if (candidate.timer !== undefined) clearTimeout(candidate.timer);
     }

@@ -253,7 +253,8 @@ describe('dependencies', () => {
     home.job('p', markJob({after: 'q'}));
     home.job('q', markJob({after: 'p'}));
     await home.run('recruiter', ['hire', '3']);
-    const result = await home.run('dispatcher', []);
+    // (a name that is nowhere is waited for five rescans: 1 s here)
+    const result = await home.run('dispatcher', ['--rescan', '200ms']);
     expect(result.exitCode).toBe(1);
     const order = startOrder(home);
     const at = (name: string): number => order.indexOf(name);
@@ -279,6 +280,21 @@ describe('dependencies', () => {
     expect(home.record('p').reason).toMatch(/^dependency cycle: (p → q → p|q → p → q)$/);
     for (const never of ['needs-broken', 'after-needs', 'orphan', 'p', 'q']) expect(at(never), `${never} never ran`).toBe(-1);
     expect(result.stdout).toContain('Job needs-broken failed: dependency broken failed');
+  });
+
+  it('a chain dropped the wrong way round, the dependent first: it waits for what it needs to turn up', async () => {
+    const home = makeHome('deps-late');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(home.job('c', markJob({after: 'b'})), old, old);
+    await home.run('recruiter', ['hire', '1']);
+    const dispatcher = home.start('dispatcher', []);
+    // Started: it has already looked at c, and found no b anywhere.
+    await waitUntil(() => dispatcher.output().includes('Dispatcher started.'), 20_000, 'the dispatcher to start');
+    home.job('b', markJob({after: 'a'}));
+    home.job('a', markJob({}));
+    const result = await dispatcher.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(startOrder(home)).toEqual(['a', 'b', 'c']);
   });
 
   it('a dispatcher killed while a chain waits: the next one finishes it in order', async () => {
