@@ -270,7 +270,7 @@ export class Dispatcher {
       ];
       this.loadLimits();
       this.failures = new FailureLog(this.paths);
-      this.loadEnded();
+      const failedAtStart = this.loadEnded();
       this.loadWorkers();
       this.checkWorkers();
       // Before listing the queue: a cancel cut short by a crash is finished before its job
@@ -286,7 +286,7 @@ export class Dispatcher {
         workers: this.workers.size,
         running,
       });
-      this.noticeMissedFailures();
+      this.noticeMissedFailures(failedAtStart);
       this.scheduleRescanAfter(this.rescanMs);
       this.pump();
     });
@@ -294,9 +294,9 @@ export class Dispatcher {
   }
 
   // Jobs that failed while no dispatcher ran (see failure-log.ts) count as failures seen now.
-  private noticeMissedFailures(): void {
-    const failed = listDir(this.paths.failed).filter((id) => !isIgnoredName(id) && !this.owners.has(id));
-    for (const id of this.failures?.unseen(failed) ?? []) {
+  // `failed` is failed/ as listed at the start: what failed since was seen failing here.
+  private noticeMissedFailures(failed: string[]): void {
+    for (const id of this.failures?.unseen(failed.filter((id) => !this.owners.has(id))) ?? []) {
       const record = readRecord(this.paths, id);
       this.summary.failed++;
       this.summary.failedJobs.push({id, reason: record?.reason ?? null});
@@ -814,19 +814,23 @@ export class Dispatcher {
   }
 
   // How the jobs in done/ and failed/ ended, for dependencies: listed once at the start.
-  private loadEnded(): void {
+  // Returns the ids in failed/.
+  private loadEnded(): string[] {
+    let failed: string[] = [];
     for (const [dir, outcome] of [
       [this.paths.done, 'finished'],
       [this.paths.failed, 'failed'],
     ] as const) {
-      for (const id of listDir(dir)) {
-        if (isIgnoredName(id)) continue;
+      const ids = listDir(dir).filter((id) => !isIgnoredName(id));
+      for (const id of ids) {
         for (const key of dependencyKeys(id)) {
           // Of several jobs of one name, a later (numbered) one decides.
           if (!this.ended.has(key) || id !== key) this.ended.set(key, outcome);
         }
       }
+      if (outcome === 'failed') failed = ids;
     }
+    return failed;
   }
 
   // Fails an open job that cannot run, the way `fjd cancel` withdraws one (a request that is

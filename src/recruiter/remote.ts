@@ -9,7 +9,7 @@
 import {spawn} from 'node:child_process';
 import {FjdError} from '../errors.js';
 import {splitWords} from '../job/command.js';
-import {shellQuote} from '../submit/placeholders.js';
+import {shellQuote} from '../util/shell.js';
 import type {HostEntry} from './hosts.js';
 
 export interface RemoteHireOptions {

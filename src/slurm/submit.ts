@@ -7,40 +7,30 @@
 import path from 'node:path';
 import {FjdError} from '../errors.js';
 import {ensureHome} from '../home/layout.js';
+import type {HireOptions} from '../recruiter/hire.js';
+import {shellQuote} from '../util/shell.js';
 import {hostName} from '../worker/registry.js';
 import {writeSlurmRecord, type SlurmJobRecord} from './record.js';
 import {runSlurmClient} from './run-client.js';
 
-export interface SlurmHireOptions {
-  home: string;
-  groupShared?: boolean;
-  // How many workers (srun tasks) the job runs.
-  count: number;
-  // The working directory of the workers, and so of their jobs.
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  // The command that starts one worker; `--home` and `--log-file` are appended.
-  workerCommand: string[];
+// As for a local hire (count: the srun tasks), with no wait for the workers: they join when
+// the job starts.
+export interface SlurmHireOptions extends Omit<HireOptions, 'timeoutMs'> {
   // Passed on to sbatch after fjd's own options, so that they win.
   sbatchArgs: string[];
-}
-
-// Quotes a word for sh.
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 // The batch script: srun starts N tasks; each task's shell replaces itself with a worker that
 // logs to .fjd/logs/worker-slurm-JOB-TASK.log (srun writes the task's output there too).
 export function slurmScript(options: {count: number; logs: string; home: string; workerCommand: string[]}): string {
   const log = path.join(options.logs, 'worker-slurm-%j-%t.log');
-  const perTask = `${shellWord(path.join(options.logs, 'worker-slurm-'))}"$SLURM_JOB_ID-$SLURM_PROCID.log"`;
-  const worker = [...options.workerCommand, '--home', options.home].map(shellWord).join(' ');
+  const perTask = `${shellQuote(path.join(options.logs, 'worker-slurm-'))}"$SLURM_JOB_ID-$SLURM_PROCID.log"`;
+  const worker = [...options.workerCommand, '--home', options.home].map(shellQuote).join(' ');
   return [
     '#!/bin/sh',
     `# fjd: ${options.count} worker${options.count === 1 ? '' : 's'} for the home ${options.home}, submitted by recruiter hire --slurm`,
-    `exec srun --ntasks=${options.count} --kill-on-bad-exit=0 --input=none --output=${shellWord(log)} \\`,
-    `  sh -c ${shellWord(`exec "$@" --log-file ${perTask}`)} fjd-worker \\`,
+    `exec srun --ntasks=${options.count} --kill-on-bad-exit=0 --input=none --output=${shellQuote(log)} \\`,
+    `  sh -c ${shellQuote(`exec "$@" --log-file ${perTask}`)} fjd-worker \\`,
     `  ${worker}`,
     '',
   ].join('\n');

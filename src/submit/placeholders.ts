@@ -3,16 +3,11 @@
 // a file name with a space stays one word; parameters that fill no placeholder are appended
 // in order. Nothing else in the line is touched: `$HOME` or `$x` stay for the shell.
 import {FjdError} from '../errors.js';
+import {shellQuote} from '../util/shell.js';
 
-const SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
+export {shellQuote};
 // `$1`…`$9` or `${N}`, not after a backslash (`\$1` is a literal $1 to the shell).
 const PLACEHOLDER = /(?<!\\)\$(?:([1-9])|\{([1-9][0-9]*)\})/g;
-
-// Quotes a value for /bin/sh when it has anything outside a safe set of characters.
-export function shellQuote(value: string): string {
-  if (SAFE.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 // Splits one item of --parameters (or one line of standard input) into its parameters.
 export function splitParameters(item: string): string[] {

@@ -1,6 +1,6 @@
-// The FjdError code an action throws, or undefined when it throws nothing.
 import {FjdError} from '../../src/errors.js';
 
+// The FjdError code an action throws, or undefined when it throws nothing.
 export function codeOf(action: () => unknown): string | undefined {
   try {
     action();
@@ -9,4 +9,15 @@ export function codeOf(action: () => unknown): string | undefined {
     throw error;
   }
   return undefined;
+}
+
+// The FjdError an action throws; anything else, or nothing, fails the test.
+export function errorOf(action: () => unknown): FjdError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof FjdError) return error;
+    throw error;
+  }
+  throw new Error('no error was thrown');
 }

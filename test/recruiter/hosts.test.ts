@@ -2,20 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {FjdError} from '../../src/errors.js';
+import {errorOf} from '../helpers/errors.js';
 import {makeHome} from '../helpers/home.js';
 import {defaultHostsFile, parseHostsText, readHostsFile} from '../../src/recruiter/hosts.js';
 import {remoteHireLine, sshArgv, sshCommandFrom} from '../../src/recruiter/remote.js';
-
-function errorOf(action: () => unknown): FjdError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FjdError) return error;
-    throw error;
-  }
-  throw new Error('no error was thrown');
-}
 
 describe('the hosts file', () => {
   it("reads the original fjd's remote.conf: a section per host with name and workers", () => {

@@ -1,16 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {FjdError} from '../../src/errors.js';
+import {errorOf} from '../helpers/errors.js';
 import {parseCsv, parseCsvRows} from '../../src/submit/csv.js';
-
-function errorOf(action: () => unknown): FjdError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FjdError) return error;
-    throw error;
-  }
-  throw new Error('no error was thrown');
-}
 
 describe('CSV parameter files (RFC 4180)', () => {
   it('reads a header and rows, with LF or CRLF line ends and a byte-order mark', () => {

@@ -4,6 +4,7 @@ import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {runHook} from '../../run/hooks.js';
+import {shellQuote} from '../../util/shell.js';
 import {listWorkers} from '../../worker/registry.js';
 import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
@@ -202,7 +203,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     const more = summary.failedJobs.length - listed.length;
     say(`Failed jobs: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
     say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
-    const first = shellWord(summary.failedJobs[0]?.id ?? '');
+    const first = shellQuote(summary.failedJobs[0]?.id ?? '');
     say(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
   }
   if (options.onDone !== undefined && !summary.interrupted) {
@@ -221,9 +222,4 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   }
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.jobsFailed : EXIT.ok;
-}
-
-// A job id as it may be pasted into a shell: quoted when it holds anything but plain characters.
-function shellWord(word: string): string {
-  return /^[\w.~+@%,:/=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
