@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
-import {numberedName} from './names.js';
+import {MAX_ID_BYTES, numberedName} from './names.js';
 import {crashPoint} from '../util/crash-point.js';
 
 // A name for a scratch file that no other process on any host will choose: a random part
@@ -63,7 +63,7 @@ const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'E
 // Uses link(2); where the filesystem has no hard links, reserves the name with O_EXCL and
 // renames over the reservation. A failed link whose target now is our file (an NFS reply
 // lost and retransmitted) counts as success.
-function linkExclusive(source: string, target: string): boolean {
+function linkExclusive(source: fs.PathLike, target: string): boolean {
   try {
     fs.linkSync(source, target);
     return true;
@@ -84,10 +84,12 @@ function linkExclusive(source: string, target: string): boolean {
 
 // Gives `source` a second name in `dir`: `name`, or `stem~2.ext`, `stem~3.ext`… if that name is
 // taken, never replacing an existing file. Returns the name it got. If `source` is already
-// there (an earlier, interrupted move), that name is the answer.
-export function linkNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
+// there (an earlier, interrupted move), that name is the answer. A numbered name has at most
+// `maxBytes` (names.ts: an id's limit, or a job name's for jobqueue/). `source` may be bytes,
+// for a file whose name is not UTF-8.
+export function linkNoClobber(source: fs.PathLike, dir: string, name: string, firstNumber = 1, maxBytes = MAX_ID_BYTES): string {
   for (let n = firstNumber; ; n++) {
-    const candidate = numberedName(name, n);
+    const candidate = numberedName(name, n, maxBytes);
     if (linkExclusive(source, path.join(dir, candidate))) return candidate;
     if (n > 100000) throw new Error(`no free name for ${name} in ${dir}`);
   }
@@ -95,14 +97,14 @@ export function linkNoClobber(source: string, dir: string, name: string, firstNu
 
 // Moves `source` into `dir` like linkNoClobber, then removes the old name. A crash in between
 // leaves the file in both places (which a repeated call resolves), never in none.
-export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1): string {
-  const got = linkNoClobber(source, dir, name, firstNumber);
+export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1, maxBytes = MAX_ID_BYTES): string {
+  const got = linkNoClobber(source, dir, name, firstNumber, maxBytes);
   unlinkIfPresent(source);
   return got;
 }
 
 // Whether two paths name the same file.
-export function sameFile(a: string, b: string): boolean {
+export function sameFile(a: fs.PathLike, b: fs.PathLike): boolean {
   try {
     const sa = fs.lstatSync(a);
     const sb = fs.lstatSync(b);
@@ -164,7 +166,7 @@ export function readJsonAfresh<T>(tmpDir: string, file: string): T | undefined {
 }
 
 // Removes a file, ignoring that it is already gone.
-export function unlinkIfPresent(file: string): boolean {
+export function unlinkIfPresent(file: fs.PathLike): boolean {
   try {
     fs.unlinkSync(file);
     return true;

@@ -40,7 +40,7 @@ import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import type {HomePaths} from './layout.js';
 import {linkNoClobber, listDir, readJson, sameFile, unlinkIfPresent} from './atomic.js';
-import {numberedName} from './names.js';
+import {MAX_ID_BYTES, MAX_JOB_NAME_BYTES, numberedName} from './names.js';
 import {createRecord, newRecord, readRecord, recordPath, writeRecord, type JobRecord} from '../job/record.js';
 import {crashPoint} from '../util/crash-point.js';
 
@@ -158,15 +158,16 @@ function withdrawRecord(paths: HomePaths, record: JobRecord, name: string): void
   unlinkIfPresent(recordPath(paths, record.id));
 }
 
-// Where a record's state sends its job file.
-function destination(paths: HomePaths, record: JobRecord): {dir: string; name: string} {
+// Where a record's state sends its job file, and how long a numbered name may be there (a
+// name in jobqueue/ is a job's name again).
+function destination(paths: HomePaths, record: JobRecord): {dir: string; name: string; maxBytes: number} {
   switch (record.state) {
     case 'finished':
-      return {dir: paths.done, name: record.id};
+      return {dir: paths.done, name: record.id, maxBytes: MAX_ID_BYTES};
     case 'failed':
-      return {dir: paths.failed, name: record.id};
+      return {dir: paths.failed, name: record.id, maxBytes: MAX_ID_BYTES};
     default:
-      return {dir: paths.jobqueue, name: record.requeuedAs ?? record.name};
+      return {dir: paths.jobqueue, name: record.requeuedAs ?? record.name, maxBytes: MAX_JOB_NAME_BYTES};
   }
 }
 
@@ -192,10 +193,10 @@ export function leavePod(paths: HomePaths, pod: string, record: JobRecord): stri
 export function completeFromPod(paths: HomePaths, pod: string, record: JobRecord): string {
   const file = path.join(pod, record.id);
   const staged = stagedRecordPath(pod, record.id);
-  const {dir, name} = destination(paths, record);
+  const {dir, name, maxBytes} = destination(paths, record);
   let got: string;
   try {
-    got = linkNoClobber(file, dir, name);
+    got = linkNoClobber(file, dir, name, 1, maxBytes);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
     throw error;

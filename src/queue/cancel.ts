@@ -18,7 +18,7 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {HomePaths} from '../home/layout.js';
 import {linkNoClobber, listDir, readJson, sameFile, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
-import {numberedName} from '../home/names.js';
+import {idStem, numberedName} from '../home/names.js';
 import {workerDir} from '../home/transitions.js';
 import {createRecord, newRecord, readRecord, writeRecord, type JobRecord} from '../job/record.js';
 import {hostName} from '../worker/registry.js';
@@ -133,7 +133,9 @@ function resumable(paths: HomePaths, id: string, name: string, reason: string): 
 function reserve(paths: HomePaths, name: string, reason: string): JobRecord {
   const endedAt = new Date().toISOString();
   for (let n = 1; ; n++) {
-    const id = numberedName(name, n);
+    // A name too long to be an id (dropped by hand, cancelled before a dispatcher refused it)
+    // gets one that fits.
+    const id = numberedName(idStem(name), n);
     const fresh: JobRecord = {...newRecord(id, name), state: 'failed', reason, endedAt, file: `failed/${id}`};
     if (createRecord(paths, fresh)) return fresh;
     const existing = readRecord(paths, id);

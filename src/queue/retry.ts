@@ -4,7 +4,7 @@
 import path from 'node:path';
 import {ensureHome} from '../home/layout.js';
 import {listDir, moveNoClobber} from '../home/atomic.js';
-import {isIgnoredName} from '../home/names.js';
+import {isIgnoredName, MAX_JOB_NAME_BYTES} from '../home/names.js';
 import {recordFor} from '../home/transitions.js';
 import {writeRecord} from '../job/record.js';
 import {noteRetried} from '../dispatcher/failure-log.js';
@@ -36,7 +36,7 @@ export function retryFailed(options: RetryOptions): RetryResult {
     if (hit !== undefined) matched.add(hit);
     Object.assign(record, {state: 'requeued', reason: 'retry requested', requeuedAs: record.name});
     writeRecord(paths, record);
-    const got = moveNoClobber(path.join(paths.failed, id), paths.jobqueue, record.name);
+    const got = moveNoClobber(path.join(paths.failed, id), paths.jobqueue, record.name, 1, MAX_JOB_NAME_BYTES);
     if (got !== record.name) {
       record.requeuedAs = got;
       writeRecord(paths, record);

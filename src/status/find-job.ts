@@ -7,7 +7,7 @@ import path from 'node:path';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
-import {isIgnoredName} from '../home/names.js';
+import {idStem, isIgnoredName} from '../home/names.js';
 import {podDir} from '../home/transitions.js';
 import {readRecord, type JobRecord} from '../job/record.js';
 import {readCurrentJob, type CurrentJob} from '../worker/current-job.js';
@@ -70,8 +70,10 @@ function locate(paths: HomePaths, id: string, record: JobRecord | undefined): Fo
   return undefined;
 }
 
-// The number N of an id `stem~N.ext` made from `name` (1 for the name itself), else 0.
-function idNumber(name: string, id: string): number {
+// The number N of an id `stem~N.ext` made from `name` (1 for the name itself), else 0. A name
+// too long to be an id has ids made from a shorter one (idStem).
+function idNumber(jobName: string, id: string): number {
+  const name = idStem(jobName);
   if (id === name) return 1;
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot <= 0 ? [name, ''] : [name.slice(0, dot), name.slice(dot)];

@@ -2,7 +2,7 @@
 // a bare `--exe`) into the list of jobs to publish, with their names. Nothing is written here.
 import path from 'node:path';
 import {FjdError} from '../errors.js';
-import {isIgnoredName} from '../home/names.js';
+import {isIgnoredName, jobNameProblem, truncateBytes} from '../home/names.js';
 import {splitWords} from '../job/command.js';
 import {parseCsv} from './csv.js';
 import type {JobSpec} from './job-text.js';
@@ -42,13 +42,20 @@ export function defaultStem(exe: string, now: Date): string {
   const base = path.basename(program).replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_.+-]+/g, '').replace(/^[.-]+/, '');
   const pad = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return `${base === '' ? 'job' : base}-${stamp}`;
+  // A program of a very long name gives a name that still leaves room for -1, -2….
+  return `${base === '' ? 'job' : truncateBytes(base, 100)}-${stamp}`;
 }
 
-// Refuses a name that jobqueue/ would ignore or that is no single file name.
+// Refuses a name that jobqueue/ would ignore, that is no single file name, or that the
+// dispatcher would fail as too long.
 export function checkJobName(name: string): string {
   if (name.includes('/') || name.includes('\0') || isIgnoredName(name) || name === '.' || name === '..') {
     throw usage(`"${name}" cannot be a job name: jobqueue/ ignores hidden names and names ending in .tmp or ~ or enclosed in #, and a name cannot hold /`, 'Choose another --name.');
+  }
+  const problem = jobNameProblem(name);
+  if (problem !== undefined) {
+    const shown = truncateBytes(name, 40);
+    throw usage(`"${shown === name ? name : `${shown}…`}" cannot be a job name: ${problem.replace(/^the job's name/, 'it')}`, 'Choose a shorter --name (fjd submit adds -1, -2… to it for several jobs).');
   }
   return name;
 }

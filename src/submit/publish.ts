@@ -10,6 +10,7 @@ import path from 'node:path';
 import {ioError} from '../errors.js';
 import {linkNoClobber, unlinkIfPresent} from '../home/atomic.js';
 import type {HomePaths} from '../home/layout.js';
+import {MAX_JOB_NAME_BYTES} from '../home/names.js';
 import {SUBMIT_SCRATCH_PREFIX} from '../job/read-job-file.js';
 import {crashPoint} from '../util/crash-point.js';
 import {jobText, type JobSpec} from './job-text.js';
@@ -31,7 +32,7 @@ export function publishJobs(paths: HomePaths, specs: JobSpec[], made = new Date(
     }
     let name: string;
     try {
-      name = linkNoClobber(scratch, paths.jobqueue, spec.name);
+      name = linkNoClobber(scratch, paths.jobqueue, spec.name, 1, MAX_JOB_NAME_BYTES);
     } catch (error) {
       unlinkIfPresent(scratch);
       throw ioError(`publishing job ${spec.name} in`, paths.jobqueue, error, publishedSoFar(names));
