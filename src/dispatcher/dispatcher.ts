@@ -8,11 +8,12 @@ import path from 'node:path';
 import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
+import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
 import {assignJob, announcementPath, PodClosedError, podDir} from '../home/transitions.js';
 import {readRecord} from '../job/record.js';
 import {heartbeatPath, hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
-import {errnoCode} from '../errors.js';
+import {describeError, errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
@@ -215,6 +216,8 @@ export class Dispatcher {
   private foundTimer: NodeJS.Timeout | undefined;
   private toldNoWorkers = false;
   private pumping = false;
+  // A listing that confirms the end is under way (see maybeFinish).
+  private confirming = false;
   private finished = false;
   private readonly summary: DispatchSummary = {
     finished: 0,
@@ -355,6 +358,12 @@ export class Dispatcher {
       return;
     }
     if (isIgnoredName(name) || this.notJobs.has(name)) return;
+    if (isOddName(name)) {
+      // Too long, or not the file's real name (not UTF-8): the listing deals with it.
+      this.scanJobqueue();
+      this.pump();
+      return;
+    }
     if (this.candidates.has(name)) {
       // Written to in place, or appeared again: let it settle.
       const known = this.own(name);
@@ -576,7 +585,14 @@ export class Dispatcher {
     } catch {
       return 0;
     }
-    const fresh = names.filter((name) => !this.candidates.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
+    let fresh = names.filter((name) => !this.candidates.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
+    if (fresh.some(isOddName)) {
+      // Names that cannot be jobs' (too long, not UTF-8) fail before anything derives from them.
+      const odd = oddNames(this.paths.jobqueue, fresh);
+      for (const entry of odd) this.refuse(entry.raw, entry.reason, entry.listedAs);
+      const handled = new Set(odd.map((entry) => entry.listedAs));
+      fresh = fresh.filter((name) => !handled.has(name));
+    }
     fresh.sort();
     for (const name of fresh) {
       this.candidates.set(name, FOUND_BY_LISTING);
@@ -588,6 +604,33 @@ export class Dispatcher {
     // Names that left without an event we saw are dropped when they come up for assignment.
     if (fresh.length > 0) this.noteFound(fresh.length);
     return fresh.length;
+  }
+
+  // Fails an entry of jobqueue/ that can never be a job into failed/ with its reason
+  // (home/refuse.ts). One that cannot be moved is reported once and skipped from then on.
+  private refuse(entry: Buffer | string, reason: string, key: string): void {
+    this.candidates.delete(key);
+    this.queue.delete(key);
+    let refused;
+    try {
+      refused = refuseEntry(this.paths, entry, reason);
+    } catch (error) {
+      this.notJobs.add(key);
+      const why = errnoCode(error) ?? describeError(error);
+      this.emit({type: 'warning', message: `jobqueue/${key} cannot be a job (${reason}), and it cannot be moved into failed/ (${why}); leaving it alone until the dispatcher starts again`});
+      return;
+    }
+    if (refused !== undefined) this.endedUnrun(refused.id, refused.name, refused.reason);
+  }
+
+  // A job that failed without running (refused, cancelled, a dependency failed): counted,
+  // told, and what waited for it may go.
+  private endedUnrun(id: string, name: string, reason: string): void {
+    this.summary.failed++;
+    this.summary.failedJobs.push({id, reason});
+    this.emit({type: 'job-ended', id, name, outcome: 'failed', reason});
+    this.failures?.noteFailed(id);
+    this.noteEnded(name, 'failed');
   }
 
   private noteFound(count: number): void {
@@ -615,6 +658,11 @@ export class Dispatcher {
         stat = fs.lstatSync(path.join(this.paths.jobqueue, name));
       } catch {
         this.candidates.delete(name);
+        continue;
+      }
+      const refusal = notAJobReason(stat) ?? (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
+      if (refusal !== undefined) {
+        this.refuse(name, refusal, name);
         continue;
       }
       if (!this.isJobLike(name, stat)) {
@@ -1151,12 +1199,7 @@ export class Dispatcher {
   private carryOutCancels(pump = true): void {
     for (const done of carryOutOpenCancels(this.paths)) {
       this.candidates.delete(done.name);
-      if (done.id === undefined) continue;
-      this.summary.failed++;
-      this.summary.failedJobs.push({id: done.id, reason: done.reason});
-      this.emit({type: 'job-ended', id: done.id, name: done.name, outcome: 'failed', reason: done.reason});
-      this.failures?.noteFailed(done.id);
-      this.noteEnded(done.name, 'failed');
+      if (done.id !== undefined) this.endedUnrun(done.id, done.name, done.reason);
     }
     if (pump) this.pump();
   }
@@ -1177,13 +1220,18 @@ export class Dispatcher {
   }
 
   private maybeFinish(): void {
-    if (this.options.watch || this.finished) return;
+    if (this.options.watch || this.finished || this.confirming) return;
     if (this.candidates.size > 0 || this.busyCount() > 0) return;
-    // Nothing known is left: confirm with a fresh listing before leaving.
-    if (this.scanJobqueue() > 0) {
-      this.pump();
-      return;
+    // Nothing known is left: confirm with a fresh listing before leaving. What it finds is
+    // paired at once; a name it lists that turns out to be gone (or no job) is dropped, and
+    // is not listed again from here: no path from there leads back into this listing.
+    this.confirming = true;
+    try {
+      if (this.scanJobqueue() > 0) this.pump();
+    } finally {
+      this.confirming = false;
     }
+    if (this.candidates.size > 0 || this.busyCount() > 0 || this.finished) return;
     this.end();
   }
 

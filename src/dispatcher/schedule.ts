@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {decodeJobText, parseJobText} from '../job/job-file.js';
 import {priorityOverride} from '../queue/prioritize.js';
+import {errnoCode} from '../errors.js';
+import {isTransientFsError} from '../util/transient.js';
 import type {JobRecord} from '../job/record.js';
 
 export interface JobMeta {
@@ -23,6 +25,9 @@ export interface JobMeta {
   seq: number;
   // Bumped when the file is read again (re-prioritised): older heap entries are stale.
   version: number;
+  // Set when the file is there but cannot be opened (EACCES): the errno code. The dispatcher
+  // fails such a job with the reason.
+  unreadable?: string;
 }
 
 const META_READ_CAP = 64 * 1024;
@@ -41,8 +46,12 @@ export function readJobMeta(jobqueue: string, name: string, overrides?: string, 
   try {
     fd = fs.openSync(path.join(jobqueue, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return defaults(name, Date.now());
-    return undefined;
+    const code = errnoCode(error);
+    if (code === undefined || code === 'ENOENT') return undefined;
+    // A symbolic link, the worker fails with its reason; trouble that passes (a full disk,
+    // an unreachable server), the worker waits out.
+    if (code === 'ELOOP' || isTransientFsError(code)) return defaults(name, Date.now());
+    return {...defaults(name, Date.now()), unreadable: code};
   }
   try {
     const stat = fs.fstatSync(fd);
