@@ -90,6 +90,19 @@ describe('fjd run', () => {
     expect(home.ls('.fjd/workers')).toEqual([]);
   });
 
+  it('says before it starts that jobs left in jobqueue/ run too, and hires workers for them as well', async () => {
+    const home = makeHome('run-leftovers');
+    // As a Ctrl-C'd run leaves them: jobs of its own waiting in jobqueue/.
+    for (const n of [1, 2, 3]) home.job(`old-${n}`, `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    const result = await home.run('fjd', ['run', '--exe', 'echo new >> new.txt', '--name', 'new', '-j', '4']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toBe('fjd run: note: 3 jobs were already waiting in jobqueue/ (old-1, old-2, old-3); they run too\n');
+    expect(result.stdout).toMatch(/^Submitted 1 job to jobqueue\/: new\.\nHired 4 workers\.\n/);
+    expect(result.stdout).toMatch(/^Finished: 4, failed: 0, wall time [\d.]+ s\.$/m);
+    expect(home.ls('done')).toEqual(['new', 'old-1', 'old-2', 'old-3']);
+    expect(home.read('new.txt')).toBe('new\n');
+  });
+
   it.each([
     ['no --exe', ['run', '--parameters', '1,2']],
     ['--repeat with --parameters', ['run', '--exe', 'true', '--repeat', '2', '--parameters', '1,2']],

@@ -5,11 +5,14 @@ import {fileURLToPath} from 'node:url';
 import {Command} from 'commander';
 import {hireWorkers, type HireResult} from '../../recruiter/hire.js';
 import {fireWorkers} from '../../recruiter/fire.js';
+import {waitingJobNames} from '../../queue/waiting.js';
 import {EXIT, groupSharedFrom, positiveInteger, say, warn} from '../common.js';
 import {dispatch} from './dispatch.js';
 import {addJobOptions, queueJobs, reportSubmitError, submittedLine, type JobOptions} from './submit.js';
 
 const MEMORY_PER_WORKER = 256 * 1024 * 1024;
+// How many names of jobs left over from an earlier run its note lists.
+const LEFTOVERS_NAMED = 3;
 
 interface RunOptions extends JobOptions {
   jobs?: number;
@@ -49,6 +52,14 @@ Examples:
     });
 }
 
+// What `fjd run` says of the jobs it found waiting in jobqueue/ besides its own.
+function leftoversNote(leftovers: string[]): string {
+  const n = leftovers.length;
+  const more = n > LEFTOVERS_NAMED ? ` and ${n - LEFTOVERS_NAMED} more` : '';
+  const named = `${leftovers.slice(0, LEFTOVERS_NAMED).join(', ')}${more}`;
+  return `note: ${n === 1 ? '1 job was' : `${n} jobs were`} already waiting in jobqueue/ (${named}); ${n === 1 ? 'it runs' : 'they run'} too`;
+}
+
 async function run(options: RunOptions): Promise<number> {
   const quiet = options.quiet === true;
   let interrupted = false;
@@ -65,7 +76,12 @@ async function run(options: RunOptions): Promise<number> {
     home = paths.root;
     if (!quiet || names.length === 0) say(submittedLine(names));
     if (names.length === 0) return EXIT.ok;
-    const count = Math.min(options.jobs ?? defaultWorkerCount(), names.length);
+    // Jobs already waiting (left by an interrupted run, dropped by hand) run too: say so
+    // before anything starts, and hire for them as well.
+    const mine = new Set(names);
+    const leftovers = waitingJobNames(paths).filter((name) => !mine.has(name));
+    if (leftovers.length > 0) warn('fjd run', leftoversNote(leftovers));
+    const count = Math.min(options.jobs ?? defaultWorkerCount(), names.length + leftovers.length);
     const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
     hired = await hireWorkers({home, groupShared, count, cwd: process.cwd(), env: process.env, workerCommand});
     if (!quiet) say(`Hired ${hired.workers.length} worker${hired.workers.length === 1 ? '' : 's'}.`);
