@@ -68,6 +68,9 @@ export interface DispatchSummary {
   failedJobs: {id: string; reason: string | null}[];
   wallMs: number;
   interrupted: boolean;
+  // The home's totals at the end, with the jobs of earlier runs: done/ and failed/ as listed
+  // at the start plus the ends seen since, and the jobs not yet ended (queued or handed out).
+  home: {finished: number; failed: number; open: number};
 }
 
 // What a progress display shows: jobs known in jobqueue/, jobs handed out and not yet ended,
@@ -226,7 +229,10 @@ export class Dispatcher {
     failedJobs: [],
     wallMs: 0,
     interrupted: false,
+    home: {finished: 0, failed: 0, open: 0},
   };
+  // done/ and failed/ as listed at the start, less the failures counted as seen by this run.
+  private readonly endedBefore = {finished: 0, failed: 0};
   private readonly startedAt = performance.now();
   private resolve: ((summary: DispatchSummary) => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
@@ -302,6 +308,7 @@ export class Dispatcher {
     for (const id of this.failures?.unseen(failed.filter((id) => !this.owners.has(id))) ?? []) {
       const record = readRecord(this.paths, id);
       this.summary.failed++;
+      this.endedBefore.failed--;
       this.summary.failedJobs.push({id, reason: record?.reason ?? null});
       this.emit({type: 'job-ended', id, name: record?.name ?? id, outcome: 'failed', reason: record?.reason ?? null});
       this.failures?.noteFailed(id);
@@ -877,6 +884,7 @@ export class Dispatcher {
         }
       }
       if (outcome === 'failed') failed = ids;
+      this.endedBefore[outcome] = ids.length;
     }
     return failed;
   }
@@ -1258,6 +1266,11 @@ export class Dispatcher {
     if (this.finished) return;
     this.shutdown();
     this.summary.wallMs = performance.now() - this.startedAt;
+    this.summary.home = {
+      finished: this.endedBefore.finished + this.summary.finished,
+      failed: this.endedBefore.failed + this.summary.failed,
+      open: this.candidates.size + this.busyCount(),
+    };
     this.resolve?.(this.summary);
   }
 }

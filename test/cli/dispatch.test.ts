@@ -134,6 +134,45 @@ describe('dispatching', () => {
 });
 
 describe('the end of a run', () => {
+  it('a resumed run counts its own ends, and adds the home\'s totals when they differ', async () => {
+    const home = makeHome('resumed');
+    home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    home.job('b', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+    await home.run('recruiter', ['hire', '1']);
+    const first = await home.run('dispatcher', []);
+    expect(first.exitCode).toBe(1);
+    // Its counts are the home's: nothing more to say.
+    expect(first.stdout).toMatch(/^Finished: 1, failed: 1, wall time [\d.]+ s\.\nFailed jobs: b /m);
+    expect(first.stdout).not.toContain('In the home');
+
+    home.job('c', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    home.job('d', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    // Cancelled while no dispatcher runs: in failed/, and told (and counted once) by the next.
+    home.job('e', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    expect((await home.run('fjd', ['cancel', 'e'])).exitCode).toBe(0);
+    const second = await home.run('dispatcher', []);
+    expect(second.exitCode).toBe(1);
+    expect(second.stdout).toMatch(/^Finished: 2, failed: 1, wall time [\d.]+ s\.\nIn the home: 3 finished, 2 failed, 0 still open\.\n/m);
+    expect(home.ls('done')).toEqual(['a', 'c', 'd']);
+    expect(home.ls('failed')).toEqual(['b', 'e']);
+  });
+
+  it('a run stopped with Ctrl-C says how many jobs of the home are still open', async () => {
+    const home = makeHome('stopped');
+    home.job('done-before', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    await home.run('recruiter', ['hire', '1']);
+    expect((await home.run('dispatcher', [])).exitCode).toBe(0);
+    home.job('held', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+    home.job('next', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+    const dispatcher = home.start('dispatcher', []);
+    await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-held')), 20_000, 'the held job to start');
+    dispatcher.signal('SIGINT');
+    const result = await dispatcher.result;
+    expect(result.exitCode).toBe(130);
+    expect(result.stdout).toMatch(/^Finished: 0, failed: 0, wall time [\d.]+ s\.\nIn the home: 1 finished, 0 failed, 2 still open\.\n/m);
+    fs.writeFileSync(path.join(home.dir, 'release'), '');
+  });
+
   it('--fire-when-done fires the workers once the queue is done', async () => {
     const home = makeHome('firedone');
     home.job('x', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);

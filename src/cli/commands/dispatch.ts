@@ -198,6 +198,11 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   }
   const seconds = (summary.wallMs / 1000).toFixed(1);
   say(`Finished: ${summary.finished}, failed: ${summary.failed}, wall time ${seconds} s.`);
+  // A resumed run (or one that stopped early) counts only its own ends: the home's totals too.
+  const inHome = summary.home;
+  if (inHome.finished !== summary.finished || inHome.failed !== summary.failed || inHome.open > 0) {
+    say(`In the home: ${inHome.finished} finished, ${inHome.failed} failed, ${inHome.open} still open.`);
+  }
   if (summary.failedJobs.length > 0) {
     const listed = summary.failedJobs.slice(0, FAILED_LISTED).map((job) => `${job.id} (${job.reason ?? 'unknown'})`);
     const more = summary.failedJobs.length - listed.length;
