@@ -52,7 +52,8 @@ export interface DispatcherOptions {
 export type DispatcherEvent =
   | {type: 'started'; home: string; jobs: number; workers: number; running: number}
   | {type: 'found'; count: number}
-  | {type: 'waiting-for-workers'; jobs: number}
+  // No worker may take a job now: `workers` are registered and alive, `busy` of them hold jobs.
+  | {type: 'waiting-for-workers'; jobs: number; workers: number; busy: number}
   | {type: 'not-a-job'; name: string; kind: string}
   | {type: 'job-ended'; id: string; name: string; outcome: 'finished' | 'failed'; reason: string | null}
   | {type: 'job-requeued'; id: string; name: string; reason: string | null}
@@ -1134,7 +1135,9 @@ export class Dispatcher {
       }
       if (!this.toldNoWorkers && this.hasReady() && ![...this.workers.values()].some((w) => w.ready)) {
         this.toldNoWorkers = true;
-        this.emit({type: 'waiting-for-workers', jobs: this.candidates.size});
+        let busy = 0;
+        for (const w of this.workers.values()) if (w.inflight.size > 0) busy++;
+        this.emit({type: 'waiting-for-workers', jobs: this.candidates.size, workers: this.workers.size, busy});
       }
     } finally {
       this.pumping = false;

@@ -69,6 +69,24 @@ describe('dispatching', () => {
     expect(home.ls('done')).toEqual(['first', 'second']);
   });
 
+  it('restarted while its workers are busy, says that the jobs wait for them, and does not advise hiring', async () => {
+    const home = makeHome('busy-restart');
+    for (const n of [1, 2, 3, 4]) home.job(`h${n}`, `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+    await home.run('recruiter', ['hire', '2']);
+    const first = home.start('dispatcher', []);
+    await waitUntil(() => home.ls('.').filter((name) => name.startsWith('started-')).length === 2, 30_000, 'two jobs to start');
+    first.signal('SIGINT');
+    expect((await first.result).exitCode).toBe(130);
+    const second = home.start('dispatcher', []);
+    await waitUntil(() => second.output().includes('waiting'), 20_000, 'the dispatcher to say why the jobs wait');
+    fs.writeFileSync(path.join(home.dir, 'release'), '');
+    const result = await second.result;
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^2 jobs are waiting: the 2 workers are busy; the jobs go out as they become free\.$/m);
+    expect(result.stdout).not.toContain('recruiter hire');
+    expect(home.ls('done')).toEqual(['h1', 'h2', 'h3', 'h4']);
+  });
+
   it('gives a repeated name its own id, so nothing is overwritten', async () => {
     const home = makeHome('repeat');
     await home.run('recruiter', ['hire', '1']);

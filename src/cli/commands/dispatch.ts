@@ -82,6 +82,18 @@ function limitOption(value: string, previous: Map<string, number> | undefined): 
   return new Map([...(previous ?? []), [match[1] ?? '', Number(match[2])]]);
 }
 
+// Why jobs wait with no worker to take them: hiring is advice only when there is no worker.
+function waitingForWorkers({jobs, workers, busy}: {jobs: number; workers: number; busy: number}): string {
+  const waiting = `${jobs} job${jobs === 1 ? ' is' : 's are'} waiting`;
+  if (workers === 0) return `${waiting}, but no worker has announced itself. Hire some with: recruiter hire`;
+  const go = jobs === 1 ? 'the job goes' : 'the jobs go';
+  if (busy === workers && workers === 1) return `${waiting}: the worker is busy; ${go} out when it is free.`;
+  if (busy === workers) return `${waiting}: the ${workers} workers are busy; ${go} out as they become free.`;
+  if (busy === 0) return `${waiting} for ${workers === 1 ? 'the worker, which is' : `the ${workers} workers, which are`} not ready yet; ${go} out as soon as one is.`;
+  const notReady = workers - busy;
+  return `${waiting}: of the ${workers} workers, ${busy} ${busy === 1 ? 'is' : 'are'} busy and ${notReady} not ready yet; ${go} out as they become free.`;
+}
+
 // The dispatcher with its progress display and summary; `fjd run` calls it too.
 export async function dispatch(options: DispatchOptions, program: string): Promise<number> {
   const quiet = options.quiet === true;
@@ -133,7 +145,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         print(`Found ${event.count} new job${event.count === 1 ? '' : 's'} to dispatch.`);
         break;
       case 'waiting-for-workers':
-        print(`${event.jobs} job${event.jobs === 1 ? ' is' : 's are'} waiting, but no worker has announced itself. Hire some with: recruiter hire`);
+        print(waitingForWorkers(event));
         break;
       case 'not-a-job':
         warning(`warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
