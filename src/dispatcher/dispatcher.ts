@@ -19,6 +19,7 @@ import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
 import {carryOutOpenCancels, requestOpenFail} from '../queue/cancel.js';
 import {FailureLog} from './failure-log.js';
+import {mergeLimits, zeroLimitWarnings} from './limits.js';
 import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from './schedule.js';
 import {dropPriorityOverride} from '../queue/prioritize.js';
 import {formatDuration} from '../util/duration.js';
@@ -259,9 +260,7 @@ export class Dispatcher {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.lock = await DispatcherLock.acquire(this.paths, this.leaseMs, (message) =>
-      this.emit({type: 'waiting-for-lock', message}),
-    );
+    this.lock = await DispatcherLock.acquire(this.paths, this.leaseMs, (message) => this.emit({type: 'waiting-for-lock', message}), this.options.limits);
     crashPoint('dispatch:locked');
     this.guard(() => {
       // Watch first, then list: a file that appears in between is seen by both, never by none.
@@ -718,7 +717,7 @@ export class Dispatcher {
 
   // Reads the limits again: the flags, over the home's `limits` file when it has changed.
   private loadLimits(): void {
-    const file = path.join(this.paths.root, 'limits');
+    const file = this.paths.limits;
     let stamp = '';
     let text = '';
     try {
@@ -737,7 +736,8 @@ export class Dispatcher {
       this.emit({type: 'warning', message: `${error instanceof Error ? error.message : String(error)}; the limits file is ignored until it is fixed`});
     }
     const before = this.limits;
-    this.limits = new Map([...fromFile, ...(this.options.limits ?? new Map<string, number>())]);
+    this.limits = mergeLimits(fromFile, this.options.limits);
+    for (const message of zeroLimitWarnings(before, this.limits, this.options.limits, file)) this.emit({type: 'warning', message});
     // A limit raised or removed lets held jobs go.
     for (const group of this.heldByLimit.keys()) {
       if ((this.limits.get(group) ?? Infinity) > (before.get(group) ?? Infinity) || !this.limits.has(group)) this.releaseGroup(group);

@@ -20,6 +20,17 @@ interface LockContent {
   procStart: string | null;
   startedAt: string;
   beat: number;
+  // The group limits of its --limit flags, which live nowhere else: `fjd status` reads them
+  // to tell why a job is held (absent in the locks of older versions and of `fjd cancel`).
+  limits?: Record<string, number>;
+}
+
+// Who holds the lock, as `fjd status` tells it.
+export interface DispatcherHolder {
+  host: string;
+  pid: number;
+  startedAt: string;
+  limits: Map<string, number>;
 }
 
 // How long a lock file may stay unreadable (empty, cut short) before it is taken as stale.
@@ -44,7 +55,8 @@ export class DispatcherLock {
 
   // Takes the lock, or throws DISPATCHER_RUNNING naming the dispatcher that holds it.
   // `onWait` is told when deciding needs watching another host's lock for `leaseMs`.
-  static async acquire(paths: HomePaths, leaseMs: number, onWait: (message: string) => void): Promise<DispatcherLock> {
+  // `limits` are its --limit flags, published in the lock.
+  static async acquire(paths: HomePaths, leaseMs: number, onWait: (message: string) => void, limits?: ReadonlyMap<string, number>): Promise<DispatcherLock> {
     const file = lockPath(paths);
     const content: LockContent = {
       token: crypto.randomBytes(8).toString('hex'),
@@ -53,6 +65,7 @@ export class DispatcherLock {
       procStart: processStartTime(process.pid),
       startedAt: new Date().toISOString(),
       beat: 0,
+      ...(limits === undefined || limits.size === 0 ? {} : {limits: Object.fromEntries(limits)}),
     };
     let unreadableSince: number | undefined;
     for (let round = 0; round < 1000; round++) {
@@ -116,6 +129,16 @@ export class DispatcherLock {
     const file = lockPath(this.paths);
     if (readLock(this.paths)?.token === this.content.token) unlinkIfPresent(file);
   }
+}
+
+// The dispatcher that holds the lock, unless there is none or it is dead (on this host; one on
+// another host is taken as alive). Only reads: no scratch link, as readLock may make.
+export function dispatcherHolder(paths: HomePaths): DispatcherHolder | undefined {
+  const holder = readJson<LockContent>(lockPath(paths));
+  if (holder === undefined || typeof holder.pid !== 'number') return undefined;
+  if (holder.host === hostName() && processLiveness(holder.pid, holder.procStart) === 'dead') return undefined;
+  const limits = new Map(Object.entries(holder.limits ?? {}).filter((entry): entry is [string, number] => Number.isInteger(entry[1])));
+  return {host: holder.host, pid: holder.pid, startedAt: holder.startedAt, limits};
 }
 
 // Whether the holder of a lock is alive, dead (stale lock), or the lock changed hands meanwhile.

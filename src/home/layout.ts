@@ -31,6 +31,8 @@ export interface HomePaths {
   failuresLog: string;
   // The Slurm jobs `recruiter hire --slurm` submitted, one record each (src/slurm/record.ts).
   slurm: string;
+  // The optional group limits file, `NAME = K` a line (src/dispatcher/limits.ts).
+  limits: string;
 }
 
 // Absolute paths of every directory in a home.
@@ -53,6 +55,7 @@ export function homePaths(root: string): HomePaths {
     priority: path.join(internal, 'priority'),
     failuresLog: path.join(internal, 'failures.log'),
     slurm: path.join(internal, 'slurm'),
+    limits: path.join(abs, 'limits'),
   };
 }
 

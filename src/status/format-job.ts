@@ -8,6 +8,7 @@ import type {FoundJob} from './find-job.js';
 import {attemptOutput, lastAttempt, tailLines} from './job-output.js';
 import {roughDuration} from './rate.js';
 import {waitsFor} from './waits-for.js';
+import {whyWaiting, type WaitReason} from './why-waiting.js';
 
 // How many lines of stderr `fjd status JOB` shows.
 export const STDERR_TAIL_LINES = 10;
@@ -21,6 +22,26 @@ function howEnded(a: AttemptRecord): string {
   const how = a.signal !== null ? `signal ${a.signal}` : a.exitCode !== null ? `exit code ${a.exitCode}` : 'no exit code';
   const reason = a.reason === null || a.reason === how ? '' : ` (${a.reason})`;
   return `${how}${reason}`;
+}
+
+// What holds an open job, in one line; its dependencies have their own (`Waits for:`).
+export function waitLine(reason: WaitReason): string | undefined {
+  switch (reason.kind) {
+    case 'dispatcher':
+      return 'Waiting: for a dispatcher: none runs on this home (start one with: dispatcher)';
+    case 'dependency':
+      return undefined;
+    case 'limit':
+      return reason.limit === 0
+        ? `Held:    by the limit of group ${reason.group} (a limit of 0, which never lets it run: raise it with --limit ${reason.group}=N or in the limits file)`
+        : `Held:    by the limit of group ${reason.group} (${reason.out} of ${reason.limit} out)`;
+    case 'worker': {
+      const {workers, busy} = reason;
+      if (workers === 0) return 'Waiting: for a worker: none is hired (hire some with: recruiter hire)';
+      if (busy === workers) return `Waiting: for a worker: ${workers === 1 ? 'the worker is' : `the ${workers} workers are`} busy`;
+      return `Waiting: for a worker: of ${workers}, ${busy} ${busy === 1 ? 'is' : 'are'} busy and ${workers - busy} not ready yet`;
+    }
+  }
 }
 
 function attemptLine(a: AttemptRecord): string {
@@ -45,6 +66,10 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
     if (deps.length > 0) {
       const said = deps.map((d) => `${d.name} (${d.state}${d.any ? ', any ending' : ''})`);
       lines.push(`Waits for: ${said.join(', ')}`);
+    }
+    for (const reason of whyWaiting(paths, job.path, deps)) {
+      const line = waitLine(reason);
+      if (line !== undefined) lines.push(line);
     }
   }
   const record = job.record;

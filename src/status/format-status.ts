@@ -39,6 +39,7 @@ export function formatStatus(report: StatusReport): string {
     `Jobs: ${c.open} open, ${c.assigned} assigned, ${c.running} running, ${c.finished} finished, ${c.failed} failed`,
     rateLine(report),
   ];
+  if (report.limits.length > 0) lines.push(limitsLine(report));
   // Workers of several hosts are grouped by host, each under a line with its count.
   const byHost = new Map<string, WorkerStatus[]>();
   for (const w of report.workers) byHost.set(w.host ?? '?', [...(byHost.get(w.host ?? '?') ?? []), w]);
@@ -56,6 +57,12 @@ export function formatStatus(report: StatusReport): string {
   }
   for (const s of report.slurmJobs) lines.push(slurmLine(s));
   return `${lines.join('\n')}\n`;
+}
+
+// The group limits in force and how full each is: `Limits: gpu 1 of 1 out, big 0 of 0 out (…)`.
+function limitsLine(report: StatusReport): string {
+  const said = report.limits.map((g) => `${g.group} ${g.out} of ${g.limit} out${g.limit === 0 ? ' (a limit of 0: its jobs never run)' : ''}`);
+  return `Limits: ${said.join(', ')}`;
 }
 
 function slurmLine(s: StatusReport['slurmJobs'][number]): string {

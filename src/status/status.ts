@@ -12,6 +12,7 @@ import {heartbeatPath, hostName, listWorkers, workerLiveness} from '../worker/re
 import {currentJobPath, readCurrentJob} from '../worker/current-job.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
+import {groupLimits, type GroupLimit} from './why-waiting.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -53,6 +54,9 @@ export interface StatusReport {
   etaSeconds: number | null;
   // The Slurm jobs of `recruiter hire --slurm` recorded in the home, with their state from squeue.
   slurmJobs: SlurmJobStatus[];
+  // The group limits in force (the limits file, under the running dispatcher's --limit flags),
+  // each with how many of its jobs are out; why one open job waits: `fjd status JOB`.
+  limits: GroupLimit[];
 }
 
 function jobNames(dir: string): string[] {
@@ -147,5 +151,5 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   const ended = jobs.filter((job) => job.state === 'finished' || job.state === 'failed').map((job) => path.join(paths.root, job.file));
   const rate = endRate(ended, now);
   const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
-  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env)};
+  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env), limits: groupLimits(paths)};
 }

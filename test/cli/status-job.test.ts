@@ -1,6 +1,9 @@
 // `fjd status JOB` (one job's whole record) and `fjd status --watch`, as a user types them.
+import fs from 'node:fs';
+import path from 'node:path';
 import {expect, it} from 'vitest';
-import {makeHome} from '../helpers/home.js';
+import {makeHome, type TestHome} from '../helpers/home.js';
+import {statusOf} from '../helpers/status.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
 import {STATUS_SCHEMA, schemaProblems} from '../helpers/status-schema.js';
@@ -40,13 +43,14 @@ it('fjd status JOB shows every attempt, how each ended, the worker and the tail 
   expect((await home.run('fjd', ['status', 'done/ok'])).stdout).toMatch(/^Job: {5}ok \(id ok\)\nState: {3}finished\n/);
   expect((await home.run('fjd', ['status', 'ok~2'])).stdout).toContain('File:    done/ok~2\n');
   const json = await home.run('fjd', ['status', 'ok', '--json']);
-  expect(JSON.parse(json.stdout)).toEqual({state: 'finished', file: 'done/ok~2', worker: null, record: home.record('ok~2')});
+  expect(JSON.parse(json.stdout)).toEqual({state: 'finished', file: 'done/ok~2', worker: null, record: home.record('ok~2'), waiting: []});
   expect(json.stderr).toBe('fjd: this is the newest job named ok; the others: ok\n');
 
   // An open job that was never assigned has no record yet.
   home.job('later', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   expect((await home.run('fjd', ['status', 'later'])).stdout).toBe(
-    'Job:     later\nState:   open\nFile:    jobqueue/later\nRecord:  none yet (a job gets its record when it is assigned to a worker)\n',
+    'Job:     later\nState:   open\nFile:    jobqueue/later\nWaiting: for a dispatcher: none runs on this home (start one with: dispatcher)\n' +
+      'Record:  none yet (a job gets its record when it is assigned to a worker)\n',
   );
 
   // A failed job put back in the queue keeps its record and its attempts.
@@ -95,4 +99,73 @@ it('fjd status --watch --json prints one JSON document per line, and SIGTERM end
     expect(report.counts.open).toBe(1);
     expect(schemaProblems(report, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur'))).toEqual([]);
   }
+});
+
+// What `fjd status JOB --json` says an open job waits for.
+async function waitingOf(home: TestHome, ref: string): Promise<unknown> {
+  const result = await home.run('fjd', ['status', ref, '--json']);
+  expect(result.exitCode, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as {waiting: unknown}).waiting;
+}
+
+it('a job held by a limit of 0 says so in fjd status JOB and --json, and the dispatcher warns of the limit at its start', async () => {
+  const home = makeHome('status-limit-0');
+  home.job('train', `[control]\nexecutable = ${fixture('fail.sh')} 0\ngroup = gpu\n`);
+  await home.run('recruiter', ['hire', '1']);
+  const dispatcher = home.start('dispatcher', ['--limit', 'gpu=0']);
+  await waitUntil(() => dispatcher.output().includes('Found 1 new job'), 20_000, 'the dispatcher to find the job');
+  expect(dispatcher.output()).toContain('dispatcher: warning: group gpu has a limit of 0 (--limit gpu=0): none of its jobs runs until the limit is raised\n');
+  const text = (await home.run('fjd', ['status', 'train'])).stdout;
+  expect(text).toBe(
+    'Job:     train\nState:   open\nFile:    jobqueue/train\n' +
+      'Held:    by the limit of group gpu (a limit of 0, which never lets it run: raise it with --limit gpu=N or in the limits file)\n' +
+      'Record:  none yet (a job gets its record when it is assigned to a worker)\n',
+  );
+  expect(await waitingOf(home, 'train')).toEqual([{kind: 'limit', group: 'gpu', limit: 0, out: 0}]);
+  expect((await statusOf(home)).limits).toEqual([{group: 'gpu', limit: 0, out: 0}]);
+  // A limit of 0 set by the limits file while it runs is warned of too.
+  fs.writeFileSync(path.join(home.dir, 'limits'), 'big = 0\n');
+  await waitUntil(() => dispatcher.output().includes('group big has a limit of 0'), 20_000, 'the warning of the limits file');
+  expect(dispatcher.output()).toContain(`dispatcher: warning: group big has a limit of 0 (the limits file ${path.join(home.dir, 'limits')}): none of its jobs runs until the limit is raised\n`);
+  dispatcher.signal('SIGINT');
+  expect((await dispatcher.result).exitCode).toBe(130);
+  expect(home.ls('jobqueue')).toEqual(['train']);
+});
+
+it('a job held by its group\'s limit says how many of the group are out: 1 of 1', async () => {
+  const home = makeHome('status-limit-1');
+  fs.writeFileSync(path.join(home.dir, 'limits'), 'gpu = 1\n');
+  for (const name of ['g1', 'g2']) home.job(name, `[control]\nexecutable = ${fixture('hold.sh')}\ngroup = gpu\n`);
+  await home.run('recruiter', ['hire', '2']);
+  const dispatcher = home.start('dispatcher', []);
+  await waitUntil(() => home.ls('.').some((name) => name.startsWith('started-')), 20_000, 'a job to start');
+  const held = home.ls('.').includes('started-g1') ? 'g2' : 'g1';
+  const text = (await home.run('fjd', ['status', held])).stdout;
+  expect(text).toContain(`File:    jobqueue/${held}\nHeld:    by the limit of group gpu (1 of 1 out)\n`);
+  expect(text).not.toContain('Waiting:');
+  expect(await waitingOf(home, held)).toEqual([{kind: 'limit', group: 'gpu', limit: 1, out: 1}]);
+  expect((await home.run('fjd', ['status'])).stdout).toContain('\nLimits: gpu 1 of 1 out\n');
+  fs.writeFileSync(path.join(home.dir, 'release'), '');
+  expect((await dispatcher.result).exitCode).toBe(0);
+  expect(home.ls('done')).toEqual(['g1', 'g2']);
+});
+
+it('an open job says when it waits for a dispatcher, or for a worker: none hired, or all busy', async () => {
+  const home = makeHome('status-worker');
+  home.job('first', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+  home.job('second', `[control]\nexecutable = ${fixture('fail.sh')} 0\npriority = -1\n`);
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a dispatcher: none runs on this home (start one with: dispatcher)\n');
+  expect(await waitingOf(home, 'second')).toEqual([{kind: 'dispatcher'}]);
+
+  const dispatcher = home.start('dispatcher', []);
+  await waitUntil(() => dispatcher.output().includes('no worker has announced itself'), 20_000, 'the dispatcher to wait for workers');
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a worker: none is hired (hire some with: recruiter hire)\n');
+  expect(await waitingOf(home, 'second')).toEqual([{kind: 'worker', workers: 0, busy: 0}]);
+
+  await home.run('recruiter', ['hire', '1']);
+  await waitUntil(() => home.ls('.').includes('started-first'), 20_000, 'the first job to start');
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a worker: the worker is busy\n');
+  expect(await waitingOf(home, 'second')).toEqual([{kind: 'worker', workers: 1, busy: 1}]);
+  fs.writeFileSync(path.join(home.dir, 'release'), '');
+  expect((await dispatcher.result).exitCode).toBe(0);
 });

@@ -18,7 +18,9 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
   expect((await home.run('dispatcher', [])).exitCode).toBe(1);
 
-  home.job('held', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
+  // A group limit in force: the held job is of that group, one of two allowed out.
+  fs.writeFileSync(path.join(home.dir, 'limits'), 'gpu = 2\n');
+  home.job('held', `[control]\nexecutable = ${fixture('hold.sh')}\ngroup = gpu\n`);
   home.job('waiting', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   const dispatcher = home.start('dispatcher', []);
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-held')), 20_000, 'the held job to start');
@@ -31,6 +33,7 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
   expect(schemaProblems(report, STATUS_SCHEMA).filter((p) => !p.startsWith('slurmJobs[]'))).toEqual([]);
 
   const status = await statusOf(home);
+  expect(status.limits).toEqual([{group: 'gpu', limit: 2, out: 1}]);
   // Two jobs ended within the last seconds: the rate is taken over the minimum of 10 s.
   expect(status.rate.windowSeconds).toBeGreaterThanOrEqual(10);
   expect(status.rate.windowSeconds).toBeLessThan(300);
@@ -44,12 +47,13 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
   const text = (await home.run('fjd', ['status'])).stdout;
   expect(text).toMatch(/^Rate: [\d.]+ jobs\/(s|min) over the last \d+ s; about \d+ (s|min) left for \d job/m);
   expect(text).toMatch(/^ {2}\S+ {2}\S+ {2}pid \d+ {2}busy {2}held for \d+ s$/m);
+  expect(text).toMatch(/^Rate: .*\nLimits: gpu 1 of 2 out\nWorkers: 1$/m);
 
   // One job's JSON: where it is and its record as stored.
   const held = JSON.parse((await home.run('fjd', ['status', 'held', '--json'])).stdout) as Record<string, unknown>;
-  expect(held).toEqual({state: 'running', file: `.fjd/workers/${busy?.id ?? ''}/pod/held`, worker: busy?.id, record: home.record('held')});
+  expect(held).toEqual({state: 'running', file: `.fjd/workers/${busy?.id ?? ''}/pod/held`, worker: busy?.id, record: home.record('held'), waiting: []});
   const broken = JSON.parse((await home.run('fjd', ['status', 'failed/broken', '--json'])).stdout) as Record<string, unknown>;
-  expect(broken).toEqual({state: 'failed', file: 'failed/broken', worker: null, record: home.record('broken')});
+  expect(broken).toEqual({state: 'failed', file: 'failed/broken', worker: null, record: home.record('broken'), waiting: []});
 
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   expect((await dispatcher.result).exitCode).toBe(0);

@@ -42,6 +42,9 @@ export const STATUS_SCHEMA: Schema = {
   'slurmJobs[].nodes': ['string', 'null'],
   'slurmJobs[].ended': ['boolean', 'null'],
   'slurmJobs[].problem': ['string', 'null'],
+  'limits[].group': ['string'],
+  'limits[].limit': ['number'],
+  'limits[].out': ['number'],
 };
 
 function matches(value: unknown, type: string): boolean {

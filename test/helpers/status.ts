@@ -10,6 +10,7 @@ export interface StatusJson {
   rate: {jobsPerSecond: number | null; windowSeconds: number | null};
   etaSeconds: number | null;
   slurmJobs: {job: string; workers: number; state: string | null; nodes: string | null; ended: boolean | null; problem: string | null}[];
+  limits: {group: string; limit: number; out: number}[];
 }
 
 export async function statusOf(home: TestHome): Promise<StatusJson> {

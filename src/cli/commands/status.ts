@@ -6,6 +6,7 @@ import {collectStatus} from '../../status/status.js';
 import {findJob, jobNotFound} from '../../status/find-job.js';
 import {formatStatus} from '../../status/format-status.js';
 import {formatJob} from '../../status/format-job.js';
+import {whyWaiting} from '../../status/why-waiting.js';
 import {EXIT, duration, homeFrom, homeOption, warn} from '../common.js';
 import {watch} from '../watch.js';
 
@@ -29,7 +30,8 @@ function renderer(home: string, ref: string | undefined, json: boolean, oneLine:
     if (!json) return formatJob(paths, job);
     if (job.others.length > 0 && !told) warn('fjd', `this is the newest job named ${job.name}; the others: ${job.others.join(', ')}`);
     told = true;
-    const view = {state: job.state, file: job.file, worker: job.worker, record: job.record ?? null};
+    const waiting = job.state === 'open' ? whyWaiting(paths, job.path) : [];
+    const view = {state: job.state, file: job.file, worker: job.worker, record: job.record ?? null, waiting};
     return `${JSON.stringify(view, null, oneLine ? undefined : 2)}\n`;
   };
 }
