@@ -25,7 +25,7 @@ function howEnded(a: AttemptRecord): string {
 }
 
 // What holds an open job, in one line; its dependencies have their own (`Waits for:`).
-export function waitLine(reason: WaitReason): string | undefined {
+function waitLine(reason: WaitReason): string | undefined {
   switch (reason.kind) {
     case 'dispatcher':
       return 'Waiting: for a dispatcher: none runs on this home (start one with: dispatcher)';

@@ -330,6 +330,10 @@ describe('fjd prioritize and what a job waits for', () => {
     expect(home.read('jobqueue/third')).toBe(before);
     const waiting = await home.run('fjd', ['status', 'later']);
     expect(waiting.stdout).toContain('Waits for: third (open)');
+    // A job held by a dependency is held by nothing else: no worker line (the worker is busy).
+    expect(waiting.stdout).not.toContain('Waiting:');
+    const json = JSON.parse((await home.run('fjd', ['status', 'later', '--json'])).stdout) as {waiting: unknown};
+    expect(json.waiting).toEqual([{kind: 'dependency', name: 'third', state: 'open', any: false}]);
 
     const running = await home.run('fjd', ['prioritize', 'blocker', '9']);
     expect(running.exitCode).toBe(3);
