@@ -4,6 +4,7 @@
 // continuation lines; a [DEFAULT] section; %(name)s interpolation; CRLF and a UTF-8 BOM.
 // Only [control] (or its later synonym [fjd]) belongs to fjd; every other section is the job's.
 import {FjdError} from '../errors.js';
+import {didYouMean} from '../util/suggest.js';
 
 export interface IniDocument {
   // Section name → key (lower-cased, as configparser does) → value.
@@ -47,6 +48,36 @@ export interface JobFile {
 
 export const MAX_JOB_FILE_BYTES = 1024 * 1024;
 const CONTROL_SECTIONS = ['control', 'fjd'];
+
+// Every key a control section may hold. The original fjd's job files have `executable` and
+// `logfile`; the rest are fjd's own. Any other key is refused, so that a typo (`timout`)
+// fails the job instead of silently running it without what was meant.
+export const CONTROL_KEYS = [
+  'executable',
+  'logfile',
+  'workdir',
+  'timeout',
+  'retries',
+  'retry_delay',
+  'max_attempts',
+  'pass_job_file',
+  'priority',
+  'group',
+  'after',
+  'after_any',
+] as const;
+
+// Refuses the keys of a control section that fjd does not know, naming each and the key it
+// was probably meant to be. Keys of [DEFAULT] are the job's: they may appear in every section.
+function checkControlKeys(sectionName: string, section: Map<string, string>): void {
+  const known: readonly string[] = CONTROL_KEYS;
+  const unknown = [...section.keys()].filter((key) => !known.includes(key));
+  if (unknown.length === 0) return;
+  const message = unknown.map((key) => `unknown key "${key}" in [${sectionName}]${didYouMean(key, CONTROL_KEYS)}`).join('; ');
+  throw new FjdError('JOB_UNKNOWN_KEY', message, {
+    hint: `[${sectionName}] holds only ${CONTROL_KEYS.join(', ')}; the job's own settings belong in a section of their own, such as [params].`,
+  });
+}
 
 function syntaxError(message: string, line: number): FjdError {
   return new FjdError('JOB_SYNTAX', `line ${line}: ${message}`, {
@@ -172,6 +203,7 @@ export function parseJobText(text: string): JobFile {
   }
   const sectionName = present[0] ?? 'control';
   const section = document.sections.get(sectionName) ?? new Map<string, string>();
+  checkControlKeys(sectionName, section);
   const values = new Map<string, string>();
   for (const key of new Set([...document.defaults.keys(), ...section.keys()])) {
     values.set(key, interpolate(section.get(key) ?? document.defaults.get(key) ?? '', section, document.defaults));

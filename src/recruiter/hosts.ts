@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, errnoCode} from '../errors.js';
 import {splitWords} from '../job/command.js';
+import {didYouMean} from '../util/suggest.js';
 
 export interface HostEntry {
   // The section's name ([host1]).
@@ -27,7 +28,7 @@ export interface HostEntry {
 
 export const HOSTS_FILE_NAMES = ['hosts', 'remote.conf'];
 
-const KEYS = new Set(['name', 'workers', 'ssh']);
+const KEYS = ['name', 'workers', 'ssh'];
 const FORMAT_HINT = 'A hosts file has one [section] per host, each with `name = HOST` and `workers = N`, and optionally `ssh = OPTIONS`.';
 
 function hostsError(file: string, line: number, message: string, hint = FORMAT_HINT): FjdError {
@@ -63,7 +64,9 @@ export function parseHostsText(text: string, file: string): HostEntry[] {
     const current = sections.at(-1);
     if (current === undefined) throw hostsError(file, lineNo, `"${stripped}" comes before any [section] header`);
     const key = stripped.slice(0, at).trim().toLowerCase();
-    if (!KEYS.has(key)) throw hostsError(file, lineNo, `unknown key "${key}" in [${current.section}] (known: name, workers, ssh)`);
+    if (!KEYS.includes(key)) {
+      throw hostsError(file, lineNo, `unknown key "${key}" in [${current.section}]${didYouMean(key, KEYS) || ` (known: ${KEYS.join(', ')})`}`);
+    }
     if (current.values.has(key)) throw hostsError(file, lineNo, `key "${key}" appears twice in [${current.section}]`);
     // A comment after the value, as in the example above, is not part of it.
     const value = stripped.slice(at + 1).replace(/\s+[#;].*$/, '').trim();

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseIni, parseJobFile, parseJobText} from '../../src/job/job-file.js';
+import {CONTROL_KEYS, parseIni, parseJobFile, parseJobText} from '../../src/job/job-file.js';
 import {REPO} from '../helpers/paths.js';
-import {codeOf} from '../helpers/errors.js';
+import {codeOf, errorOf} from '../helpers/errors.js';
 
 
 describe('job files in the configparser dialect', () => {
@@ -93,5 +93,41 @@ describe('job files in the configparser dialect', () => {
 
   it('says on which line a syntax error is', () => {
     expect(() => parseJobText('[control]\nexecutable = x\n\noops\n')).toThrow(/line 4/);
+  });
+});
+
+describe('the keys of [control]', () => {
+  it.each([
+    ['timout = 1s', 'unknown key "timout" in [control] (did you mean "timeout"?)'],
+    ['retires = 2', 'unknown key "retires" in [control] (did you mean "retries"?)'],
+    ['Max_Attempt = 2', 'unknown key "max_attempt" in [control] (did you mean "max_attempts"?)'],
+    ['passjobfile = no', 'unknown key "passjobfile" in [control] (did you mean "pass_job_file"?)'],
+    ['colour = red', 'unknown key "colour" in [control]'],
+  ])('refuses %j, naming the key and the one it probably meant', (line, message) => {
+    const error = errorOf(() => parseJobText(`[control]\nexecutable = x\n${line}\n`));
+    expect(error.code).toBe('JOB_UNKNOWN_KEY');
+    expect(error.message).toBe(message);
+    expect(error.hint).toMatch(/^\[control\] holds only executable, logfile, .*; the job's own settings belong in a section of their own, such as \[params\]\.$/);
+  });
+
+  it('names every unknown key of [fjd] too, and refuses them before a missing executable', () => {
+    expect(errorOf(() => parseJobText('[fjd]\nexecutabel = x\ngrup = gpu\n')).message).toBe(
+      'unknown key "executabel" in [fjd] (did you mean "executable"?); unknown key "grup" in [fjd] (did you mean "group"?)',
+    );
+  });
+
+  it('accepts every key it knows, keys of [DEFAULT], and any key in the other sections', () => {
+    const keys = CONTROL_KEYS.map((key) => `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : 'a'}`);
+    const job = parseJobText(`[DEFAULT]\nbase = /data\n[control]\n${keys.join('\n')}\n[params]\ntimout = 3\nanything-at_all = 4\n`);
+    expect(job.control).toMatchObject({executable: 'x', timeoutMs: 1000, retries: 1, group: 'a', after: ['a'], afterAny: []});
+    expect(job.document.sections.get('params')?.get('anything-at_all')).toBe('4');
+  });
+
+  it('knows exactly the keys the README documents under Job files', () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = /^## Job files$([\s\S]*?)^### /m.exec(readme)?.[1] ?? '';
+    const list = /^The keys of `\[control\]`.*\n\n((?:[- ] .*\n)+)/m.exec(section)?.[1] ?? '';
+    const documented = [...list.matchAll(/^- `(\w+)`/gm)].map((match) => match[1]);
+    expect(documented).toEqual([...CONTROL_KEYS]);
   });
 });
