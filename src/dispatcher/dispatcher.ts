@@ -20,6 +20,7 @@ import {DispatcherLock} from './lock.js';
 import {carryOutOpenCancels, requestOpenFail} from '../queue/cancel.js';
 import {FailureLog} from './failure-log.js';
 import {mergeLimits, zeroLimitWarnings} from './limits.js';
+import {WorkerLeases} from './lease.js';
 import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from './schedule.js';
 import {dropPriorityOverride} from '../queue/prioritize.js';
 import {formatDuration} from '../util/duration.js';
@@ -35,7 +36,8 @@ export interface DispatcherOptions {
   probeMs?: number;
   // How often the directories are listed again without an event.
   rescanMs?: number;
-  // A worker whose heartbeat has not changed for this long is presumed dead.
+  // A worker whose heartbeat has not changed for this long is presumed dead (for a worker
+  // whose heartbeat is longer than a third of it: three of its heartbeats, see lease.ts).
   leaseMs?: number;
   // How many lost workers a job may see before it fails with "worker lost".
   maxAttempts?: number;
@@ -109,6 +111,8 @@ interface WorkerState {
   // The last heartbeat content seen, and when it last changed (our monotonic clock).
   beat: string | undefined;
   beatChangedAt: number;
+  // How long its heartbeat may stay unchanged (lease.ts).
+  leaseMs: number;
 }
 
 // How many jobs found by listing are read ahead of the pairing (see readUnread).
@@ -171,6 +175,7 @@ export class Dispatcher {
   private readonly probeMs: number;
   private readonly rescanMs: number;
   private readonly leaseMs: number;
+  private readonly leases: WorkerLeases;
   private readonly maxAttempts: number;
   private readonly retryIoMs: number;
   private lock: DispatcherLock | undefined;
@@ -249,6 +254,7 @@ export class Dispatcher {
     // Five rescans: long enough for a job dropped on another host to be seen.
     this.unknownGraceMs = 5 * this.rescanMs;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.leases = new WorkerLeases(this.leaseMs, (message) => this.emit({type: 'warning', message}));
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.retryIoMs = options.retryIoMs ?? 5000;
     this.emit = options.onEvent ?? (() => undefined);
@@ -932,6 +938,7 @@ export class Dispatcher {
         procStart: info?.procStart ?? null,
         beat: undefined,
         beatChangedAt: performance.now(),
+        leaseMs: this.leases.of(id, info?.heartbeatMs),
       };
       this.workers.set(id, worker);
     }
@@ -1059,7 +1066,7 @@ export class Dispatcher {
     for (const worker of [...this.workers.values()]) {
       if (worker.pid === undefined) {
         const info = readJson<WorkerInfo>(infoPath(this.paths, worker.id));
-        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null});
+        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null, leaseMs: this.leases.of(worker.id, info?.heartbeatMs)});
       }
       let beat: string | undefined;
       try {
@@ -1074,8 +1081,8 @@ export class Dispatcher {
       let why: string | undefined;
       if (worker.host === this.host && worker.pid !== undefined && processLiveness(worker.pid, worker.procStart) === 'dead') {
         why = 'worker lost (its process is gone)';
-      } else if (now - worker.beatChangedAt > this.leaseMs) {
-        why = `worker lost (no heartbeat for ${Math.round(this.leaseMs / 1000)} s)`;
+      } else if (now - worker.beatChangedAt > worker.leaseMs) {
+        why = `worker lost (no heartbeat for ${Math.round(worker.leaseMs / 1000)} s)`;
       }
       if (why === undefined) continue;
       // Read the records first: jobs that ended before the worker died are counted as such.

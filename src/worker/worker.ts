@@ -23,6 +23,7 @@ import {isTransientFsError} from '../util/transient.js';
 import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
 import {writeCurrentJob, type CurrentJob} from './current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
+import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {CANCELLED, WORKER_CANCEL_PREFIX, workerCancelPath} from '../queue/cancel.js';
 
 export type StopMode = 'drain' | 'now';
@@ -110,7 +111,7 @@ export class Worker {
     this.paths = ensureHome(options.home, {groupShared: options.groupShared === true});
     this.tickMs = options.tickMs ?? 1000;
     this.graceMs = options.graceMs ?? 5000;
-    this.heartbeatMs = options.heartbeatMs ?? 5000;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.retryIoMs = options.retryIoMs ?? 5000;
   }
 

@@ -38,7 +38,7 @@ it('takes over the lock of a dispatcher that died, on this host at once and from
   const local = await home.run('dispatcher', []);
   expect(local.exitCode, local.stderr).toBe(0);
   fs.writeFileSync(lock, JSON.stringify({token: 'far', host: 'another-host', pid: 1, procStart: '1', startedAt: 'then', beat: 3}));
-  const remote = await home.run('dispatcher', ['--lease', '1s']);
+  const remote = await home.run('dispatcher', ['--lease', '1s', '--heartbeat', '300ms']);
   expect(remote.exitCode, remote.stderr).toBe(0);
   expect(remote.stdout).toContain('Waiting: a dispatcher of another-host (pid 1) holds this home; watching its lock for 1 s to see whether it is alive.');
   expect(fs.existsSync(lock)).toBe(false);

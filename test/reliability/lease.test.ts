@@ -13,7 +13,7 @@ it('a worker frozen longer than the lease: its job runs elsewhere, and when it w
   await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms']);
   const [frozen] = (await statusOf(home)).workers;
   if (frozen === undefined) throw new Error('no worker');
-  const dispatcher = home.start('dispatcher', ['--lease', '2s']);
+  const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms']);
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-slow')), 20_000, 'the job to start');
   const firstChild = Number(home.read('child-slow.pid'));
   fs.rmSync(path.join(home.dir, 'started-slow'));

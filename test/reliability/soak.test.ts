@@ -26,7 +26,7 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
   const hire = async (n: number): Promise<void> => {
     if (n > 0) await home.run('recruiter', ['hire', String(n), '--heartbeat', '200ms']);
   };
-  const dispatch = (): Started => home.start('dispatcher', ['--lease', '3s', '--max-attempts', '10']);
+  const dispatch = (): Started => home.start('dispatcher', ['--lease', '3s', '--heartbeat', '200ms', '--max-attempts', '10']);
   await hire(WORKERS);
   let dispatcher = dispatch();
   const killedAt = new Map<string, number>();

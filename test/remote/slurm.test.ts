@@ -55,7 +55,7 @@ function records(home: TestHome): Record<string, unknown>[] {
 async function interruptHeldJobs(home: TestHome, job: string, why: string, end: () => Promise<void>): Promise<void> {
   const names = ['held-a', 'held-b'];
   for (const name of names) home.job(name, `[control]\nexecutable = ${fixture('hold.sh')}\n`);
-  const dispatcher = home.start('dispatcher', ['--lease', '10s']);
+  const dispatcher = home.start('dispatcher', ['--lease', '10s', '--heartbeat', '500ms']);
   await waitUntil(() => names.every((n) => fs.existsSync(path.join(home.dir, `started-${n}`))), 30_000, 'both held jobs to start');
   await end();
   await waitUntil(() => home.ls('jobqueue').length + home.ls('failed').length === 2 && home.ls('.fjd/workers').length === 0, 30_000, 'the jobs to leave the workers, and the workers to go');

@@ -79,7 +79,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const text = (await home.run('fjd', ['status'])).stdout;
     expect(text).toMatch(/^Workers: 4 on 2 hosts\n {2}node-a: 2\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {2}node-b: 2\n {4}node-b-\d+ {2}pid \d+ {2}idle\n {4}node-b-\d+ {2}pid \d+ {2}idle\n$/m);
 
-    const result = await home.run('dispatcher', ['--quiet', '--lease', '10s']);
+    const result = await home.run('dispatcher', ['--quiet', '--lease', '10s', '--heartbeat', '1s']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Finished: 200, failed: 0, wall time [\d.]+ s\.$/m);
     expect(home.read('ids.txt').trim().split('\n').sort()).toEqual(ids);
@@ -110,7 +110,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const workers = (await statusOf(home)).workers;
     const onA = workers.filter((w) => w.host === 'node-a');
     const lease = 2000;
-    const dispatcher = home.start('dispatcher', ['--lease', `${lease}ms`]);
+    const dispatcher = home.start('dispatcher', ['--lease', `${lease}ms`, '--heartbeat', '250ms']);
     // The processes of the jobs that node-a runs, by their environment.
     const jobsOnA = (): number[] =>
       processesMentioning(home.dir)
@@ -194,7 +194,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const hire = await home.run('fjd', ['hire', '--hosts', file, '--ssh', hosts.ssh, '--heartbeat', '1s']);
     expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-b.\n'});
     const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
-    const result = await hosts.run('node-a', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 10s --rescan 200ms`);
+    const result = await hosts.run('node-a', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 10s --heartbeat 1s --rescan 200ms`);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Finished: 24, failed: 0, wall time [\d.]+ s\.$/m);
     // Records that workers on mount B rewrote are read whole on mount A: no job was taken for
@@ -220,7 +220,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     };
     lock(9);
     const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
-    const second = hosts.start('node-b', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 4s`);
+    const second = hosts.start('node-b', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 4s --heartbeat 1s`);
     await waitUntil(() => second.output().includes('watching its lock'), 15_000, 'the dispatcher on node-b to watch the lock');
     // No flock and no event crosses mounts: node-b sees the beat change by reading the file.
     lock(10);

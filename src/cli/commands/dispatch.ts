@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
+import {leaseRefusal} from '../../dispatcher/lease.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {runHook} from '../../run/hooks.js';
 import {shellQuote} from '../../util/shell.js';
@@ -20,6 +21,8 @@ export interface DispatchOptions {
   settle: number;
   rescan: number;
   lease: number;
+  // The workers' heartbeat, if shorter than the default: allows a lease of three of them.
+  heartbeat?: number;
   maxAttempts: number;
   ioRetry?: number;
   groupShared?: boolean;
@@ -44,6 +47,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('-q, --quiet', 'print only failures and the summary')
     .addOption(groupSharedOption())
     .option('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', duration('--lease'), 30_000)
+    .option('--heartbeat <duration>', 'the heartbeat the workers were hired with (recruiter hire --heartbeat; default 5s): the lease must be at least 3 of them', duration('--heartbeat'))
     .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
     .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
@@ -96,6 +100,11 @@ function waitingForWorkers({jobs, workers, busy}: {jobs: number; workers: number
 
 // The dispatcher with its progress display and summary; `fjd run` calls it too.
 export async function dispatch(options: DispatchOptions, program: string): Promise<number> {
+  const refused = leaseRefusal(options.lease, options.heartbeat);
+  if (refused !== undefined) {
+    process.stderr.write(`${program}: error: ${refused.message}\n${program}: ${refused.hint ?? ''}\n`);
+    return EXIT.usage;
+  }
   const quiet = options.quiet === true;
   const display = new ProgressDisplay({
     mode: progressMode(process.stdout, quiet),
