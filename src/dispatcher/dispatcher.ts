@@ -25,6 +25,7 @@ import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from
 import {dropPriorityOverride} from '../queue/prioritize.js';
 import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
+import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 
 export interface DispatcherOptions {
   home: string;
@@ -179,6 +180,8 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly retryIoMs: number;
   private lock: DispatcherLock | undefined;
+  // Whether a watch failed, so that changes are found by rescans alone.
+  private polling = false;
   private pausedUntil = 0;
   private ioTrouble = false;
   private pauseTimer: NodeJS.Timeout | undefined;
@@ -355,10 +358,16 @@ export class Dispatcher {
     this.reject?.(error);
   }
 
+  // A watch failed (the inotify limit): said once, and noted in the lock for fjd status.
   private watchFailed(dir: string, error: unknown): void {
+    if (this.polling) return;
+    this.polling = true;
+    const trouble = watchTrouble(error);
+    this.lock?.notePolling(watchTroubleLine(trouble));
+    const fix = trouble.fix === undefined ? '' : `; ${trouble.fix}`;
     this.emit({
       type: 'warning',
-      message: `cannot watch ${dir} (${String(error)}); relying on a rescan every ${this.rescanMs} ms`,
+      message: `cannot watch ${dir} (${trouble.error}): ${trouble.what}${fix}. Until then this dispatcher rescans every ${formatDuration(this.rescanMs)} instead of being told of changes (fjd status shows it)`,
     });
   }
 

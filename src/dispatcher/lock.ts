@@ -23,6 +23,9 @@ interface LockContent {
   // The group limits of its --limit flags, which live nowhere else: `fjd status` reads them
   // to tell why a job is held (absent in the locks of older versions and of `fjd cancel`).
   limits?: Record<string, number>;
+  // Why this dispatcher rescans instead of being told of changes (its watches failed), for
+  // `fjd status`; absent while it watches.
+  polling?: string;
 }
 
 // Who holds the lock, as `fjd status` tells it.
@@ -31,6 +34,8 @@ export interface DispatcherHolder {
   pid: number;
   startedAt: string;
   limits: Map<string, number>;
+  // Why it polls (see LockContent), or null while it watches.
+  polling: string | null;
 }
 
 // How long a lock file may stay unreadable (empty, cut short) before it is taken as stale.
@@ -125,6 +130,12 @@ export class DispatcherLock {
     writeFileAtomic(this.paths.tmp, file, `${JSON.stringify(this.content)}\n`);
   }
 
+  // Notes why this dispatcher rescans instead of watching, for `fjd status`; written with
+  // the next renewal (at the next rescan).
+  notePolling(reason: string): void {
+    this.content = {...this.content, polling: reason};
+  }
+
   release(): void {
     const file = lockPath(this.paths);
     if (readLock(this.paths)?.token === this.content.token) unlinkIfPresent(file);
@@ -138,7 +149,7 @@ export function dispatcherHolder(paths: HomePaths): DispatcherHolder | undefined
   if (holder === undefined || typeof holder.pid !== 'number') return undefined;
   if (holder.host === hostName() && processLiveness(holder.pid, holder.procStart) === 'dead') return undefined;
   const limits = new Map(Object.entries(holder.limits ?? {}).filter((entry): entry is [string, number] => Number.isInteger(entry[1])));
-  return {host: holder.host, pid: holder.pid, startedAt: holder.startedAt, limits};
+  return {host: holder.host, pid: holder.pid, startedAt: holder.startedAt, limits, polling: typeof holder.polling === 'string' ? holder.polling : null};
 }
 
 // Whether the holder of a lock is alive, dead (stale lock), or the lock changed hands meanwhile.

@@ -1,5 +1,5 @@
 // `fjd status` as text for people: the counts, the rate and what is left, and the workers.
-import type {StatusReport, WorkerStatus} from './status.js';
+import type {PollingProcess, StatusReport, WorkerStatus} from './status.js';
 import {roughDuration} from './rate.js';
 
 const number = new Intl.NumberFormat('en-US');
@@ -56,6 +56,7 @@ export function formatStatus(report: StatusReport): string {
     }
   }
   for (const s of report.slurmJobs) lines.push(slurmLine(s));
+  lines.push(...pollingLines(report.polling));
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,4 +71,20 @@ function slurmLine(s: StatusReport['slurmJobs'][number]): string {
   if (s.ended === null) return `Slurm job ${s.job}: state unknown, ${s.problem ?? 'squeue did not say'} (${workers})`;
   if (s.ended) return `Slurm job ${s.job}: ended (${s.state ?? 'squeue no longer lists it'})`;
   return `Slurm job ${s.job}: ${s.state ?? '?'}${s.nodes === null ? '' : ` on ${s.nodes}`} (${workers})`;
+}
+
+// Which processes poll, grouped by why: `the dispatcher (pid 4242 on vm) and workers vm-1, vm-2: …`.
+function pollingLines(polling: PollingProcess[]): string[] {
+  if (polling.length === 0) return [];
+  const byReason = new Map<string, PollingProcess[]>();
+  for (const p of polling) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), p]);
+  const lines = ['Polling: inotify could not be used, so these find changes by rescanning, a little later:'];
+  for (const [reason, processes] of byReason) {
+    const who: string[] = processes.filter((p) => p.process === 'dispatcher').map((p) => `the dispatcher (pid ${p.pid} on ${p.host})`);
+    const workers = processes.filter((p) => p.process === 'worker').map((p) => p.worker ?? '?');
+    const shown = workers.length > 6 ? [...workers.slice(0, 5), `${workers.length - 5} more`] : workers;
+    if (workers.length > 0) who.push(`${workers.length === 1 ? 'worker' : 'workers'} ${shown.join(', ')}`);
+    lines.push(`  ${who.join(' and ')}: ${reason}`);
+  }
+  return lines;
 }

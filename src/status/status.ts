@@ -13,6 +13,7 @@ import {currentJobPath, readCurrentJob} from '../worker/current-job.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 import {groupLimits, type GroupLimit} from './why-waiting.js';
+import {dispatcherHolder, type DispatcherHolder} from '../dispatcher/lock.js';
 
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
@@ -42,6 +43,17 @@ export interface WorkerStatus {
   problem: string | null;
 }
 
+// A process of the home that finds changes by rescanning alone, its watches having failed
+// (at the inotify instance limit, typically).
+export interface PollingProcess {
+  process: 'dispatcher' | 'worker';
+  // The worker's id; null for the dispatcher.
+  worker: string | null;
+  host: string;
+  pid: number;
+  reason: string;
+}
+
 export interface StatusReport {
   fjd: 1;
   home: string;
@@ -57,6 +69,8 @@ export interface StatusReport {
   // The group limits in force (the limits file, under the running dispatcher's --limit flags),
   // each with how many of its jobs are out; why one open job waits: `fjd status JOB`.
   limits: GroupLimit[];
+  // The dispatcher and the workers that poll instead of watching; empty while all watch.
+  polling: PollingProcess[];
 }
 
 function jobNames(dir: string): string[] {
@@ -91,10 +105,20 @@ function runningElsewhereMs(paths: HomePaths, id: string): number | null {
   }
 }
 
+// The running dispatcher, from its lock, if it polls.
+function dispatcherPolling(holder: DispatcherHolder | undefined): PollingProcess | undefined {
+  if (holder === undefined || holder.polling === null) return undefined;
+  return {process: 'dispatcher', worker: null, host: holder.host, pid: holder.pid, reason: holder.polling};
+}
+
 export function collectStatus(home: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
   const workers: WorkerStatus[] = [];
+  const polling: PollingProcess[] = [];
+  const holder = dispatcherHolder(paths);
+  const dispatcher = dispatcherPolling(holder);
+  if (dispatcher !== undefined) polling.push(dispatcher);
   const rel = (file: string): string => path.relative(paths.root, file);
   for (const name of jobNames(paths.jobqueue)) {
     jobs.push({name, id: null, state: 'open', file: rel(path.join(paths.jobqueue, name)), worker: null, reason: null});
@@ -119,6 +143,7 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
     }
     const announced = fs.existsSync(announcementPath(paths, id));
     const alive = info === undefined ? 'unknown' : workerLiveness(info);
+    if (typeof info?.polling === 'string' && alive !== 'dead') polling.push({process: 'worker', worker: id, host: info.host, pid: info.pid, reason: info.polling});
     workers.push({
       id,
       host: info?.host ?? null,
@@ -151,5 +176,5 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   const ended = jobs.filter((job) => job.state === 'finished' || job.state === 'failed').map((job) => path.join(paths.root, job.file));
   const rate = endRate(ended, now);
   const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
-  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env), limits: groupLimits(paths)};
+  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env), limits: groupLimits(paths, holder), polling};
 }

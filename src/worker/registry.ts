@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {listDir, readJson} from '../home/atomic.js';
+import {listDir, readJson, writeFileAtomic} from '../home/atomic.js';
 
 export interface WorkerInfo {
   fjd: 1;
@@ -21,10 +21,20 @@ export interface WorkerInfo {
   heartbeatMs: number;
   // The Slurm job the worker runs in ($SLURM_JOB_ID), or null/absent outside Slurm.
   slurmJob?: string | null;
+  // Why it looks for jobs on its timer alone, its watches having failed (the inotify limit),
+  // or null/absent while it watches.
+  polling?: string | null;
 }
 
 export function infoPath(paths: HomePaths, workerId: string): string {
   return path.join(paths.workers, workerId, 'info.json');
+}
+
+// Notes in a worker's info.json that it polls, and why (a watch that failed after it registered).
+export function notePolling(paths: HomePaths, workerId: string, reason: string): void {
+  const info = readJson<WorkerInfo>(infoPath(paths, workerId));
+  if (info === undefined || info.polling === reason) return;
+  writeFileAtomic(paths.tmp, infoPath(paths, workerId), `${JSON.stringify({...info, polling: reason}, null, 2)}\n`);
 }
 
 export function heartbeatPath(paths: HomePaths, workerId: string): string {

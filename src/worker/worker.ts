@@ -20,10 +20,11 @@ import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
 import {isTransientFsError} from '../util/transient.js';
-import {firePath, heartbeatPath, hostName, infoPath, processStartTime, type WorkerInfo} from './registry.js';
+import {firePath, heartbeatPath, hostName, infoPath, notePolling, processStartTime, type WorkerInfo} from './registry.js';
 import {writeCurrentJob, type CurrentJob} from './current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
+import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 import {CANCELLED, WORKER_CANCEL_PREFIX, workerCancelPath} from '../queue/cancel.js';
 
 export type StopMode = 'drain' | 'now';
@@ -91,6 +92,9 @@ export class Worker {
   private ioTrouble: string | undefined;
   private lastJobAt = performance.now();
   private lastBeatAt = 0;
+  // Why this worker's watches failed, so that it looks on its timer alone (for fjd status).
+  private polling: string | undefined;
+  private registered = false;
   private tickTimer: NodeJS.Timeout | undefined;
   private current: RunningJob | undefined;
   private currentId: string | undefined;
@@ -158,6 +162,16 @@ export class Worker {
     this.summary.id = this.id;
     fs.mkdirSync(podDir(this.paths, this.id), {mode: 0o700});
     this.renewHeartbeat();
+    const wake = (): void => this.wake();
+    // The pod for jobs; the worker's own directory only for a fire request (its heartbeat and
+    // notes change there all the time, and are no news).
+    this.watches = [
+      watchDir(podDir(this.paths, this.id), wake, (error) => this.watchFailed(error)),
+      watchDir(workerDir(this.paths, this.id), (_event, name) => {
+        if (name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) this.lookForCancels = true;
+        if (name === 'fire' || name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) wake();
+      }, (error) => this.watchFailed(error)),
+    ];
     const info: WorkerInfo = {
       fjd: 1,
       id: this.id,
@@ -169,6 +183,7 @@ export class Worker {
       log: this.options.logFile === undefined ? null : relativeToHome(this.paths, this.options.logFile),
       heartbeatMs: this.heartbeatMs,
       slurmJob: this.options.env.SLURM_JOB_ID ?? null,
+      polling: this.polling ?? null,
     };
     try {
       this.announce();
@@ -177,16 +192,7 @@ export class Worker {
       throw ioError('announcing the worker in', this.paths.workerqueue, error, 'The workers must be able to write workerqueue/ of the home.');
     }
     writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
-    const wake = (): void => this.wake();
-    // The pod for jobs; the worker's own directory only for a fire request (its heartbeat and
-    // notes change there all the time, and are no news).
-    this.watches = [
-      watchDir(podDir(this.paths, this.id), wake),
-      watchDir(workerDir(this.paths, this.id), (_event, name) => {
-        if (name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) this.lookForCancels = true;
-        if (name === 'fire' || name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) wake();
-      }),
-    ];
+    this.registered = true;
     this.lastBeatAt = performance.now();
     this.scheduleTick();
   }
@@ -209,6 +215,16 @@ export class Worker {
       this.wake();
       if (this.finish !== undefined) this.scheduleTick();
     }, next);
+  }
+
+  // A watch failed (the inotify limit): say so once, and note it in info.json for fjd status.
+  private watchFailed(error: unknown): void {
+    if (this.polling !== undefined) return;
+    const trouble = watchTrouble(error);
+    this.polling = watchTroubleLine(trouble);
+    this.options.log(`cannot watch its directories (${trouble.error}): ${trouble.what}${trouble.fix === undefined ? '' : `; ${trouble.fix}`}. Until then this worker looks for jobs on its timer (every ${formatDuration(Math.min(this.tickMs, this.heartbeatMs))}; every ${formatDuration(this.heartbeatMs)} after 10s without a job) instead of being told`);
+    const reason = this.polling;
+    if (this.registered) this.tolerate('note in info.json that this worker polls', () => notePolling(this.paths, this.id, reason));
   }
 
   // Renews the heartbeat: its content changes every time, which is all a dispatcher on any

@@ -11,7 +11,7 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
   const status = (): Promise<StatusJson> => statusOf(home);
 
   const empty = await status();
-  expect(empty).toEqual({fjd: 1, home: home.dir, counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0}, jobs: [], workers: [], rate: {jobsPerSecond: null, windowSeconds: null}, etaSeconds: 0, slurmJobs: [], limits: []});
+  expect(empty).toEqual({fjd: 1, home: home.dir, counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0}, jobs: [], workers: [], rate: {jobsPerSecond: null, windowSeconds: null}, etaSeconds: 0, slurmJobs: [], limits: [], polling: []});
   expect((await home.run('fjd', ['status'])).stdout).toBe(
     `Home: ${home.dir}\nJobs: 0 open, 0 assigned, 0 running, 0 finished, 0 failed\nRate: no job ended in the last 5 minutes\nWorkers: none (hire some with: recruiter hire)\n`,
   );

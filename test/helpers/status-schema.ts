@@ -45,6 +45,11 @@ export const STATUS_SCHEMA: Schema = {
   'limits[].group': ['string'],
   'limits[].limit': ['number'],
   'limits[].out': ['number'],
+  'polling[].process': ['"dispatcher"', '"worker"'],
+  'polling[].worker': ['string', 'null'],
+  'polling[].host': ['string'],
+  'polling[].pid': ['number'],
+  'polling[].reason': ['string'],
 };
 
 function matches(value: unknown, type: string): boolean {

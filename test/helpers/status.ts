@@ -11,6 +11,7 @@ export interface StatusJson {
   etaSeconds: number | null;
   slurmJobs: {job: string; workers: number; state: string | null; nodes: string | null; ended: boolean | null; problem: string | null}[];
   limits: {group: string; limit: number; out: number}[];
+  polling: {process: 'dispatcher' | 'worker'; worker: string | null; host: string; pid: number; reason: string}[];
 }
 
 export async function statusOf(home: TestHome): Promise<StatusJson> {
