@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, errnoCode} from '../errors.js';
+import {directoriesProblem, directoryProblem} from './directories.js';
 
 export const JOBQUEUE = 'jobqueue';
 export const WORKERQUEUE = 'workerqueue';
@@ -66,42 +67,14 @@ export function resolveHome(option: string | undefined, env: NodeJS.ProcessEnv, 
 }
 
 export interface HomeOptions {
-  // Allow a home (and jobqueue/) that its group may write: a home shared by a group.
+  // Allow a home (and its directories) that its group may write: a home shared by a group.
   groupShared?: boolean;
 }
 
-// Refuses a home or jobqueue/ that others may write into: anyone who can drop a file there can
-// run commands as the owner of the workers (the idea of OpenSSH's StrictModes).
-export function checkHomeSafety(paths: HomePaths, options: HomeOptions = {}): void {
-  for (const dir of [paths.root, paths.jobqueue]) {
-    let mode: number;
-    try {
-      mode = fs.statSync(dir).mode & 0o7777;
-    } catch {
-      continue;
-    }
-    const octal = mode.toString(8).padStart(4, '0');
-    if ((mode & 0o002) !== 0) {
-      throw new FjdError('HOME_UNSAFE', `${dir} is writable by others (mode ${octal}): anyone could make the workers run their commands`, {
-        path: dir,
-        hint: `Remove that with: chmod o-w ${dir}`,
-      });
-    }
-    if ((mode & 0o020) !== 0 && options.groupShared !== true) {
-      throw new FjdError('HOME_UNSAFE', `${dir} is writable by its group (mode ${octal}): its members could make the workers run their commands`, {
-        path: dir,
-        hint: `Remove that with: chmod g-w ${dir}, or, if the group is meant to share this home, pass --group-shared (or set FJD_GROUP_SHARED=1).`,
-      });
-    }
-  }
-}
-
-// Creates the home and its directories where missing (new ones with mode 0700), and checks
-// that it is a directory fjd can write, and that others cannot. Existing directories keep
-// their mode.
-export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
-  const paths = homePaths(root);
-  const dirs = [
+// Every directory of the home that fjd uses, the home first: what ensureHome creates, and what
+// every command checks before it starts (src/home/directories.ts).
+export function homeDirectories(paths: HomePaths): string[] {
+  return [
     paths.root,
     paths.jobqueue,
     paths.workerqueue,
@@ -117,7 +90,29 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
     paths.priority,
     paths.slurm,
   ];
-  for (const dir of dirs) {
+}
+
+// Refuses a home whose directories fjd may not trust (src/home/directories.ts): links, other
+// owners, and modes that let others write. Directories not there yet are left to ensureHome.
+// For commands that only read the home, this is the whole check.
+export function checkHome(root: string, options: HomeOptions = {}): HomePaths {
+  const paths = homePaths(root);
+  const problem = directoriesProblem(paths.root, homeDirectories(paths), {groupShared: options.groupShared === true});
+  if (problem !== undefined) throw problem;
+  return paths;
+}
+
+// Creates the home and its directories where missing (new ones with mode 0700), and checks
+// that it is a directory fjd can write, and that it may trust (checkHome). Existing
+// directories keep their mode. Each is checked before anything is created in it, so nothing
+// is ever created through a link.
+export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
+  const paths = homePaths(root);
+  const rules = {groupShared: options.groupShared === true};
+  for (const dir of homeDirectories(paths)) {
+    // (Something else in the way is reported by mkdir, below.)
+    const problem = directoryProblem(dir, rules, dir === paths.root);
+    if (problem?.code === 'HOME_UNSAFE') throw problem;
     try {
       fs.mkdirSync(dir, {recursive: true, mode: 0o700});
     } catch (error) {
@@ -146,7 +141,6 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
       cause: error,
     });
   }
-  checkHomeSafety(paths, options);
   return paths;
 }
 

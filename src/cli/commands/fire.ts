@@ -1,7 +1,7 @@
 // `recruiter fire` / `fjd fire`: ask this home's workers to leave, on every host: the request
 // is a file in the shared home, so no ssh is needed.
 import {Command} from 'commander';
-import {homePaths} from '../../home/layout.js';
+import {checkHome} from '../../home/layout.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
 import {listSlurmRecords} from '../../slurm/record.js';
@@ -19,9 +19,10 @@ export function fireCommand(program = 'recruiter'): Command {
     .addHelpText('after', '\nExamples:\n  recruiter fire\n  recruiter fire --now\n  fjd fire --wait --home /shared/run1')
     .action(async (options: {home?: string; now?: boolean; wait?: boolean; timeout: number; groupShared?: boolean}) => {
       const home = homeFrom(options);
+      const paths = checkHome(home, {groupShared: groupSharedFrom(options)});
       // The workers of the Slurm jobs about to be cancelled stop now (unless --wait), so that
       // they put their jobs back themselves before Slurm signals them.
-      const slurmJobs = new Set(listSlurmRecords(homePaths(home)).filter((r) => r.cancelledAt === null).map((r) => r.job));
+      const slurmJobs = new Set(listSlurmRecords(paths).filter((r) => r.cancelledAt === null).map((r) => r.job));
       const result = await fireWorkers({
         home,
         groupShared: groupSharedFrom(options),
@@ -40,7 +41,7 @@ export function fireCommand(program = 'recruiter'): Command {
       for (const busy of result.draining) {
         say(`Worker ${busy.id} leaves after its job ${busy.jobs.join(', ')} (use --now to stop it now, or --wait to wait).`);
       }
-      const slurm = cancelSlurmJobs(homePaths(home), process.env);
+      const slurm = cancelSlurmJobs(paths, process.env);
       for (const {job, workers} of slurm.cancelled) say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
       for (const {record, problem} of slurm.failed) {
         warn(program, `could not cancel Slurm job ${record.job}: ${problem}`);

@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import {once} from 'node:events';
 import {setTimeout as delay} from 'node:timers/promises';
 import {Command} from 'commander';
-import {homePaths, type HomePaths} from '../../home/layout.js';
+import {checkHome, type HomePaths} from '../../home/layout.js';
 import {findJob, findJobById, jobNotFound, type FoundJob} from '../../status/find-job.js';
 import {attemptOutput, hasEnded, lastAttempt, sizeOf, type AttemptOutput} from '../../status/job-output.js';
-import {EXIT, homeFrom, homeOption, positiveInteger, warn} from '../common.js';
+import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, warn} from '../common.js';
 import {stopSignal} from '../watch.js';
 
 const POLL_MS = 200;
@@ -16,6 +16,7 @@ const POLL_MS = 200;
 interface LogsOptions {
   home?: string;
   follow?: boolean;
+  groupShared?: boolean;
   attempt?: number;
 }
 
@@ -106,6 +107,7 @@ export function logsCommand(): Command {
     .description("print a job's captured stdout (to stdout) and stderr (to stderr), finished or running")
     .argument('<job>', 'a job id, name, or path such as done/x')
     .addOption(homeOption())
+    .addOption(groupSharedOption())
     .option('-f, --follow', 'keep printing what the job writes until it has ended (waits for it to start)')
     .option('--attempt <n>', 'the output of attempt N (default: the last one)', positiveInteger('--attempt'))
     .addHelpText(
@@ -113,7 +115,7 @@ export function logsCommand(): Command {
       '\nExamples:\n  fjd logs job7\n  fjd logs job7 > job7.out 2> job7.err\n  fjd logs job7 --follow\n  fjd logs failed/job7 --attempt 1',
     )
     .action(async (ref: string, options: LogsOptions) => {
-      const paths = homePaths(homeFrom(options));
+      const paths = checkHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
       process.exitCode = options.follow === true ? await follow(paths, ref, options.attempt) : await show(paths, ref, options.attempt);
     });
 }

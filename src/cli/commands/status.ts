@@ -1,24 +1,25 @@
 // `fjd status`: counts of jobs by state, the rate, and the workers, for people or as JSON;
 // `fjd status JOB`: one job's whole record. --watch redraws either until Ctrl-C.
 import {Command} from 'commander';
-import {homePaths} from '../../home/layout.js';
+import {checkHome} from '../../home/layout.js';
 import {collectStatus} from '../../status/status.js';
 import {findJob, jobNotFound} from '../../status/find-job.js';
 import {formatStatus} from '../../status/format-status.js';
 import {formatJob} from '../../status/format-job.js';
 import {whyWaiting} from '../../status/why-waiting.js';
-import {EXIT, duration, homeFrom, homeOption, warn} from '../common.js';
+import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, warn} from '../common.js';
 import {watch} from '../watch.js';
 
 interface StatusOptions {
   home?: string;
+  groupShared?: boolean;
   json?: boolean;
   watch?: true | number;
 }
 
 // The text (or JSON) of one look at the home, or at one job of it.
-function renderer(home: string, ref: string | undefined, json: boolean, oneLine: boolean): () => string {
-  const paths = homePaths(home);
+function renderer(home: string, ref: string | undefined, json: boolean, oneLine: boolean, groupShared: boolean): () => string {
+  const paths = checkHome(home, {groupShared});
   let told = false;
   return () => {
     if (ref === undefined) {
@@ -41,6 +42,7 @@ export function statusCommand(): Command {
     .description('show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full')
     .argument('[job]', 'a job id, name, or path such as done/x: show its whole record, attempts and stderr')
     .addOption(homeOption())
+    .addOption(groupSharedOption())
     .option('--json', 'print everything as JSON (the schema is in the README)')
     .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time', duration('--watch'))
     .addHelpText(
@@ -49,7 +51,7 @@ export function statusCommand(): Command {
     )
     .action(async (ref: string | undefined, options: StatusOptions) => {
       const json = options.json === true;
-      const render = renderer(homeFrom(options), ref, json, options.watch !== undefined);
+      const render = renderer(homeFrom(options), ref, json, options.watch !== undefined, groupSharedFrom(options));
       if (options.watch === undefined) process.stdout.write(render());
       else await watch(render, {intervalMs: options.watch === true ? 2000 : Math.max(100, options.watch), lines: json});
       process.exitCode = EXIT.ok;
