@@ -5,7 +5,8 @@
 // moment and started again.
 import fs from 'node:fs';
 import path from 'node:path';
-import {ensureHome, type HomePaths} from '../home/layout.js';
+import {ensureHome, homeDirectories, type HomePaths} from '../home/layout.js';
+import {HomeGuard, isHomeProblem} from '../home/directories.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
@@ -64,7 +65,11 @@ export type DispatcherEvent =
   | {type: 'worker-lost'; worker: string; why: string; requeued: string[]; failed: string[]}
   | {type: 'waiting-for-lock'; message: string}
   | {type: 'worker-left'; worker: string}
-  | {type: 'warning'; message: string};
+  | {type: 'warning'; message: string}
+  // A directory of the home fjd may not trust now (src/home/directories.ts): nothing is moved
+  // through it until it is fixed; then 'home-safe'.
+  | {type: 'home-unsafe'; path: string | null; message: string; hint: string | null}
+  | {type: 'home-safe'};
 
 export interface DispatchSummary {
   finished: number;
@@ -244,6 +249,9 @@ export class Dispatcher {
   // done/ and failed/ as listed at the start, less the failures counted as seen by this run.
   private readonly endedBefore = {finished: 0, failed: 0};
   private readonly startedAt = performance.now();
+  // Looks at the home's directories again at every rescan, before a listing is used, and
+  // before assigning (at most every 250 ms).
+  private readonly homeGuard: HomeGuard;
   private resolve: ((summary: DispatchSummary) => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
 
@@ -261,6 +269,9 @@ export class Dispatcher {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.retryIoMs = options.retryIoMs ?? 5000;
     this.emit = options.onEvent ?? (() => undefined);
+    this.homeGuard = new HomeGuard(this.paths.root, homeDirectories(this.paths), {groupShared: options.groupShared === true}, Math.min(250, this.rescanMs), (problem) =>
+      this.emit(problem === undefined ? {type: 'home-safe'} : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null}),
+    );
   }
 
   // Runs until the queue is empty and nothing runs (or forever with `watch`, until stop()).
@@ -607,6 +618,8 @@ export class Dispatcher {
     } catch {
       return 0;
     }
+    // A listing through a directory that is unsafe now (a link swapped in) is not used.
+    if (this.homeGuard.unsafe(true)) return 0;
     let fresh = names.filter((name) => !this.candidates.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
     if (fresh.some(isOddName)) {
       // Names that cannot be jobs' (too long, not UTF-8) fail before anything derives from them.
@@ -1102,7 +1115,17 @@ export class Dispatcher {
         this.emit({type: 'worker-left', worker: worker.id});
         continue;
       }
-      const recovery = recoverLostWorker(this.paths, worker.id, {reason: why, maxAttempts: this.maxAttempts});
+      let recovery;
+      try {
+        this.homeGuard.assertSafe();
+        recovery = recoverLostWorker(this.paths, worker.id, {reason: why, maxAttempts: this.maxAttempts, groupShared: this.options.groupShared === true});
+      } catch (error) {
+        // The home, or this worker's directory, is not one to move files through now: the
+        // worker is left alone (told once) and looked at again at the next rescan.
+        if (!isHomeProblem(error)) throw error;
+        this.homeGuard.refused(error);
+        continue;
+      }
       this.settleInflight(worker);
       this.forget(worker);
       this.emit({type: 'worker-lost', worker: worker.id, why, requeued: recovery.requeued, failed: recovery.failed});
@@ -1139,7 +1162,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.pumping || this.finished || performance.now() < this.pausedUntil) return;
+    if (this.pumping || this.finished || performance.now() < this.pausedUntil || this.homeGuard.unsafe()) return;
     this.pumping = true;
     try {
       for (;;) {
@@ -1206,6 +1229,12 @@ export class Dispatcher {
     this.rescanTimer = setTimeout(() => {
       this.guard(() => {
         const t0 = performance.now();
+        if (this.homeGuard.unsafe(true)) {
+          // Nothing is moved or written through the home's directories while one is unsafe
+          // (told once); every rescan looks again.
+          this.scheduleRescanAfter(this.rescanMs);
+          return;
+        }
         this.renewLock();
         this.scanWorkerqueue();
         this.checkWorkers();
@@ -1224,6 +1253,7 @@ export class Dispatcher {
 
   // Withdraws the open jobs that `fjd cancel` asked for (src/queue/cancel.ts) into failed/.
   private carryOutCancels(pump = true): void {
+    if (this.homeGuard.unsafe()) return;
     for (const done of carryOutOpenCancels(this.paths)) {
       this.candidates.delete(done.name);
       if (done.id !== undefined) this.endedUnrun(done.id, done.name, done.reason);
@@ -1247,7 +1277,7 @@ export class Dispatcher {
   }
 
   private maybeFinish(): void {
-    if (this.options.watch || this.finished || this.confirming) return;
+    if (this.options.watch || this.finished || this.confirming || this.homeGuard.unsafe()) return;
     if (this.candidates.size > 0 || this.busyCount() > 0) return;
     // Nothing known is left: confirm with a fresh listing before leaving. What it finds is
     // paired at once; a name it lists that turns out to be gone (or no job) is dropped, and

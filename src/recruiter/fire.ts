@@ -41,7 +41,11 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const result: FireResult = {stopped: [], draining: [], lost: [], remaining: [], hosts: {}};
   // A worker found dead: its jobs go back to jobqueue/, its directory is removed.
   const recover = (id: string): void => {
-    const recovery = recoverLostWorker(paths, id, {reason: 'worker lost (its process is gone)', maxAttempts: DEFAULT_MAX_ATTEMPTS});
+    const recovery = recoverLostWorker(paths, id, {
+      reason: 'worker lost (its process is gone)',
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      groupShared: options.groupShared === true,
+    });
     result.lost.push({id, requeued: recovery.requeued});
   };
   const waitingFor = new Set<string>();

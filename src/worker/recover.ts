@@ -8,6 +8,7 @@ import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {listDir, readJson, unlinkIfPresent} from '../home/atomic.js';
 import {announcementPath, leavePod, podDir, recordFor, repairPod, workerDir} from '../home/transitions.js';
+import {directoryProblem} from '../home/directories.js';
 import {parseJobFile} from '../job/job-file.js';
 import {signalGroup} from '../run/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -34,11 +35,21 @@ export interface RecoverOptions {
   host?: string | null;
   // How many lost workers a job may see before it fails (a job's max_attempts wins).
   maxAttempts: number;
+  // Allow directories that their group may write (src/home/directories.ts).
+  groupShared?: boolean;
+}
+
+// Throws the problem of a worker's directory or pod that files may not be moved out of (a
+// link would bring in the files of wherever it points).
+function refuseUnsafe(dir: string, options: RecoverOptions): void {
+  const problem = directoryProblem(dir, {groupShared: options.groupShared === true});
+  if (problem !== undefined) throw problem;
 }
 
 export function recoverLostWorker(paths: HomePaths, workerId: string, options: RecoverOptions): Recovery {
   const recovery: Recovery = {requeued: [], failed: [], completed: []};
   const dir = workerDir(paths, workerId);
+  refuseUnsafe(dir, options);
   // On this host, stop whatever the worker's jobs still run (they have no worker to report
   // to), including one it had started but not yet recorded; remember which jobs ran.
   const ran = new Set<string>();
@@ -57,6 +68,8 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   }
   crashPoint('recover:fenced');
   unlinkIfPresent(announcementPath(paths, workerId));
+  const pods = listDir(dir).filter((entry) => entry.startsWith('pod.'));
+  for (const entry of pods) refuseUnsafe(path.join(dir, entry), options);
   for (const entry of listDir(dir)) {
     if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran, current, host}, recovery);
   }

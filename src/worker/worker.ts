@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FjdError, describeError, errnoCode, ioError} from '../errors.js';
-import {ensureHome, relativeToHome, type HomePaths} from '../home/layout.js';
+import {ensureHome, homeDirectories, relativeToHome, type HomePaths} from '../home/layout.js';
+import {HomeGuard, isHomeProblem} from '../home/directories.js';
 import {listDir, overwriteInPlace, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
 import {announcementPath, FencedError, leavePod, podDir, recordFor, workerDir} from '../home/transitions.js';
 import {planCommand} from '../job/command.js';
@@ -109,6 +110,8 @@ export class Worker {
   private finish: ((summary: WorkerSummary) => void) | undefined;
   private fail: ((error: unknown) => void) | undefined;
   private readonly summary: WorkerSummary = {id: '', finished: 0, failed: 0, requeued: 0, fenced: false};
+  // Looks at the home's directories again before a job is taken from the pod or moved out of it.
+  private readonly guard: HomeGuard;
 
   constructor(options: WorkerOptions) {
     this.options = options;
@@ -117,6 +120,9 @@ export class Worker {
     this.graceMs = options.graceMs ?? 5000;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.retryIoMs = options.retryIoMs ?? 5000;
+    this.guard = new HomeGuard(this.paths.root, homeDirectories(this.paths), {groupShared: options.groupShared === true}, Math.min(250, this.tickMs), (problem) =>
+      this.options.log(problem === undefined ? "the home's directories are safe again; going on" : `${problem.message}; nothing is moved through it until that is fixed. ${problem.hint ?? ''}`),
+    );
   }
 
   // Registers, announces, and runs jobs until fired; resolves with what it did.
@@ -161,6 +167,7 @@ export class Worker {
     }
     this.summary.id = this.id;
     fs.mkdirSync(podDir(this.paths, this.id), {mode: 0o700});
+    this.guard.add(workerDir(this.paths, this.id), podDir(this.paths, this.id));
     this.renewHeartbeat();
     const wake = (): void => this.wake();
     // The pod for jobs; the worker's own directory only for a fire request (its heartbeat and
@@ -358,6 +365,8 @@ export class Worker {
       this.readFireRequest();
       let pending = this.pendingJobs();
       while (pending.length > 0 && this.stopMode === undefined && !this.fenced) {
+        // Nothing is taken through a directory that is unsafe now; the next tick looks again.
+        if (this.guard.unsafe()) return;
         const [next] = pending;
         if (next !== undefined) await this.execute(next);
         this.readFireRequest();
@@ -368,6 +377,7 @@ export class Worker {
         return;
       }
       if (this.cancels.size > 0) this.tolerate('clear cancel requests', () => this.dropStaleCancels([]));
+      if (!this.announced && this.guard.unsafe()) return;
       this.tolerate('announce this worker', () => this.announce());
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
@@ -633,7 +643,10 @@ export class Worker {
       reason,
       file: `${outcome === 'finished' ? 'done' : 'failed'}/${record.id}`,
     });
-    await this.persist(`recording the outcome of ${record.id}`, () => leavePod(this.paths, podDir(this.paths, this.id), record));
+    await this.persist(`recording the outcome of ${record.id}`, () => {
+      this.guard.assertSafe();
+      return leavePod(this.paths, podDir(this.paths, this.id), record);
+    });
     if (outcome === 'finished') this.summary.finished++;
     else this.summary.failed++;
     this.options.log(`${record.id}: ${outcome}${reason === null ? '' : ` (${reason})`} in ${String(record.durationMs)} ms`);
@@ -642,12 +655,13 @@ export class Worker {
   // Moves a job from a pod back to jobqueue/ with the reason in its record, which keeps its id
   // and attempts for the next run. Returns the name it got there.
   private putBack(pod: string, record: JobRecord, reason: string): string {
+    this.guard.assertSafe();
     Object.assign(record, {state: 'requeued', reason, requeuedAs: null});
     return leavePod(this.paths, pod, record);
   }
 
   private giveBackWaiting(runningId: string): void {
-    if (this.fenced || this.finish === undefined) return;
+    if (this.fenced || this.finish === undefined || this.guard.unsafe()) return;
     const pod = podDir(this.paths, this.id);
     for (const id of this.pendingJobs()) {
       if (id === runningId) continue;
@@ -663,6 +677,11 @@ export class Worker {
 
   // Puts a job back in jobqueue/; its record keeps its id and attempts for the next run.
   private async giveBack(pod: string, record: JobRecord, reason: string): Promise<void> {
+    if (this.stopMode === 'now' && this.guard.unsafe()) {
+      // Told to stop now on a home that is unsafe: the job stays in the pod, for the recovery.
+      this.options.log(`${record.id}: left in the pod (the home is unsafe); a dispatcher puts it back once the home is safe again`);
+      return;
+    }
     const got = await this.persist(`putting ${record.id} back`, () => this.putBack(pod, record, reason));
     this.summary.requeued++;
     this.options.log(`${record.id}: back in jobqueue/ as ${got} (${reason})`);
@@ -679,7 +698,10 @@ export class Worker {
         return done;
       } catch (error) {
         const code = errnoCode(error);
-        if (error instanceof FencedError || !isTransientFsError(code) || this.fenced) throw error;
+        // A home whose directories are unsafe now is waited out like a full disk (the guard
+        // has said why).
+        const unsafe = isHomeProblem(error);
+        if (error instanceof FencedError || (!unsafe && !isTransientFsError(code)) || this.fenced) throw error;
         if (tries === 1) {
           this.ioTrouble = code;
           this.heartbeat();
@@ -712,7 +734,9 @@ export class Worker {
     if (this.finish === undefined) return;
     this.stopWatching();
     const dir = workerDir(this.paths, this.id);
-    if (!this.fenced) {
+    if (!this.fenced && this.guard.unsafe(true)) {
+      this.options.log('leaving the jobs in the pod as they are, for a dispatcher to recover once the home is safe again');
+    } else if (!this.fenced) {
       this.unannounce();
       const closed = path.join(dir, 'pod.closed');
       fs.renameSync(podDir(this.paths, this.id), closed);

@@ -183,6 +183,13 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
       case 'warning':
         warning(`warning: ${event.message}`);
         break;
+      case 'home-unsafe':
+        warning(`warning: ${event.message}; nothing is moved through it until that is fixed`);
+        if (event.hint !== null) warning(event.hint);
+        break;
+      case 'home-safe':
+        warning("the home's directories are safe again; dispatching goes on");
+        break;
     }
   };
   const dispatcher = new Dispatcher({
