@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
-import {isRunning} from '../helpers/processes.js';
+import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 
 describe('dispatching', () => {
@@ -210,7 +210,7 @@ describe('the end of a run', () => {
     const child = Number(home.read('child-victim.pid'));
     const status = await statusOf(home);
     fs.rmSync(path.join(home.dir, 'started-victim'));
-    process.kill(status.workers[0]?.pid ?? 0, 'SIGKILL');
+    signalIfAlive(status.workers[0]?.pid, 'SIGKILL');
     await home.run('recruiter', ['hire', '1']);
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-victim')), 20_000, 'the job to start again');
     expect(isRunning(child), 'the first run of the job was stopped').toBe(false);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
-import {isRunning as alive, processesMentioning} from '../helpers/processes.js';
+import {isRunning as alive, processesMentioning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
 
@@ -98,7 +98,7 @@ describe('recruiter', () => {
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-t')), 20_000, 'the job to start');
     const status = await statusOf(home);
     const pid = status.workers[0]?.pid ?? 0;
-    process.kill(pid, 'SIGTERM');
+    signalIfAlive(pid, 'SIGTERM');
     await waitUntil(() => !alive(pid), 20_000, 'the worker to leave');
     expect(home.ls('jobqueue')).toEqual(['t']);
     expect(home.record('t')).toMatchObject({state: 'requeued', attempts: [{reason: 'worker received SIGTERM'}]});

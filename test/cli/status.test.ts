@@ -4,6 +4,7 @@ import {expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
+import {signalIfAlive} from '../helpers/processes.js';
 import {statusOf, type StatusJson} from '../helpers/status.js';
 
 it('fjd status shows every state: open, assigned, running, finished, failed, with the workers', async () => {
@@ -53,8 +54,8 @@ it('fjd status reports a job assigned but not yet started as assigned', async ()
   // A worker that is frozen cannot take its job: the job stays assigned.
   await home.run('recruiter', ['hire', '1']);
   const before = await statusOf(home);
-  const pid = before.workers[0]?.pid ?? 0;
-  process.kill(pid, 'SIGSTOP');
+  const pid = before.workers[0]?.pid;
+  signalIfAlive(pid, 'SIGSTOP');
   try {
     home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     const dispatcher = home.start('dispatcher', []);
@@ -62,9 +63,9 @@ it('fjd status reports a job assigned but not yet started as assigned', async ()
     const during = await statusOf(home);
     expect(during.counts.assigned).toBe(1);
     expect(during.jobs).toContainEqual(expect.objectContaining({name: 'a', id: 'a', state: 'assigned', worker: before.workers[0]?.id}));
-    process.kill(pid, 'SIGCONT');
+    signalIfAlive(pid, 'SIGCONT');
     expect((await dispatcher.result).exitCode).toBe(0);
   } finally {
-    process.kill(pid, 'SIGCONT');
+    signalIfAlive(pid, 'SIGCONT');
   }
 });

@@ -50,3 +50,21 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+// Sends `signal` to a process (a pid) or a process group (minus its leader's pid), and says
+// whether it was delivered (a zombie takes it too). A process that has ended meanwhile is no error: tests signal
+// processes that may end on their own at any moment (a job that finishes, a worker that
+// leaves). A pid of 0 or ±1 (which would reach the test's own group, or every process) is
+// refused, so that a worker not found never signals the test runner.
+export function signalIfAlive(target: number | null | undefined, signal: NodeJS.Signals): boolean {
+  if (typeof target !== 'number' || !Number.isInteger(target) || Math.abs(target) <= 1) {
+    throw new Error(`refusing to send ${signal} to pid ${String(target)}: not one process or process group`);
+  }
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}

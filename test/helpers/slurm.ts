@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {TEST_ROOT} from './paths.js';
+import {signalIfAlive} from './processes.js';
 import {waitUntil} from './wait.js';
 
 export interface SlurmCluster {
@@ -94,19 +95,10 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
     }
     for (const child of started.reverse()) {
       if (child.pid === undefined) continue;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        continue;
-      }
+      if (!signalIfAlive(-child.pid, 'SIGTERM')) continue;
       const gone = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-(child.pid ?? 0), 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }, 5000);
+      const {pid} = child;
+      const timer = setTimeout(() => signalIfAlive(-pid, 'SIGKILL'), 5000);
       await gone;
       clearTimeout(timer);
     }

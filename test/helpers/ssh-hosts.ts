@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {TEST_ROOT} from './paths.js';
-import {killMentioning} from './processes.js';
+import {killMentioning, signalIfAlive} from './processes.js';
 import {waitUntil} from './wait.js';
 
 export interface FakeHost {
@@ -117,21 +117,9 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
   const hosts: FakeHost[] = [];
   const clientLines: string[] = [];
   const stop = async (): Promise<void> => {
+    for (const host of hosts) signalIfAlive(-host.pgid, 'SIGTERM');
     for (const host of hosts) {
-      try {
-        process.kill(-host.pgid, 'SIGTERM');
-      } catch {
-        // gone already
-      }
-    }
-    for (const host of hosts) {
-      await waitUntil(() => !processGroupAlive(host.pgid), 5000, `fake host ${host.name} to stop`).catch(() => {
-        try {
-          process.kill(-host.pgid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      });
+      await waitUntil(() => !processGroupAlive(host.pgid), 5000, `fake host ${host.name} to stop`).catch(() => signalIfAlive(-host.pgid, 'SIGKILL'));
     }
     killMentioning(dir);
   };

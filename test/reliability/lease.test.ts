@@ -3,7 +3,7 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
-import {isRunning} from '../helpers/processes.js';
+import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
 
@@ -17,14 +17,14 @@ it('a worker frozen longer than the lease: its job runs elsewhere, and when it w
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-slow')), 20_000, 'the job to start');
   const firstChild = Number(home.read('child-slow.pid'));
   fs.rmSync(path.join(home.dir, 'started-slow'));
-  process.kill(frozen.pid, 'SIGSTOP');
+  signalIfAlive(frozen.pid, 'SIGSTOP');
   try {
     await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms']);
     // Within the lease (plus a rescan) the job is taken from the frozen worker and started again.
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-slow')), 20_000, 'the job to start on the second worker');
     expect(isRunning(firstChild), 'the first run was stopped with its worker\'s job').toBe(false);
   } finally {
-    process.kill(frozen.pid, 'SIGCONT');
+    signalIfAlive(frozen.pid, 'SIGCONT');
   }
   await waitUntil(() => !isRunning(frozen.pid), 20_000, 'the frozen worker to find its pod gone and leave');
   fs.writeFileSync(path.join(home.dir, 'release'), '');
@@ -50,7 +50,7 @@ it('a job whose workers keep dying fails with reason "worker lost" after max_att
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-doomed')), 20_000, `run ${round} to start`);
     fs.rmSync(path.join(home.dir, 'started-doomed'));
     const [worker] = (await statusOf(home)).workers.filter((w) => w.state === 'busy');
-    process.kill(worker?.pid ?? 0, 'SIGKILL');
+    signalIfAlive(worker?.pid, 'SIGKILL');
     await waitUntil(() => home.ls('.fjd/workers').length === 0, 20_000, 'the lost worker to be cleaned up');
   }
   const result = await dispatcher.result;

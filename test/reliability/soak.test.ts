@@ -6,7 +6,7 @@ import {setTimeout as pause} from 'node:timers/promises';
 import {expect, it} from 'vitest';
 import {makeHome, type Started} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
-import {isRunning} from '../helpers/processes.js';
+import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 
 const JOBS = Number(process.env.FJD_SOAK_JOBS ?? 1000);
@@ -41,7 +41,7 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
     if (Math.random() < 0.25) {
       const pid = processOf(home.dir, 'dispatcher');
       if (pid !== undefined) {
-        process.kill(pid, 'SIGKILL');
+        signalIfAlive(pid, 'SIGKILL');
         dispatcherKills++;
         await dispatcher.result;
         dispatcher = dispatch();
@@ -50,7 +50,7 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
       const busy = (await statusOf(home)).workers.filter((w) => w.state === 'busy' && isRunning(w.pid));
       const victim = busy[Math.floor(Math.random() * busy.length)];
       if (victim !== undefined) {
-        process.kill(victim.pid, 'SIGKILL');
+        signalIfAlive(victim.pid, 'SIGKILL');
         killedAt.set(victim.id, Date.now());
         workerKills++;
       }

@@ -8,7 +8,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {REPO} from '../helpers/paths.js';
-import {isRunning, killMentioning, processesMentioning} from '../helpers/processes.js';
+import {isRunning, killMentioning, processesMentioning, signalIfAlive} from '../helpers/processes.js';
 import {sshHostsUnavailable, startSshHosts, type SshHosts} from '../helpers/ssh-hosts.js';
 import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
@@ -34,13 +34,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
   // Before the home's own cleanup: wake what a test froze, fire every host's workers (the
   // request reaches them through their mounts), and kill what is left as a fallback.
   afterEach(async () => {
-    for (const pid of frozen) {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // gone
-      }
-    }
+    for (const pid of frozen) signalIfAlive(pid, 'SIGCONT');
     frozen.clear();
     for (const home of homes.splice(0)) {
       if (processesMentioning(home.dir).length === 0) continue;
@@ -128,7 +122,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const frozenAt = performance.now();
     for (const pid of [...onA.map((w) => w.pid), ...jobsOnA()]) {
       frozen.add(pid);
-      process.kill(pid, 'SIGSTOP');
+      signalIfAlive(pid, 'SIGSTOP');
     }
     const frozenStatus = await statusOf(home);
     const heldByA = frozenStatus.jobs.filter((j) => onA.some((w) => w.id === j.worker)).map((j) => j.id ?? j.name);
@@ -164,7 +158,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     expect(new Set(runs)).toEqual(new Set(ids));
 
     // Woken, node-a's workers find their pods gone and leave; node-b's are fired.
-    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    for (const pid of frozen) signalIfAlive(pid, 'SIGCONT');
     frozen.clear();
     await waitUntil(() => onA.every((w) => !isRunning(w.pid)), 15_000, "node-a's woken workers to leave");
     const fire = await home.run('recruiter', ['fire']);

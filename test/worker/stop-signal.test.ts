@@ -6,7 +6,7 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
-import {isRunning} from '../helpers/processes.js';
+import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
 
@@ -24,9 +24,9 @@ async function heldJob(home: TestHome): Promise<{worker: number; job: number}> {
 it('a job killed by SIGTERM just before its worker gets SIGTERM goes back to the queue, not failed', async () => {
   const home = makeHome('term-race');
   const {worker, job} = await heldJob(home);
-  process.kill(-job, 'SIGTERM');
+  signalIfAlive(-job, 'SIGTERM');
   await waitUntil(() => !isRunning(job), 5_000, 'the job to die');
-  process.kill(worker, 'SIGTERM');
+  signalIfAlive(worker, 'SIGTERM');
   await waitUntil(() => !isRunning(worker), 20_000, 'the worker to leave');
   expect(home.ls('jobqueue')).toEqual(['t']);
   expect(home.ls('failed')).toEqual([]);
@@ -36,7 +36,7 @@ it('a job killed by SIGTERM just before its worker gets SIGTERM goes back to the
 it('a job killed by SIGTERM while its worker goes on fails, after a moment', async () => {
   const home = makeHome('term-job');
   const {job} = await heldJob(home);
-  process.kill(-job, 'SIGTERM');
+  signalIfAlive(-job, 'SIGTERM');
   await waitUntil(() => home.ls('failed').length === 1, 10_000, 'the job to fail');
   expect(home.record('t')).toMatchObject({state: 'failed', reason: 'killed by signal SIGTERM', attempts: [{outcome: 'failed'}]});
   expect((await home.run('recruiter', ['fire'])).stdout).toBe('Fired 1 worker.\n');
