@@ -26,6 +26,7 @@ export type FjdErrorCode =
   | 'BAD_PARAMETERS'
   | 'INTERNAL'
   | 'JOB_NOT_FOUND'
+  | 'JOB_WRONG_STATE'
   | 'SLURM_FAILED'
   | 'HOSTS_FILE'
   | 'SSH_COMMAND'

@@ -1,12 +1,24 @@
 // What every command shares: the --home option, exit codes, and how errors are shown.
 import {Command, CommanderError, InvalidArgumentError, Option} from 'commander';
-import {FjdError} from '../errors.js';
+import {FjdError, type FjdErrorCode} from '../errors.js';
 import {resolveHome} from '../home/layout.js';
 import {parseDuration} from '../job/job-file.js';
 
-// Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 fjd itself could not work
+// Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 a job named that does not exist
+// or is not in a state the verb can act on (noSuchJob), or fjd itself could not work
 // (unusable home, workers that would not start), 130 interrupted.
-export const EXIT = {ok: 0, jobsFailed: 1, usage: 2, error: 3, interrupted: 130} as const;
+export const EXIT = {ok: 0, jobsFailed: 1, usage: 2, error: 3, noSuchJob: 3, interrupted: 130} as const;
+
+// The exit code of an error, by its code; any other error is 3.
+const EXIT_OF: Partial<Record<FjdErrorCode, number>> = {
+  USAGE: EXIT.usage,
+  JOB_NOT_FOUND: EXIT.noSuchJob,
+  JOB_WRONG_STATE: EXIT.noSuchJob,
+};
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof FjdError ? (EXIT_OF[error.code] ?? EXIT.error) : EXIT.error;
+}
 
 export function homeOption(): Option {
   return new Option('--home <dir>', 'the shared home directory (default: $FJD_HOME, else the current directory)');
@@ -40,7 +52,7 @@ export function reportError(program: string, error: unknown): number {
   if (error instanceof FjdError) {
     process.stderr.write(`${program}: error: ${error.message}\n`);
     if (error.hint !== undefined) process.stderr.write(`${program}: ${error.hint}\n`);
-    return EXIT.error;
+    return exitCodeOf(error);
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${program}: error: ${message}\n`);

@@ -2,12 +2,14 @@
 // failed ones run again. A job keeps its id and its record, so its earlier attempts stay in
 // view and it ends under the same name.
 import path from 'node:path';
-import {ensureHome} from '../home/layout.js';
+import {FjdError} from '../errors.js';
+import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir, moveNoClobber} from '../home/atomic.js';
 import {isIgnoredName, MAX_JOB_NAME_BYTES} from '../home/names.js';
 import {recordFor} from '../home/transitions.js';
 import {writeRecord} from '../job/record.js';
 import {noteRetried} from '../dispatcher/failure-log.js';
+import {findJob, jobNotFound} from '../status/find-job.js';
 
 export interface RetryOptions {
   home: string;
@@ -19,15 +21,37 @@ export interface RetryOptions {
 
 export interface RetryResult {
   requeued: {id: string; as: string}[];
-  // Asked-for names that are not in failed/.
-  unknown: string[];
+  // Why each asked-for job that is not in failed/ was not retried: JOB_NOT_FOUND when it is
+  // nowhere, JOB_WRONG_STATE when it is open, running or finished.
+  refused: FjdError[];
+}
+
+// The id of the failed job a path such as failed/x names, else the path itself (which then
+// matches nothing, and is refused with the state it names).
+function failedId(paths: HomePaths, ref: string): string {
+  const job = findJob(paths, ref);
+  return job?.state === 'failed' && job.id !== null ? job.id : ref;
+}
+
+// Why `ref` names no failed job.
+function refusal(paths: HomePaths, ref: string): FjdError {
+  const job = findJob(paths, ref);
+  if (job === undefined) return jobNotFound(paths, ref);
+  const hint =
+    job.state === 'finished'
+      ? `To run it again, queue its file again: cp ${job.file} jobqueue/`
+      : `It has not ended yet; fjd status ${ref} shows where it is.`;
+  const what = ref.includes('/') ? job.name : ref;
+  return new FjdError('JOB_WRONG_STATE', `${what} is ${job.state} (${job.file}), not failed: only a job in failed/ can be retried`, {path: job.path, hint});
 }
 
 export function retryFailed(options: RetryOptions): RetryResult {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
-  const result: RetryResult = {requeued: [], unknown: []};
+  const result: RetryResult = {requeued: [], refused: []};
   const failed = listDir(paths.failed).filter((name) => !isIgnoredName(name)).sort();
-  const wanted = new Set(options.jobs);
+  // A path such as failed/x names the failed job of that id.
+  const idOf = new Map(options.jobs.map((ref) => [ref, ref.includes('/') ? failedId(paths, ref) : ref]));
+  const wanted = new Set(idOf.values());
   const matched = new Set<string>();
   for (const id of failed) {
     const record = recordFor(paths, id);
@@ -44,6 +68,6 @@ export function retryFailed(options: RetryOptions): RetryResult {
     result.requeued.push({id, as: got});
   }
   noteRetried(paths, result.requeued.map((r) => r.id));
-  result.unknown = options.jobs.filter((name) => !matched.has(name));
+  result.refused = options.jobs.filter((ref) => !matched.has(idOf.get(ref) ?? ref)).map((ref) => refusal(paths, ref));
   return result;
 }

@@ -20,7 +20,7 @@ it("fjd logs prints a finished job's stdout to stdout and its stderr to stderr, 
   expect((await home.run('fjd', ['logs', 'twice', '--attempt', '1'])).stdout).toBe('run 1\n');
   expect((await home.run('fjd', ['logs', 'twice', '--attempt', '2'])).stdout).toBe(home.read('.fjd/output/twice.2.out'));
   const tooFar = await home.run('fjd', ['logs', 'broken', '--attempt', '2']);
-  expect(tooFar).toMatchObject({exitCode: 2, stdout: '', stderr: 'fjd: job broken has no attempt 2 (it has 1)\n'});
+  expect(tooFar).toMatchObject({exitCode: 3, stdout: '', stderr: 'fjd: error: job broken has no attempt 2 (it has 1)\n'});
 
   home.job('later', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   expect(await home.run('fjd', ['logs', 'later'])).toEqual({

@@ -64,8 +64,12 @@ it('fjd retry puts failed jobs back (by name or all), and they keep their id and
 
   const usage = await home.run('fjd', ['retry']);
   expect(usage.exitCode).toBe(2);
-  const unknown = await home.run('fjd', ['retry', 'c.ini']);
-  expect(unknown).toMatchObject({exitCode: 2, stderr: 'fjd: not in failed/: c.ini\n'});
+  const finished = await home.run('fjd', ['retry', 'c.ini']);
+  expect(finished).toMatchObject({
+    exitCode: 3,
+    stdout: '',
+    stderr: 'fjd: error: c.ini is finished (done/c.ini), not failed: only a job in failed/ can be retried\nfjd: To run it again, queue its file again: cp done/c.ini jobqueue/\n',
+  });
 
   expect((await home.run('fjd', ['retry', 'a.ini'])).stdout).toBe('Put 1 failed job back in the queue: a.ini.\n');
   expect(home.ls('jobqueue')).toEqual(['a.ini']);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import {once} from 'node:events';
 import {setTimeout as delay} from 'node:timers/promises';
 import {Command} from 'commander';
+import {FjdError} from '../../errors.js';
 import {checkHome, type HomePaths} from '../../home/layout.js';
 import {findJob, findJobById, jobNotFound, type FoundJob} from '../../status/find-job.js';
 import {attemptOutput, hasEnded, lastAttempt, sizeOf, type AttemptOutput} from '../../status/job-output.js';
@@ -89,8 +90,7 @@ async function show(paths: HomePaths, ref: string, attempt: number | undefined):
   }
   const known = job.current?.attempt ?? job.record?.attempts.at(-1)?.attempt ?? 0;
   if (files.attempt > known) {
-    warn('fjd', `job ${job.id ?? ref} has no attempt ${files.attempt} (it has ${known})`);
-    return EXIT.usage;
+    throw new FjdError('JOB_WRONG_STATE', `job ${job.id ?? ref} has no attempt ${files.attempt} (it has ${known})`, {path: job.path});
   }
   if (!fs.existsSync(files.stdout) && !fs.existsSync(files.stderr)) {
     const reason = job.record?.attempts.find((a) => a.attempt === files.attempt)?.reason;
@@ -112,7 +112,7 @@ export function logsCommand(): Command {
     .option('--attempt <n>', 'the output of attempt N (default: the last one)', positiveInteger('--attempt'))
     .addHelpText(
       'after',
-      '\nExamples:\n  fjd logs job7\n  fjd logs job7 > job7.out 2> job7.err\n  fjd logs job7 --follow\n  fjd logs failed/job7 --attempt 1',
+      '\nExit status: 0, 2 for bad usage, 3 if the job is not there or has no such attempt,\n130 when --follow is interrupted.\n\nExamples:\n  fjd logs job7\n  fjd logs job7 > job7.out 2> job7.err\n  fjd logs job7 --follow\n  fjd logs failed/job7 --attempt 1',
     )
     .action(async (ref: string, options: LogsOptions) => {
       const paths = checkHome(homeFrom(options), {groupShared: groupSharedFrom(options)});

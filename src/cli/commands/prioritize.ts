@@ -1,11 +1,12 @@
 // `fjd prioritize JOB P`: give an open job a new priority (higher runs first).
 import path from 'node:path';
 import {Command, InvalidArgumentError} from 'commander';
+import {FjdError} from '../../errors.js';
 import {ensureHome} from '../../home/layout.js';
 import {readJobMeta} from '../../dispatcher/schedule.js';
 import {findJob, jobNotFound} from '../../status/find-job.js';
 import {prioritize} from '../../queue/prioritize.js';
-import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
+import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say} from '../common.js';
 
 function wholeNumber(value: string): number {
   if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('the priority must be a whole number, such as 10 or -5.');
@@ -26,6 +27,8 @@ The job file is not changed: the priority is kept in .fjd/priority/ until the jo
 handed out, and a running dispatcher takes it at once. The job keeps its submission
 time among the jobs of its new priority.
 
+Exit status: 0 when set, 2 for bad usage, 3 if the job is not there or not open.
+
 Examples:
   fjd prioritize sim-0042 10
   fjd prioritize sim-0007 -5`,
@@ -35,9 +38,7 @@ Examples:
       const found = findJob(paths, job);
       if (found === undefined) throw jobNotFound(paths, job);
       if (found.state !== 'open') {
-        warn('fjd', `error: ${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`);
-        process.exitCode = EXIT.error;
-        return;
+        throw new FjdError('JOB_WRONG_STATE', `${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`, {path: found.path});
       }
       const name = path.basename(found.file);
       const was = readJobMeta(paths.jobqueue, name, paths.priority)?.priority ?? 0;

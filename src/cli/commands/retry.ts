@@ -1,7 +1,7 @@
 // `fjd retry`: put failed jobs back in the queue.
 import {Command} from 'commander';
 import {retryFailed} from '../../queue/retry.js';
-import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
+import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, reportError, say, warn} from '../common.js';
 
 export function retryCommand(): Command {
   return new Command('retry')
@@ -10,7 +10,10 @@ export function retryCommand(): Command {
     .addOption(homeOption())
     .addOption(groupSharedOption())
     .option('--all', 'retry every job in failed/')
-    .addHelpText('after', '\nExamples:\n  fjd retry --all\n  fjd retry job3 job7.ini\n\nThen run the dispatcher (and hire workers, if none are left).')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 if every job named was put back, 2 for bad usage, 3 if a job named is not\nthere or not failed (the others are put back).\n\nExamples:\n  fjd retry --all\n  fjd retry job3 job7.ini\n\nThen run the dispatcher (and hire workers, if none are left).',
+    )
     .action((jobs: string[], options: {home?: string; all?: boolean; groupShared?: boolean}) => {
       if (jobs.length === 0 && options.all !== true) {
         warn('fjd', 'error: name the jobs to retry, or pass --all');
@@ -19,12 +22,7 @@ export function retryCommand(): Command {
       }
       const result = retryFailed({home: homeFrom(options), jobs, all: options.all === true, groupShared: groupSharedFrom(options)});
       const count = result.requeued.length;
-      say(`Put ${count} failed job${count === 1 ? '' : 's'} back in the queue${count === 0 ? '' : `: ${result.requeued.map((r) => r.as).join(', ')}`}.`);
-      if (result.unknown.length > 0) {
-        warn('fjd', `not in failed/: ${result.unknown.join(', ')}`);
-        process.exitCode = EXIT.usage;
-        return;
-      }
-      process.exitCode = EXIT.ok;
+      if (count > 0 || result.refused.length === 0) say(`Put ${count} failed job${count === 1 ? '' : 's'} back in the queue${count === 0 ? '' : `: ${result.requeued.map((r) => r.as).join(', ')}`}.`);
+      process.exitCode = result.refused.reduce<number>((code, error) => Math.max(code, reportError('fjd', error)), EXIT.ok);
     });
 }

@@ -47,7 +47,7 @@ export function statusCommand(): Command {
     .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time', duration('--watch'))
     .addHelpText(
       'after',
-      '\nExamples:\n  fjd status\n  fjd status --watch\n  fjd status --json | jq .counts\n  fjd status job7           # one job: its attempts, exit codes and stderr\n  fjd status failed/job7 --json',
+      '\nExit status: 0, 2 for bad usage, 3 if the job named is not there.\n\nExamples:\n  fjd status\n  fjd status --watch\n  fjd status --json | jq .counts\n  fjd status job7           # one job: its attempts, exit codes and stderr\n  fjd status failed/job7 --json',
     )
     .action(async (ref: string | undefined, options: StatusOptions) => {
       const json = options.json === true;

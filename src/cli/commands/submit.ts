@@ -83,13 +83,8 @@ export function submittedLine(names: string[]): string {
   return `Submitted ${names.length} job${names.length === 1 ? '' : 's'} to jobqueue/: ${which}.`;
 }
 
-// Maps an error to its exit code: a usage error is 2, as for bad flags.
+// Reports an error of submit or run: a usage error is 2, as for bad flags (reportError maps it).
 export function reportSubmitError(program: string, error: unknown): number {
-  if (error instanceof FjdError && error.code === 'USAGE') {
-    process.stderr.write(`${program}: error: ${error.message}\n`);
-    if (error.hint !== undefined) process.stderr.write(`${program}: ${error.hint}\n`);
-    return EXIT.usage;
-  }
   return reportError(program, error);
 }
 
