@@ -5,7 +5,8 @@ import {readJson} from '../home/atomic.js';
 import type {AttemptRecord} from '../job/record.js';
 import {infoPath, type WorkerInfo} from '../worker/registry.js';
 import type {FoundJob} from './find-job.js';
-import {attemptOutput, lastAttempt, tailLines} from './job-output.js';
+import {attemptOutput, lastAttempt, neverRan, tailLines} from './job-output.js';
+import {shellQuote} from '../util/shell.js';
 import {roughDuration} from './rate.js';
 import {waitsFor} from './waits-for.js';
 import {whyWaiting, type WaitReason} from './why-waiting.js';
@@ -78,9 +79,16 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
     return `${lines.join('\n')}\n`;
   }
   if (record.reason !== null && job.state === 'failed') lines.push(`Reason:  ${record.reason}`);
+  const unrun = neverRan(job);
+  if (unrun !== undefined) {
+    lines.push(`Ran:     never: ${unrun}`);
+    return `${lines.join('\n')}\n`;
+  }
+  // Both are recorded when an attempt ends on its worker (not for a lost one).
+  const unknown = job.state === 'finished' || job.state === 'failed' ? '(none recorded)' : '(recorded when the attempt ends)';
   lines.push(workerLine(paths, job));
-  lines.push(`Command: ${record.command === null ? '(recorded when the attempt ends)' : record.command.join(' ')}`);
-  lines.push(`Workdir: ${record.workdir ?? '(recorded when the attempt ends)'}`);
+  lines.push(`Command: ${record.command === null ? unknown : record.command.map(shellQuote).join(' ')}`);
+  lines.push(`Workdir: ${record.workdir ?? unknown}`);
   const attempts = record.attempts.filter((a) => a.attempt !== job.current?.attempt);
   const running = job.current;
   lines.push(`Attempts: ${attempts.length + (running === undefined ? 0 : 1)}`);

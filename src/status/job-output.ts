@@ -23,6 +23,16 @@ export function lastAttempt(job: FoundJob): number | null {
   return job.record?.attempts.at(-1)?.attempt ?? null;
 }
 
+// Why a job that has ended never ran, such as `it failed before a worker took it (cancelled)`;
+// undefined when it ran, or has not ended. A job ends unrun when a dependency fails or it is
+// cancelled while open.
+export function neverRan(job: FoundJob): string | undefined {
+  const record = job.record;
+  if ((job.state !== 'failed' && job.state !== 'finished') || job.current !== undefined) return undefined;
+  if (record === undefined || record.attempts.length > 0) return undefined;
+  return `it ${job.state} before a worker took it${record.reason === null ? '' : ` (${record.reason})`}`;
+}
+
 // Whether the job is over: its record says it ended (or was put back) and no worker runs it.
 export function hasEnded(job: FoundJob): boolean {
   if (job.state === 'finished' || job.state === 'failed') return true;

@@ -28,6 +28,16 @@ it("fjd logs prints a finished job's stdout to stdout and its stderr to stderr, 
     stdout: '',
     stderr: 'fjd: job later has not started yet (open), so it has no output; fjd logs --follow waits for it\n',
   });
+  // A job that ended without running says so, and why; --follow has nothing to wait for.
+  home.job('withdrawn', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  expect((await home.run('fjd', ['cancel', 'withdrawn'])).exitCode).toBe(0);
+  for (const args of [['logs', 'withdrawn'], ['logs', 'withdrawn', '--follow']]) {
+    expect(await home.run('fjd', args)).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: 'fjd: job withdrawn never ran: it failed before a worker took it (cancelled), so it has no output\n',
+    });
+  }
   const unknown = await home.run('fjd', ['logs', 'nothing-like-it']);
   expect(unknown.exitCode).toBe(3);
   expect(unknown.stderr).toContain(`fjd: error: no job "nothing-like-it" in ${home.dir}\n`);

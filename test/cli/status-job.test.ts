@@ -169,3 +169,24 @@ it('an open job says when it waits for a dispatcher, or for a worker: none hired
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   expect((await dispatcher.result).exitCode).toBe(0);
 });
+
+it('fjd status JOB quotes the command as a shell would need it, and says that a job which ended unrun never ran, and why', async () => {
+  const home = makeHome('status-never');
+  home.job('spaced', `[control]\nexecutable = ${fixture('fail.sh')} 0 'b c.txt'\npass_job_file = no\n`);
+  home.job('first', `[control]\nexecutable = ${fixture('fail.sh')} 1\n`);
+  home.job('second', `[control]\nexecutable = ${fixture('fail.sh')} 0\nafter = first\n`);
+  home.job('third', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  expect((await home.run('fjd', ['cancel', 'third'])).exitCode).toBe(0);
+  expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
+  expect((await home.run('dispatcher', ['--fire-when-done'])).exitCode).toBe(1);
+
+  expect((await home.run('fjd', ['status', 'spaced'])).stdout).toContain(`\nCommand: ${fixture('fail.sh')} 0 'b c.txt'\n`);
+  expect(await home.run('fjd', ['status', 'second'])).toEqual({
+    exitCode: 0,
+    stdout: 'Job:     second (id second)\nState:   failed\nFile:    failed/second\nReason:  dependency first failed\nRan:     never: it failed before a worker took it (dependency first failed)\n',
+    stderr: '',
+  });
+  expect((await home.run('fjd', ['status', 'third'])).stdout).toBe(
+    'Job:     third (id third)\nState:   failed\nFile:    failed/third\nReason:  cancelled\nRan:     never: it failed before a worker took it (cancelled)\n',
+  );
+});

@@ -8,7 +8,7 @@ import {Command} from 'commander';
 import {FjdError} from '../../errors.js';
 import {checkHome, type HomePaths} from '../../home/layout.js';
 import {findJob, findJobById, jobNotFound, type FoundJob} from '../../status/find-job.js';
-import {attemptOutput, hasEnded, lastAttempt, sizeOf, type AttemptOutput} from '../../status/job-output.js';
+import {attemptOutput, hasEnded, lastAttempt, neverRan, sizeOf, type AttemptOutput} from '../../status/job-output.js';
 import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, warn} from '../common.js';
 import {stopSignal} from '../watch.js';
 
@@ -61,6 +61,11 @@ async function follow(paths: HomePaths, ref: string, attempt: number | undefined
         files = now;
         offsets = {out: 0, err: 0};
       }
+      const unrun = neverRan(job);
+      if (unrun !== undefined) {
+        warn('fjd', `job ${job.name} never ran: ${unrun}, so it has no output`);
+        return EXIT.ok;
+      }
       if (files === undefined && !waitingSaid && !ended) {
         warn('fjd', `job ${job.name} has not started yet (${job.state}); waiting for it`);
         waitingSaid = true;
@@ -84,6 +89,11 @@ async function follow(paths: HomePaths, ref: string, attempt: number | undefined
 async function show(paths: HomePaths, ref: string, attempt: number | undefined): Promise<number> {
   const job = lookUp(paths, ref);
   const files = chosen(paths, job, attempt);
+  const unrun = attempt === undefined ? neverRan(job) : undefined;
+  if (unrun !== undefined) {
+    warn('fjd', `job ${job.name} never ran: ${unrun}, so it has no output`);
+    return EXIT.ok;
+  }
   if (files === undefined) {
     warn('fjd', `job ${job.name} has not started yet (${job.state}), so it has no output; fjd logs --follow waits for it`);
     return EXIT.ok;
