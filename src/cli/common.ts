@@ -3,6 +3,7 @@ import {Command, CommanderError, InvalidArgumentError, Option} from 'commander';
 import {FjdError, type FjdErrorCode} from '../errors.js';
 import {resolveHome} from '../home/layout.js';
 import {parseDuration} from '../job/job-file.js';
+import {formatDuration} from '../util/duration.js';
 
 // Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 a job named that does not exist
 // or is not in a state the verb can act on (noSuchJob), or fjd itself could not work
@@ -87,6 +88,14 @@ export function duration(what: string): (value: string) => number {
       throw new InvalidArgumentError(`${what} must be a duration such as 30, 30s, 500ms or 5m.`);
     }
   };
+}
+
+// An option that takes a duration (`--lease <duration>`); its default, in ms, is shown in
+// --help as users write it (30s, 10m), not as a number of milliseconds.
+export function durationOption(flags: string, description: string, defaultMs?: number): Option {
+  const option = new Option(flags, description);
+  option.argParser(duration(option.long ?? flags));
+  return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
 }
 
 // Parses a whole positive number for an option or argument.

@@ -5,7 +5,7 @@ import {listDir} from '../../home/atomic.js';
 import {isIgnoredName} from '../../home/names.js';
 import {tryDispatcherLock} from '../../dispatcher/lock.js';
 import {cancelJobs, type CancelOutcome} from '../../queue/cancel.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
+import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
 interface CancelOptions {
   home?: string;
@@ -20,7 +20,7 @@ export function cancelCommand(): Command {
     .argument('[jobs...]', 'job ids or names (as in jobqueue/, done/, failed/ or `fjd status`)')
     .addOption(homeOption())
     .option('--all-open', 'cancel every job waiting in jobqueue/')
-    .option('--wait <duration>', 'how long to wait for workers and the dispatcher to carry it out', duration('--wait'), 30_000)
+    .addOption(durationOption('--wait <duration>', 'how long to wait for workers and the dispatcher to carry it out', 30_000))
     .addOption(groupSharedOption())
     .addHelpText(
       'after',

@@ -7,7 +7,7 @@ import {fireWorkers} from '../../recruiter/fire.js';
 import {runHook} from '../../run/hooks.js';
 import {shellQuote} from '../../util/shell.js';
 import {listWorkers} from '../../worker/registry.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
+import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
 const PROGRESS_EVERY_MS = 5000;
@@ -46,18 +46,18 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--fire-when-done', 'fire the workers when the queue is done')
     .option('-q, --quiet', 'print only failures and the summary')
     .addOption(groupSharedOption())
-    .option('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', duration('--lease'), 30_000)
+    .addOption(durationOption('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', 30_000))
     .option('--heartbeat <duration>', 'the heartbeat the workers were hired with (recruiter hire --heartbeat; default 5s): the lease must be at least 3 of them', duration('--heartbeat'))
     .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
-    .option('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', duration('--settle'), 1000)
+    .addOption(durationOption('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', 1000))
     .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
     .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
     .addOption(new Option('--read-ahead <n>', 'how many jobs of a backlog are read ahead of the pairing').argParser(positiveInteger('--read-ahead')).hideHelp())
     .option('--limit <group=count>', 'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)', limitOption)
     .option('--on-failure <command>', 'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)')
     .option('--on-done <command>', 'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)')
-    .option('--hook-timeout <duration>', 'how long a hook may run before it is stopped', duration('--hook-timeout'), 600_000)
-    .option('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', duration('--rescan'), 1000)
+    .addOption(durationOption('--hook-timeout <duration>', 'how long a hook may run before it is stopped', 600_000))
+    .addOption(durationOption('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', 1000))
     .addHelpText(
       'after',
       `

@@ -6,7 +6,7 @@ import {fireWorkers} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
 import {listSlurmRecords} from '../../slurm/record.js';
 import {hostName} from '../../worker/registry.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
+import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
 export function fireCommand(program = 'recruiter'): Command {
   return new Command('fire')
@@ -15,7 +15,7 @@ export function fireCommand(program = 'recruiter'): Command {
     .option('--now', 'stop running jobs (their process groups) and put them back in jobqueue/')
     .option('--wait', 'wait until busy workers (Slurm\'s too) have finished their jobs and left')
     .addOption(groupSharedOption())
-    .option('--timeout <duration>', 'how long to wait for workers to leave', duration('--timeout'), 60_000)
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for workers to leave', 60_000))
     .addHelpText('after', '\nExamples:\n  recruiter fire\n  recruiter fire --now\n  fjd fire --wait --home /shared/run1')
     .action(async (options: {home?: string; now?: boolean; wait?: boolean; timeout: number; groupShared?: boolean}) => {
       const home = homeFrom(options);

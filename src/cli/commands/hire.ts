@@ -10,7 +10,7 @@ import {hireWorkers} from '../../recruiter/hire.js';
 import {defaultHostsFile, readHostsFile} from '../../recruiter/hosts.js';
 import {hireOnHosts, sshCommandFrom, type HostOutcome} from '../../recruiter/remote.js';
 import {hireSlurm} from '../../slurm/submit.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
+import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
 
 interface HireCliOptions {
   home?: string;
@@ -66,7 +66,7 @@ export function hireCommand(): Command {
     .addOption(new Option('--local-only', 'hire on this machine only, even if the home has a hosts file').conflicts('hosts'))
     .addOption(new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(duration('--heartbeat')))
     .addOption(new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp())
-    .option('--timeout <duration>', 'how long to wait for the workers to announce themselves', duration('--timeout'), 30_000)
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for the workers to announce themselves', 30_000))
     .addOption(new Option('--slurm <n>', 'submit one Slurm batch job that runs N workers (srun tasks) on the nodes it gets').argParser(positiveInteger('--slurm')).conflicts(['hosts', 'localOnly']))
     .option('--sbatch-arg <arg>', 'an option passed on to sbatch, such as --sbatch-arg=--time=2:00:00 (repeatable)', (arg: string, all: string[] | undefined) => [...(all ?? []), arg])
     .addHelpText(

@@ -29,7 +29,7 @@ export function addJobOptions(command: Command): Command {
     .option('--params-file <file>', 'one job per row of a CSV file whose header row names the keys (- for standard input)')
     .option('--parameters <list>', 'one job per comma-separated item, or per line of standard input with -; $1, $2 … in --exe take an item\'s #-separated parameters')
     .option('--repeat <n>', 'N jobs that run the same command line', positiveInteger('--repeat'))
-    .option('--name <name>', 'the job name (bulk: NAME-0001 …; default: the program\'s name and the time)')
+    .option('--name <name>', 'the job name (bulk: NAME-1, NAME-2 …, numbered from 1 and zero-padded to the width of the count, as in run-01 … run-40; default: the program\'s name and the time)')
     .option('--workdir <dir>', 'the directory the jobs run in (default: the current directory)')
     .option('--logfile <file>', 'the [control] logfile of the jobs')
     .addOption(homeOption())
