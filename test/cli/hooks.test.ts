@@ -83,3 +83,31 @@ it('across a dispatcher killed mid-run, each failed job gets --on-failure once, 
   expect(home.read('on-done.txt')).toBe('2 1\n');
   expect(home.ls('failed').sort()).toEqual(['bad1', 'bad2', 'bad3', 'old']);
 });
+
+it("a hook's stdout goes to stdout and its stderr to stderr; --on-failure's lines come before the summary, --on-done's after it", async () => {
+  const home = makeHome('hooks-order');
+  home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  home.job('good', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  await home.run('recruiter', ['hire', '1']);
+  // A slow --on-failure hook: it is still running when the queue has drained.
+  const result = await home.run('dispatcher', [
+    '--fire-when-done',
+    '--on-failure',
+    'sleep 1; echo "out $FJD_JOB_ID"; echo "err $FJD_JOB_ID" >&2',
+    '--on-done',
+    'echo "out done"; echo "err done" >&2; exit 4',
+  ]);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+  const out = result.stdout.split('\n');
+  const at = (line: string): number => out.findIndex((l) => l.startsWith(line));
+  expect(at('--on-failure: out bad')).toBeGreaterThan(at('Job bad failed: exit code 3'));
+  expect(at('--on-failure: out bad')).toBeLessThan(at('No more jobs to dispatch.'));
+  expect(at('--on-done: out done')).toBeGreaterThan(at('See why with: fjd logs bad'));
+  expect(at('--on-done: out done')).toBeLessThan(at('Fired 1 worker.'));
+  expect(result.stderr.split('\n')).toEqual([
+    '--on-failure: err bad',
+    '--on-done: err done',
+    'dispatcher: warning: the --on-done hook failed (exit code 4); no job is affected',
+    '',
+  ]);
+});

@@ -125,7 +125,8 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   const hook = (which: string, command: string, env: Record<string, string>): Promise<void> => {
     const running = runHook(command, {FJD_HOME: dispatcher.paths.root, ...env}, dispatcher.paths.root, options.hookTimeout ?? 600_000).then(
       (run) => {
-        for (const line of run.output.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, run.trouble !== null);
+        for (const line of run.stdout.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`);
+        for (const line of run.stderr.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, true);
         if (run.trouble !== null) warning(`warning: the ${which} hook failed (${run.trouble}); no job is affected`);
       },
       (error: unknown) => warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
@@ -216,6 +217,8 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
+  // What the --on-failure hooks print comes before the summary.
+  await Promise.all(hooks);
   if (summary.interrupted && options.firesWorkers === true) {
     say('Dispatcher stopped.');
   } else if (summary.interrupted) {
