@@ -190,3 +190,16 @@ it('fjd status JOB quotes the command as a shell would need it, and says that a 
     'Job:     third (id third)\nState:   failed\nFile:    failed/third\nReason:  cancelled\nRan:     never: it failed before a worker took it (cancelled)\n',
   );
 });
+
+it('fjd status --watch --json 200ms takes 200ms for the interval, as --watch 200ms --json does', async () => {
+  const home = makeHome('status-watch-late');
+  home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+  const watch = home.start('fjd', ['status', '--watch', '--json', '200ms']);
+  await waitUntil(() => watch.output().split('\n').length > 2, 20_000, 'two lines of output');
+  watch.signal('SIGTERM');
+  const result = await watch.result;
+  expect(result).toMatchObject({exitCode: 0, stderr: ''});
+  const lines = result.stdout.trimEnd().split('\n');
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  for (const line of lines) expect((JSON.parse(line) as {counts: {open: number}}).counts.open).toBe(1);
+});

@@ -2,6 +2,7 @@
 // `fjd status JOB`: one job's whole record. --watch redraws either until Ctrl-C.
 import {Command} from 'commander';
 import {checkHome} from '../../home/layout.js';
+import {parseDuration} from '../../job/job-file.js';
 import {collectStatus} from '../../status/status.js';
 import {findJob, jobNotFound} from '../../status/find-job.js';
 import {formatStatus} from '../../status/format-status.js';
@@ -37,6 +38,17 @@ function renderer(home: string, ref: string | undefined, json: boolean, oneLine:
   };
 }
 
+// `--watch --json 1s`: a bare --watch followed later by a duration that names no job means
+// that duration is the interval, as in `--watch 1s --json`.
+function lateInterval(home: string, ref: string | undefined, watch: true | number | undefined): number | undefined {
+  if (watch !== true || ref === undefined || findJob(homePaths(home), ref) !== undefined) return undefined;
+  try {
+    return parseDuration(ref, '--watch');
+  } catch {
+    return undefined;
+  }
+}
+
 export function statusCommand(): Command {
   return new Command('status')
     .description('show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full')
@@ -44,14 +56,18 @@ export function statusCommand(): Command {
     .addOption(homeOption())
     .addOption(groupSharedOption())
     .option('--json', 'print everything as JSON (the schema is in the README)')
-    .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time', duration('--watch'))
+    .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time (the interval may also come last: --watch --json 5s)', duration('--watch'))
     .addHelpText(
       'after',
       '\nExit status: 0, 2 for bad usage, 3 if the job named is not there.\n\nExamples:\n  fjd status\n  fjd status --watch\n  fjd status --json | jq .counts\n  fjd status job7           # one job: its attempts, exit codes and stderr\n  fjd status failed/job7 --json',
     )
-    .action(async (ref: string | undefined, options: StatusOptions) => {
+    .action(async (given: string | undefined, options: StatusOptions) => {
       const json = options.json === true;
-      const render = renderer(homeFrom(options), ref, json, options.watch !== undefined, groupSharedFrom(options));
+      const home = homeFrom(options);
+      const interval = lateInterval(home, given, options.watch);
+      if (interval !== undefined) options.watch = interval;
+      const ref = interval === undefined ? given : undefined;
+      const render = renderer(home, ref, json, options.watch !== undefined, groupSharedFrom(options));
       if (options.watch === undefined) process.stdout.write(render());
       else await watch(render, {intervalMs: options.watch === true ? 2000 : Math.max(100, options.watch), lines: json});
       process.exitCode = EXIT.ok;
