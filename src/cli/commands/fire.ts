@@ -2,9 +2,10 @@
 // is a file in the shared home, so no ssh is needed.
 import {Command} from 'commander';
 import {checkHome} from '../../home/layout.js';
-import {fireWorkers} from '../../recruiter/fire.js';
+import {fireWorkers, type FireResult} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
 import {listSlurmRecords} from '../../slurm/record.js';
+import {formatDuration} from '../../util/duration.js';
 import {hostName} from '../../worker/registry.js';
 import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
@@ -31,15 +32,11 @@ export function fireCommand(program = 'recruiter'): Command {
         timeoutMs: options.timeout,
         nowFor: options.wait === true ? undefined : (info) => slurmJobs.has(info.slurmJob ?? ''),
       });
-      const count = result.stopped.length;
-      say(`Fired ${count} worker${count === 1 ? '' : 's'}${perHost(result.stopped, result.hosts)}.`);
+      say(firedSentence(result, options.timeout));
       for (const lost of result.lost) {
         const back = lost.requeued.length === 0 ? '' : `; put back in jobqueue/: ${lost.requeued.join(', ')}`;
         // (jobs that lost too many workers went to failed/, with their reason)
         say(`Worker ${lost.id} was no longer running${back}.`);
-      }
-      for (const busy of result.draining) {
-        say(`Worker ${busy.id} leaves after its job ${busy.jobs.join(', ')} (use --now to stop it now, or --wait to wait).`);
       }
       const slurm = cancelSlurmJobs(paths, process.env);
       for (const {job, workers} of slurm.cancelled) say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
@@ -62,10 +59,30 @@ export function fireCommand(program = 'recruiter'): Command {
     });
 }
 
-// ": 2 on node-a, 1 on node-b" when some of the workers ran on other hosts; else nothing.
+// "2 on node-a, 1 on node-b" when some of the workers ran on other hosts; else nothing.
 function perHost(ids: string[], hosts: Record<string, string | null>): string {
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(hosts[id] ?? '?', (counts.get(hosts[id] ?? '?') ?? 0) + 1);
   if ([...counts.keys()].every((host) => host === hostName())) return '';
-  return `: ${[...counts.keys()].sort().map((host) => `${counts.get(host) ?? 0} on ${host}`).join(', ')}`;
+  return [...counts.keys()].sort().map((host) => `${counts.get(host) ?? 0} on ${host}`).join(', ');
+}
+
+// One sentence for every worker told to leave: how many, how many have left, and how many
+// leave after their job or did not leave in time, such as "Fired 2 workers: 1 has left, 1
+// leaves after its job (vm-7: sim3); use --now …". Workers found dead are told apart.
+function firedSentence(result: FireResult, timeoutMs: number): string {
+  const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+  const told = [...result.stopped, ...result.draining.map((d) => d.id), ...result.remaining];
+  const hosts = perHost(told, result.hosts);
+  const fired = `Fired ${plural(told.length, 'worker', 'workers')}`;
+  if (result.draining.length === 0 && result.remaining.length === 0) return `${fired}${hosts === '' ? '' : `: ${hosts}`}.`;
+  const parts = [plural(result.stopped.length, 'has left', 'have left')];
+  const draining = result.draining.length;
+  if (draining > 0) {
+    const jobs = result.draining.map((d) => `${d.id}: ${d.jobs.join(' ')}`).join('; ');
+    parts.push(`${plural(draining, 'leaves after its job', 'leave after their job')} (${jobs})`);
+  }
+  if (result.remaining.length > 0) parts.push(`${result.remaining.length} did not leave within ${formatDuration(timeoutMs)}`);
+  const advice = draining === 0 ? '' : `; use --now to stop ${draining === 1 ? 'it' : 'them'} now, or --wait to wait`;
+  return `${fired}${hosts === '' ? '' : ` (${hosts})`}: ${parts.join(', ')}${advice}.`;
 }
