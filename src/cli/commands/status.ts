@@ -1,7 +1,7 @@
 // `fjd status`: counts of jobs by state, the rate, and the workers, for people or as JSON;
 // `fjd status JOB`: one job's whole record. --watch redraws either until Ctrl-C.
 import {Command} from 'commander';
-import {checkHome} from '../../home/layout.js';
+import {checkHome, homePaths} from '../../home/layout.js';
 import {parseDuration} from '../../job/job-file.js';
 import {collectStatus} from '../../status/status.js';
 import {findJob, jobNotFound} from '../../status/find-job.js';
