@@ -1,5 +1,6 @@
 // One error type for everything fjd reports: a stable code for programs and tests, the path
-// involved, what fjd was doing, and what the user can do next. The original error is `cause`.
+// involved, and what the user can do next; the message says what fjd was doing. The original
+// error is `cause`.
 
 export type FjdErrorCode =
   | 'HOME_UNUSABLE'
@@ -34,7 +35,6 @@ export type FjdErrorCode =
 
 export interface FjdErrorDetails {
   path?: string;
-  doing?: string;
   hint?: string;
   cause?: unknown;
 }
@@ -42,7 +42,6 @@ export interface FjdErrorDetails {
 export class FjdError extends Error {
   readonly code: FjdErrorCode;
   readonly path: string | undefined;
-  readonly doing: string | undefined;
   readonly hint: string | undefined;
 
   constructor(code: FjdErrorCode, message: string, details: FjdErrorDetails = {}) {
@@ -50,7 +49,6 @@ export class FjdError extends Error {
     this.name = 'FjdError';
     this.code = code;
     this.path = details.path;
-    this.doing = details.doing;
     this.hint = details.hint;
   }
 }
@@ -74,5 +72,5 @@ export function describeError(error: unknown): string {
 export function ioError(doing: string, path: string, cause: unknown, hint?: string): FjdError {
   const code = errnoCode(cause);
   const what = code === undefined ? describeError(cause) : `${code}: ${describeError(cause)}`;
-  return new FjdError('IO', `${doing} ${path} failed (${what})`, {path, doing, hint, cause});
+  return new FjdError('IO', `${doing} ${path} failed (${what})`, {path, hint, cause});
 }

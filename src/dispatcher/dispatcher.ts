@@ -8,22 +8,26 @@ import path from 'node:path';
 import {ensureHome, homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomeGuard, isHomeProblem} from '../home/directories.js';
 import {listDir, readJson} from '../home/atomic.js';
-import {isIgnoredName} from '../home/names.js';
+import {dependencyKeys, idNumber, isIgnoredName} from '../home/names.js';
 import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
-import {assignJob, announcementPath, PodClosedError, podDir} from '../home/transitions.js';
-import {readRecord} from '../job/record.js';
-import {heartbeatPath, hostName, infoPath, processLiveness, type WorkerInfo} from '../worker/registry.js';
-import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
+import {announcementPath, heartbeatPath, infoPath, podDir, podDirsOf, recordIdOf, workerDir} from '../home/paths.js';
+import {assignJob, PodClosedError} from '../home/transitions.js';
+import {readRecord} from '../home/record.js';
+import type {WorkerInfo} from '../home/registry.js';
+import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../home/recover.js';
 import {describeError, errnoCode} from '../errors.js';
+import {hostName, processLiveness} from '../util/host.js';
 import {isTransientFsError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
-import {carryOutOpenCancels, requestOpenFail} from '../queue/cancel.js';
-import {FailureLog} from './failure-log.js';
-import {mergeLimits, zeroLimitWarnings} from './limits.js';
+import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
+import {FailureLog} from '../home/failure-log.js';
+import {mergeLimits, parseLimits} from '../home/limits.js';
+import {readJobMeta, type JobMeta} from '../home/job-meta.js';
+import {zeroLimitWarnings} from './limits.js';
 import {WorkerLeases} from './lease.js';
-import {dependencyKeys, parseLimits, readJobMeta, ReadyQueue, type JobMeta} from './schedule.js';
-import {dropPriorityOverride} from '../queue/prioritize.js';
+import {ReadyQueue} from './schedule.js';
+import {dropPriorityOverride} from '../home/priority.js';
 import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
@@ -322,7 +326,7 @@ export class Dispatcher {
     return done;
   }
 
-  // Jobs that failed while no dispatcher ran (see failure-log.ts) count as failures seen now.
+  // Jobs that failed while no dispatcher ran (see home/failure-log.ts) count as failures seen now.
   // `failed` is failed/ as listed at the start: what failed since was seen failing here.
   private noticeMissedFailures(failed: string[]): void {
     for (const id of this.failures?.unseen(failed.filter((id) => !this.owners.has(id))) ?? []) {
@@ -482,7 +486,7 @@ export class Dispatcher {
 
   private makeReady(name: string, candidate: Candidate): void {
     candidate.state = 'ready';
-    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
+    const meta = readJobMeta(this.paths.jobqueue, name, this.paths);
     if (meta === undefined) this.candidates.delete(name);
     else {
       meta.seq = candidate.source === 'event' ? ++this.arrivals : 0;
@@ -494,7 +498,7 @@ export class Dispatcher {
   private onPriorityEvent(name: string | undefined): void {
     if (name === undefined || isIgnoredName(name)) return;
     if (this.candidates.get(name)?.state !== 'ready') return;
-    const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
+    const meta = readJobMeta(this.paths.jobqueue, name, this.paths);
     if (meta === undefined) return;
     // Its own candidate: a name still waiting to be read ahead is passed by there.
     this.own(name);
@@ -514,7 +518,7 @@ export class Dispatcher {
     while (this.unreadHead < this.unread.length && this.queue.size < this.readAhead) {
       const name = this.unread[this.unreadHead++] ?? '';
       if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
-        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
+        const meta = readJobMeta(this.paths.jobqueue, name, this.paths);
         if (meta === undefined) this.candidates.delete(name);
         else this.queue.push(meta);
       }
@@ -555,7 +559,7 @@ export class Dispatcher {
       const i = this.sweepAt++;
       const name = this.unread[i] ?? '';
       if (this.candidates.get(name) === FOUND_BY_LISTING && !this.queue.has(name)) {
-        const meta = readJobMeta(this.paths.jobqueue, name, this.paths.priority, this.paths.records);
+        const meta = readJobMeta(this.paths.jobqueue, name, this.paths);
         if (meta === undefined) this.candidates.delete(name);
         else {
           this.unreadPriority[i] = meta.priority;
@@ -921,7 +925,7 @@ export class Dispatcher {
   // Fails an open job that cannot run, the way `fjd cancel` withdraws one (a request that is
   // also the log, carried out at once by this lock holder).
   private failOpen(name: string, reason: string): void {
-    requestOpenFail(this.paths, name, reason);
+    requestOpenCancel(this.paths, name, reason);
     this.carryOutCancels(false);
   }
 
@@ -932,8 +936,7 @@ export class Dispatcher {
       if (id.startsWith('.')) continue;
       const worker = this.worker(id);
       // Its pod, and pods left by an interrupted exit or recovery (pod.closed, pod.lost-…).
-      const pods = listDir(path.join(this.paths.workers, id)).filter((entry) => entry === 'pod' || entry.startsWith('pod.'));
-      for (const dir of pods.map((entry) => path.join(this.paths.workers, id, entry))) {
+      for (const dir of podDirsOf(this.paths, id)) {
         for (const jobId of listDir(dir)) {
           if (jobId.startsWith('.')) continue;
           this.hold(worker, jobId, readRecord(this.paths, jobId)?.name ?? jobId);
@@ -1000,8 +1003,8 @@ export class Dispatcher {
   // .fjd/records/ID.json changed: if ID was handed out, see whether it has ended. This is how
   // the dispatcher learns of an end at once, without waiting for the worker to be idle.
   private onRecordEvent(name: string | undefined): void {
-    if (name === undefined || !name.endsWith('.json')) return;
-    const jobId = name.slice(0, -'.json'.length);
+    const jobId = name === undefined ? undefined : recordIdOf(name);
+    if (jobId === undefined) return;
     const worker = this.owners.get(jobId);
     if (worker === undefined) return;
     this.settleOne(worker, jobId);
@@ -1109,7 +1112,7 @@ export class Dispatcher {
       if (why === undefined) continue;
       // Read the records first: jobs that ended before the worker died are counted as such.
       this.settleInflight(worker);
-      if (!fs.existsSync(path.join(this.paths.workers, worker.id))) {
+      if (!fs.existsSync(workerDir(this.paths, worker.id))) {
         // It left in good order (fired); nothing to recover.
         this.forget(worker);
         this.emit({type: 'worker-left', worker: worker.id});
@@ -1215,10 +1218,10 @@ export class Dispatcher {
       this.ioTrouble = false;
       this.emit({type: 'warning', message: 'the home takes writes again; dispatching goes on'});
     }
-    const number = numberOf(name, assignment.id);
+    const number = idNumber(name, assignment.id);
     if (number > 1) this.nextNumber.set(name, number + 1);
     if (meta.group !== undefined) this.groupOf.set(assignment.id, meta.group);
-    dropPriorityOverride(this.paths.priority, name);
+    dropPriorityOverride(this.paths, name);
     this.hold(worker, assignment.id, name);
     return true;
   }
@@ -1251,7 +1254,7 @@ export class Dispatcher {
     }, ms);
   }
 
-  // Withdraws the open jobs that `fjd cancel` asked for (src/queue/cancel.ts) into failed/.
+  // Withdraws the open jobs that `fjd cancel` asked for (src/home/cancel-requests.ts) into failed/.
   private carryOutCancels(pump = true): void {
     if (this.homeGuard.unsafe()) return;
     for (const done of carryOutOpenCancels(this.paths)) {
@@ -1322,11 +1325,4 @@ export class Dispatcher {
     };
     this.resolve?.(this.summary);
   }
-}
-
-// Which number of its name an id carries: 1 for the name itself, N for `stem~N.ext`.
-function numberOf(name: string, id: string): number {
-  if (id === name) return 1;
-  const match = /~(\d+)(\.[^.]*)?$/.exec(id);
-  return match?.[1] === undefined ? 1 : Number(match[1]);
 }

@@ -3,54 +3,20 @@
 // A lock whose owner is dead is taken over: on the owner's host by a pid check, from another
 // host when its beat has not changed for a whole lease, timed with our own monotonic clock.
 // Takeover renames the stale lock away first, so of several dispatchers racing for it, one
-// creates the new lock; a dispatcher that finds its lock replaced stops.
+// creates the new lock; a dispatcher that finds its lock replaced stops. What the lock holds,
+// and reading it (as `fjd status` does too), is src/home/lock-file.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from '../home/layout.js';
-import {createExclusive, readJson, readJsonAfresh, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
-import {hostName, processLiveness, processStartTime} from '../worker/registry.js';
-
-interface LockContent {
-  token: string;
-  host: string;
-  pid: number;
-  procStart: string | null;
-  startedAt: string;
-  beat: number;
-  // The group limits of its --limit flags, which live nowhere else: `fjd status` reads them
-  // to tell why a job is held (absent in the locks of older versions and of `fjd cancel`).
-  limits?: Record<string, number>;
-  // Why this dispatcher rescans instead of being told of changes (its watches failed), for
-  // `fjd status`; absent while it watches.
-  polling?: string;
-}
-
-// Who holds the lock, as `fjd status` tells it.
-export interface DispatcherHolder {
-  host: string;
-  pid: number;
-  startedAt: string;
-  limits: Map<string, number>;
-  // Why it polls (see LockContent), or null while it watches.
-  polling: string | null;
-}
+import {createExclusive, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
+import {readLock, type LockContent} from '../home/lock-file.js';
+import {lockPath, staleLockPath} from '../home/paths.js';
+import {hostName, processLiveness, processStartTime} from '../util/host.js';
 
 // How long a lock file may stay unreadable (empty, cut short) before it is taken as stale.
 const UNREADABLE_LOCK_MS = 1000;
-
-export function lockPath(paths: HomePaths): string {
-  return path.join(paths.internal, 'dispatcher.lock');
-}
-
-// The lock's content; read once more through a new name when it reads cut short, as a file
-// replaced on another host can on a mount without close-to-open consistency.
-function readLock(paths: HomePaths): LockContent | undefined {
-  const file = lockPath(paths);
-  return readJson<LockContent>(file) ?? readJsonAfresh<LockContent>(paths.tmp, file);
-}
 
 export class DispatcherLock {
   private constructor(
@@ -81,7 +47,7 @@ export class DispatcherLock {
         // was left by a dispatcher killed while writing it, and is taken away.
         unreadableSince ??= performance.now();
         if (performance.now() - unreadableSince > UNREADABLE_LOCK_MS) {
-          const aside = `${file}.stale-${content.token}`;
+          const aside = staleLockPath(paths, content.token);
           try {
             fs.renameSync(file, aside);
             unlinkIfPresent(aside);
@@ -105,7 +71,7 @@ export class DispatcherLock {
       // Take the stale lock away, unless someone else did so first.
       const now = readLock(paths);
       if (now?.token !== holder.token) continue;
-      const aside = `${file}.stale-${content.token}`;
+      const aside = staleLockPath(paths, content.token);
       try {
         fs.renameSync(file, aside);
       } catch {
@@ -140,16 +106,6 @@ export class DispatcherLock {
     const file = lockPath(this.paths);
     if (readLock(this.paths)?.token === this.content.token) unlinkIfPresent(file);
   }
-}
-
-// The dispatcher that holds the lock, unless there is none or it is dead (on this host; one on
-// another host is taken as alive). Only reads: no scratch link, as readLock may make.
-export function dispatcherHolder(paths: HomePaths): DispatcherHolder | undefined {
-  const holder = readJson<LockContent>(lockPath(paths));
-  if (holder === undefined || typeof holder.pid !== 'number') return undefined;
-  if (holder.host === hostName() && processLiveness(holder.pid, holder.procStart) === 'dead') return undefined;
-  const limits = new Map(Object.entries(holder.limits ?? {}).filter((entry): entry is [string, number] => Number.isInteger(entry[1])));
-  return {host: holder.host, pid: holder.pid, startedAt: holder.startedAt, limits, polling: typeof holder.polling === 'string' ? holder.polling : null};
 }
 
 // Whether the holder of a lock is alive, dead (stale lock), or the lock changed hands meanwhile.

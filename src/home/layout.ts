@@ -1,5 +1,8 @@
-// The home's directory names are a protocol shared by every dispatcher, worker and recruiter,
-// on every host that mounts the home. They are defined here once.
+// The home's paths are a protocol shared by every dispatcher, worker and recruiter, on every
+// host that mounts the home. Every one of them is defined once: the directories here (in
+// HomePaths, with creating and checking a home), and every file and directory inside them
+// that fjd names in paths.ts, next to this. Nothing else in src/ joins a name of the home by
+// hand.
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, errnoCode} from '../errors.js';
@@ -23,16 +26,16 @@ export interface HomePaths {
   output: string;
   logs: string;
   tmp: string;
-  // Requests to cancel open jobs, for whoever holds the dispatcher lock (src/queue/cancel.ts).
+  // Requests to cancel open jobs, for whoever holds the dispatcher lock (cancel-requests.ts).
   cancel: string;
-  // Priorities set with `fjd prioritize`, over the job files' own (src/queue/prioritize.ts).
+  // Priorities set with `fjd prioritize`, over the job files' own (priority.ts).
   priority: string;
   // Which failed jobs a dispatcher has seen fail, for --on-failure across restarts
-  // (src/dispatcher/failure-log.ts).
+  // (failure-log.ts).
   failuresLog: string;
   // The Slurm jobs `recruiter hire --slurm` submitted, one record each (src/slurm/record.ts).
   slurm: string;
-  // The optional group limits file, `NAME = K` a line (src/dispatcher/limits.ts).
+  // The optional group limits file, `NAME = K` a line (limits.ts).
   limits: string;
 }
 
@@ -125,7 +128,6 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
             : 'Check the path and the filesystem, or choose another home with --home DIR.';
       throw new FjdError('HOME_UNUSABLE', `cannot create ${dir} (${code ?? String(error)})`, {
         path: dir,
-        doing: 'creating the home',
         hint,
         cause: error,
       });
@@ -136,7 +138,6 @@ export function ensureHome(root: string, options: HomeOptions = {}): HomePaths {
   } catch (error) {
     throw new FjdError('HOME_UNUSABLE', `cannot write to ${paths.jobqueue}`, {
       path: paths.jobqueue,
-      doing: 'checking the home',
       hint: 'Choose a home you can write, with --home DIR or FJD_HOME.',
       cause: error,
     });

@@ -1,5 +1,6 @@
-// Which names in jobqueue/ are jobs, how long a job's name may be, and how a job's unique id
-// derives from its name.
+// Which names in jobqueue/ are jobs, how long a job's name may be, how a job's unique id
+// derives from its name (`stem~N.ext`, built and parsed only here), and which names a
+// dependency on a job may use.
 import crypto from 'node:crypto';
 
 // Linux (and NFS) allow at most this many bytes in one name of a path.
@@ -116,4 +117,41 @@ export function escapeNonUtf8(raw: Buffer): string {
     }
   }
   return text;
+}
+
+// A name ending in `~N`, N from 2 and written as numberedName writes it.
+const NUMBERED = /^(.+)~([2-9]|[1-9]\d+)$/;
+
+// The name and number an id was made from by numberedName, its exact inverse: `a~2.ini` is
+// the second job of the name `a.ini`, `a~3` the third of `a`. Any other id is a name of its
+// own, number 1.
+export function parseId(id: string): {name: string; number: number} {
+  if (!id.includes('~')) return {name: id, number: 1};
+  const dot = id.lastIndexOf('.');
+  if (dot > 0) {
+    const match = NUMBERED.exec(id.slice(0, dot));
+    if (match !== null) return {name: `${match[1] ?? ''}${id.slice(dot)}`, number: Number(match[2])};
+  }
+  // `name~N` is made only from a name with no extension.
+  const match = NUMBERED.exec(id);
+  if (match !== null && (match[1] ?? '').lastIndexOf('.') <= 0) return {name: match[1] ?? '', number: Number(match[2])};
+  return {name: id, number: 1};
+}
+
+// The number N of `id` among the jobs of the name `jobName` (1 for the name itself), or 0 when
+// the id is not one of that name's. A name too long to be an id has ids made from a shorter
+// one (idStem).
+export function idNumber(jobName: string, id: string): number {
+  const name = idStem(jobName);
+  if (id === name) return 1;
+  const parsed = parseId(id);
+  return parsed.name === name && parsed.number > 1 ? parsed.number : 0;
+}
+
+// The names a dependency may use for a job: `a` names `a.ini` too (the extension may be left
+// out), and a numbered id `a~2.ini` is a later job of the name `a.ini`.
+export function dependencyKeys(name: string): string[] {
+  const base = parseId(name).name;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? [base, base.slice(0, dot)] : [base];
 }

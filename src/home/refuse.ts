@@ -2,7 +2,7 @@
 // FIFO, a file nobody can open, a name too long to derive an id from, a name that is not UTF-8.
 // Each goes to failed/ with a record that says why, so that one odd entry costs at most itself.
 // Only the holder of the dispatcher lock refuses entries (it alone moves files out of
-// jobqueue/). The steps, each repeatable after a crash, as a cancel's (src/queue/cancel.ts):
+// jobqueue/). The steps, each repeatable after a crash, as a cancel's (cancel-requests.ts):
 //   1. reserve an id with the final record (state failed, the reason, the file's place);
 //   2. link the entry into failed/ under that id (never over another file);
 //   3. unlink it from jobqueue/.
@@ -16,8 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from './layout.js';
 import {linkNoClobber, sameFile, unlinkIfPresent} from './atomic.js';
-import {idStem, isIgnoredName, isUtf8Name, jobNameProblem, numberedName, recordableName} from './names.js';
-import {createRecord, newRecord, readRecord, writeRecord, type JobRecord} from '../job/record.js';
+import {idStem, isIgnoredName, isUtf8Name, jobNameProblem, recordableName} from './names.js';
+import {endedFile} from './paths.js';
+import {newRecord, reserveRecord, writeRecord, type JobRecord} from './record.js';
 
 export interface RefusedEntry {
   id: string;
@@ -97,37 +98,34 @@ export function refuseEntry(paths: HomePaths, entry: Buffer | string, reason: st
   const source = Buffer.concat([Buffer.from(`${paths.jobqueue}${path.sep}`), raw]);
   if (!exists(source)) return undefined;
   const record = reserve(paths, source, name, base, reason);
-  const planned = path.join(paths.root, record.file ?? `failed/${record.id}`);
+  const planned = path.join(paths.root, record.file ?? endedFile('failed', record.id));
   if (!sameFile(source, planned)) {
     const got = linkNoClobber(source, paths.failed, record.id);
-    if (`failed/${got}` !== record.file) {
-      record.file = `failed/${got}`;
+    if (endedFile('failed', got) !== record.file) {
+      record.file = endedFile('failed', got);
       writeRecord(paths, record);
     }
   }
   unlinkIfPresent(source);
-  return {id: record.id, name, reason: record.reason ?? reason, file: record.file ?? `failed/${record.id}`};
+  return {id: record.id, name, reason: record.reason ?? reason, file: record.file ?? endedFile('failed', record.id)};
 }
 
 // Reserves an id from `base` (`base`, then `base~2`…) with the final record, or takes over the
 // one an interrupted refusal of this entry reserved.
 function reserve(paths: HomePaths, source: Buffer, name: string, base: string, reason: string): JobRecord {
   const endedAt = new Date().toISOString();
-  for (let n = 1; ; n++) {
-    const id = numberedName(base, n);
-    const fresh: JobRecord = {...newRecord(id, name), state: 'failed', reason, endedAt, file: `failed/${id}`};
-    if (createRecord(paths, fresh)) return fresh;
-    const existing = readRecord(paths, id);
-    if (existing === undefined) {
-      // A reservation cut short while it was written: void.
-      writeRecord(paths, fresh);
-      return fresh;
-    }
-    if (existing.name === name && existing.state === 'failed' && existing.reason === reason && existing.file !== null) {
-      const there = path.join(paths.root, existing.file);
-      if (!exists(there) || sameFile(source, there)) return existing;
-    }
-  }
+  const interrupted = (existing: JobRecord): boolean => {
+    if (existing.name !== name || existing.state !== 'failed' || existing.reason !== reason || existing.file === null) return false;
+    const there = path.join(paths.root, existing.file);
+    return !exists(there) || sameFile(source, there);
+  };
+  return reserveRecord(
+    paths,
+    base,
+    1,
+    (id): JobRecord => ({...newRecord(id, name), state: 'failed', reason, endedAt, file: endedFile('failed', id)}),
+    (existing) => (interrupted(existing) ? existing : undefined),
+  );
 }
 
 function exists(file: fs.PathLike): boolean {

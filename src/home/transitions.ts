@@ -39,26 +39,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {linkNoClobber, listDir, readJson, sameFile, unlinkIfPresent} from './atomic.js';
-import {MAX_ID_BYTES, MAX_JOB_NAME_BYTES, numberedName} from './names.js';
-import {createRecord, newRecord, readRecord, recordPath, writeRecord, type JobRecord} from '../job/record.js';
+import {linkNoClobber, readJson, sameFile, unlinkIfPresent} from './atomic.js';
+import {MAX_ID_BYTES, MAX_JOB_NAME_BYTES} from './names.js';
+import {podDir, podDirsOf, recordPath, stagedRecordIdOf, stagedRecordPath} from './paths.js';
+import {newRecord, readRecord, reserveRecord, writeRecord, type JobRecord} from './record.js';
 import {crashPoint} from '../util/crash-point.js';
-
-export function workerDir(paths: HomePaths, workerId: string): string {
-  return path.join(paths.workers, workerId);
-}
-
-export function podDir(paths: HomePaths, workerId: string): string {
-  return path.join(paths.workers, workerId, 'pod');
-}
-
-export function announcementPath(paths: HomePaths, workerId: string): string {
-  return path.join(paths.workerqueue, workerId);
-}
-
-export function stagedRecordPath(pod: string, id: string): string {
-  return path.join(pod, `.${id}.record`);
-}
 
 export interface Assignment {
   id: string;
@@ -87,15 +72,14 @@ function reusable(paths: HomePaths, record: JobRecord | undefined, name: string)
   if (record.state === 'requeued') return record.requeuedAs === name;
   if (record.state === 'assigned' && record.worker !== null) {
     // Reserved, but is the file in that worker's pod (or a pod being closed or recovered)?
-    const worker = workerDir(paths, record.worker);
-    return listDir(worker).every((entry) => !entry.startsWith('pod') || !fs.existsSync(path.join(worker, entry, record.id)));
+    return podDirsOf(paths, record.worker).every((pod) => !fs.existsSync(path.join(pod, record.id)));
   }
   return false;
 }
 
-// Moves jobqueue/NAME into worker W's pod under a fresh id. `firstNumber` is where the id
-// search starts (the caller remembers how far a repeated name got). Returns undefined when
-// the file is gone (a user took it back), after withdrawing the reserved record.
+// Moves jobqueue/NAME into worker W's pod under a fresh id (reserveRecord). `firstNumber` is
+// where the id search starts (the caller remembers how far a repeated name got). Returns
+// undefined when the file is gone (a user took it back), after withdrawing the reserved record.
 export function assignJob(
   paths: HomePaths,
   name: string,
@@ -108,29 +92,17 @@ export function assignJob(
   // Its place in line (JobRecord.submittedMs), for a job handed out the first time.
   submittedMs: number | null = null,
 ): Assignment | undefined {
-  let id = '';
-  let record: JobRecord | undefined;
-  for (let n = firstNumber; record === undefined; n++) {
-    id = numberedName(name, n);
-    const candidate = newRecord(id, name);
-    Object.assign(candidate, {state: 'assigned', assignedAt, worker: workerId, host, submittedMs});
-    if (createRecord(paths, candidate)) {
-      record = candidate;
-      break;
-    }
-    const existing = readRecord(paths, id);
-    if (existing === undefined) {
-      // The id is taken by a record that cannot be read: a dispatcher died between creating
-      // and writing it (only one dispatcher acts at a time), so the reservation is void.
-      record = candidate;
-      writeRecord(paths, record);
-      break;
-    }
-    if (reusable(paths, existing, name)) {
-      record = {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null, submittedMs: existing.submittedMs ?? submittedMs};
-      writeRecord(paths, record);
-    }
-  }
+  const record = reserveRecord(
+    paths,
+    name,
+    firstNumber,
+    (id) => ({...newRecord(id, name), state: 'assigned', assignedAt, worker: workerId, host, submittedMs}),
+    (existing) =>
+      reusable(paths, existing, name)
+        ? {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null, submittedMs: existing.submittedMs ?? submittedMs}
+        : undefined,
+  );
+  const {id} = record;
   crashPoint('assign:recorded');
   const source = path.join(paths.jobqueue, name);
   try {
@@ -236,9 +208,8 @@ export function repairPod(paths: HomePaths, pod: string): string[] {
     return completed;
   }
   for (const name of names) {
-    const match = /^\.(.+)\.record$/.exec(name);
-    if (match === null) continue;
-    const id = match[1] ?? '';
+    const id = stagedRecordIdOf(name);
+    if (id === undefined) continue;
     const staged = readJson<JobRecord>(path.join(pod, name));
     if (staged === undefined) {
       unlinkIfPresent(path.join(pod, name));

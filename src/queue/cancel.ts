@@ -1,158 +1,15 @@
-// Cancelling jobs: an open job is withdrawn from jobqueue/ into failed/ with the reason
-// "cancelled"; a job in a worker's pod is stopped by that worker (its process group gets TERM,
-// then KILL after the grace time) and ends the same way. Nothing is deleted.
-//
-// Only the holder of the dispatcher lock moves files out of jobqueue/, so an open job is
-// cancelled through a request, .fjd/cancel/NAME, that the dispatcher carries out (or `fjd
-// cancel` itself, when no dispatcher runs and it can take the lock). The request is also the
-// log of what was done: it stays until the job is in failed/ with its record, so a holder
-// killed half-way is followed by one that finishes the same steps:
-//   1. reserve the job's id with its record (state failed, reason cancelled), and note the id
-//      in the request;
-//   2. link jobqueue/NAME into failed/ (never over another file);
-//   3. unlink jobqueue/NAME, then the request.
-// A job in a pod is cancelled through .fjd/workers/W/cancel.ID, which worker W carries out
-// (src/worker/worker.ts) and removes.
+// `fjd cancel`: where each job is now, the request that cancels it there (an open job's to the
+// holder of the dispatcher lock, which this command may be itself; a job in a pod's to its
+// worker), and waiting until each has taken effect. The requests, and carrying out those for
+// open jobs, are the protocol's: src/home/cancel-requests.ts says how they work.
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
-import type {HomePaths} from '../home/layout.js';
-import {linkNoClobber, listDir, readJson, sameFile, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
-import {idStem, numberedName} from '../home/names.js';
-import {workerDir} from '../home/transitions.js';
-import {createRecord, newRecord, readRecord, writeRecord, type JobRecord} from '../job/record.js';
-import {hostName} from '../worker/registry.js';
-import {findJob} from '../status/find-job.js';
-import {crashPoint} from '../util/crash-point.js';
-
-export const CANCELLED = 'cancelled';
-export const WORKER_CANCEL_PREFIX = 'cancel.';
-
-interface CancelRequest {
-  name: string;
-  requestedAt: string;
-  by: string;
-  // The id reserved for it, once the lock holder has started on it.
-  id?: string;
-  // Why it fails: "cancelled", or what the dispatcher found (a dependency that failed).
-  reason?: string;
-}
-
-export interface CancelledOpenJob {
-  name: string;
-  reason: string;
-  // undefined when the job was no longer in jobqueue/ (assigned meanwhile, or taken back).
-  id?: string;
-  file?: string;
-}
-
-function requestPath(paths: HomePaths, name: string): string {
-  return path.join(paths.cancel, name);
-}
-
-// Asks the dispatcher (or whoever holds its lock) to withdraw jobqueue/NAME.
-export function requestOpenCancel(paths: HomePaths, name: string): void {
-  fs.mkdirSync(paths.cancel, {recursive: true, mode: 0o700});
-  const request: CancelRequest = {name, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`};
-  writeFileAtomic(paths.tmp, requestPath(paths, name), `${JSON.stringify(request)}\n`);
-}
-
-// Asks the same for a job that cannot run, with the reason (the dispatcher itself, for a job
-// whose dependency failed).
-export function requestOpenFail(paths: HomePaths, name: string, reason: string): void {
-  fs.mkdirSync(paths.cancel, {recursive: true, mode: 0o700});
-  const request: CancelRequest = {name, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`, reason};
-  writeFileAtomic(paths.tmp, requestPath(paths, name), `${JSON.stringify(request)}\n`);
-}
-
-export function openCancelPending(paths: HomePaths, name: string): boolean {
-  return fs.existsSync(requestPath(paths, name));
-}
-
-// Asks worker W to stop job ID (running or waiting in its pod) and fail it as cancelled.
-export function requestWorkerCancel(paths: HomePaths, workerId: string, id: string): void {
-  const body = JSON.stringify({id, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`});
-  writeFileAtomic(paths.tmp, workerCancelPath(paths, workerId, id), `${body}\n`);
-}
-
-export function workerCancelPath(paths: HomePaths, workerId: string, id: string): string {
-  return path.join(workerDir(paths, workerId), `${WORKER_CANCEL_PREFIX}${id}`);
-}
-
-// Carries out every pending request to cancel an open job. Only the holder of the dispatcher
-// lock may call this. Returns what it did, request by request.
-export function carryOutOpenCancels(paths: HomePaths): CancelledOpenJob[] {
-  const done: CancelledOpenJob[] = [];
-  for (const name of listDir(paths.cancel)) {
-    if (name.startsWith('.')) continue;
-    done.push(cancelOpenJob(paths, name));
-  }
-  return done;
-}
-
-function cancelOpenJob(paths: HomePaths, name: string): CancelledOpenJob {
-  const request = requestPath(paths, name);
-  const source = path.join(paths.jobqueue, name);
-  const asked = readJson<CancelRequest>(request);
-  const reason = asked?.reason ?? CANCELLED;
-  let record = asked?.id === undefined ? undefined : resumable(paths, asked.id, name, reason);
-  if (record === undefined && !fs.existsSync(source)) {
-    unlinkIfPresent(request);
-    return {name, reason};
-  }
-  if (record === undefined) {
-    record = reserve(paths, name, reason);
-    const noted: CancelRequest = {name, requestedAt: asked?.requestedAt ?? record.endedAt ?? '', by: asked?.by ?? '', id: record.id, reason};
-    writeFileAtomic(paths.tmp, request, `${JSON.stringify(noted)}\n`);
-    crashPoint('cancel:reserved');
-  }
-  const planned = path.join(paths.root, record.file ?? `failed/${record.id}`);
-  if (fs.existsSync(source) && !sameFile(source, planned)) {
-    const got = linkNoClobber(source, paths.failed, record.id);
-    if (`failed/${got}` !== record.file) {
-      record.file = `failed/${got}`;
-      writeRecord(paths, record);
-    }
-  }
-  crashPoint('cancel:linked');
-  unlinkIfPresent(source);
-  unlinkIfPresent(request);
-  return {name, reason, id: record.id, file: record.file ?? undefined};
-}
-
-// The record an interrupted cancel of this job reserved, if it is still that.
-function resumable(paths: HomePaths, id: string, name: string, reason: string): JobRecord | undefined {
-  const record = readRecord(paths, id);
-  if (record?.name !== name || record.state !== 'failed' || record.reason !== reason) return undefined;
-  return record;
-}
-
-// Reserves an id for the cancelled job with its final record, as the dispatcher reserves one
-// when it assigns a job: the name itself, or `stem~N.ext` when taken. A job that was requeued
-// keeps its id and its attempts.
-function reserve(paths: HomePaths, name: string, reason: string): JobRecord {
-  const endedAt = new Date().toISOString();
-  for (let n = 1; ; n++) {
-    // A name too long to be an id (dropped by hand, cancelled before a dispatcher refused it)
-    // gets one that fits.
-    const id = numberedName(idStem(name), n);
-    const fresh: JobRecord = {...newRecord(id, name), state: 'failed', reason, endedAt, file: `failed/${id}`};
-    if (createRecord(paths, fresh)) return fresh;
-    const existing = readRecord(paths, id);
-    if (existing === undefined) {
-      // A reservation cut short by a holder that died while writing it: void.
-      writeRecord(paths, fresh);
-      return fresh;
-    }
-    if (existing.name === name && existing.state === 'requeued' && existing.requeuedAs === name) {
-      const record: JobRecord = {...existing, state: 'failed', reason, endedAt, requeuedAs: null, worker: null, host: null, file: `failed/${id}`};
-      writeRecord(paths, record);
-      return record;
-    }
-  }
-}
-
-// ---- what `fjd cancel` does -------------------------------------------------------------------
+import {relativeToHome, type HomePaths} from '../home/layout.js';
+import {listDir} from '../home/atomic.js';
+import {CANCELLED, carryOutOpenCancels, openCancelPending, requestOpenCancel, requestWorkerCancel} from '../home/cancel-requests.js';
+import {findJob} from '../home/find-job.js';
+import {openCancelPath, workerCancelPath} from '../home/paths.js';
 
 export type JobPlace =
   | {state: 'open'; name: string}
@@ -255,8 +112,8 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
         const place = locateJob(paths, job.ref);
         const where =
           place.state === 'assigned'
-            ? `worker ${place.worker} has not acted on it yet (.fjd/workers/${place.worker}/${WORKER_CANCEL_PREFIX}${place.id})`
-            : `a dispatcher holds the home and has not acted on it yet (.fjd/cancel/${job.ref})`;
+            ? `worker ${place.worker} has not acted on it yet (${relativeToHome(paths, workerCancelPath(paths, place.worker, place.id))})`
+            : `a dispatcher holds the home and has not acted on it yet (${relativeToHome(paths, openCancelPath(paths, job.ref))})`;
         outcomes.set(job.ref, {ref: job.ref, result: 'pending', where});
       }
       break;

@@ -7,9 +7,9 @@ import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir, moveNoClobber} from '../home/atomic.js';
 import {isIgnoredName, MAX_JOB_NAME_BYTES} from '../home/names.js';
 import {recordFor} from '../home/transitions.js';
-import {writeRecord} from '../job/record.js';
-import {noteRetried} from '../dispatcher/failure-log.js';
-import {findJob, jobNotFound} from '../status/find-job.js';
+import {writeRecord} from '../home/record.js';
+import {noteRetried} from '../home/failure-log.js';
+import {findJob, jobNotFound} from '../home/find-job.js';
 
 export interface RetryOptions {
   home: string;

@@ -4,10 +4,11 @@
 // jobqueue/, not counted as a failed attempt. Workers found dead are cleaned up on the spot.
 import fs from 'node:fs';
 import {ensureHome} from '../home/layout.js';
-import {listDir, writeFileAtomic} from '../home/atomic.js';
-import {podDir, workerDir} from '../home/transitions.js';
-import {firePath, hostName, listWorkers, processLiveness, workerLiveness, type WorkerInfo} from '../worker/registry.js';
-import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../worker/recover.js';
+import {listDir} from '../home/atomic.js';
+import {podDir, workerDir} from '../home/paths.js';
+import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../home/recover.js';
+import {listWorkers, requestFire, workerLiveness, type WorkerInfo} from '../home/registry.js';
+import {hostName, processLiveness} from '../util/host.js';
 import {waitFor} from '../util/wait.js';
 
 export interface FireOptions {
@@ -60,7 +61,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     }
     const now = options.now || (info !== undefined && options.nowFor?.(info) === true);
     try {
-      writeFileAtomic(paths.tmp, firePath(paths, id), now ? 'now\n' : 'drain\n');
+      requestFire(paths, id, now ? 'now' : 'drain');
     } catch {
       // The worker left while we looked.
       continue;

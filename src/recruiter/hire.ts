@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
 import {ensureHome} from '../home/layout.js';
-import {hostName, listWorkers} from '../worker/registry.js';
+import {listWorkers} from '../home/registry.js';
+import {hostName} from '../util/host.js';
 import {waitFor} from '../util/wait.js';
 
 export interface HireOptions {

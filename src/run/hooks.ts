@@ -4,7 +4,7 @@
 // stdout and stderr captured apart (the dispatcher shows each on its own), and a time limit after which the whole group is
 // stopped (TERM, then KILL), so that nothing it started holds the dispatcher up.
 import {execa} from 'execa';
-import {signalGroup} from './kill-tree.js';
+import {signalGroup} from '../util/kill-tree.js';
 
 export interface HookRun {
   // null when it exited 0.

@@ -8,7 +8,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import type {CommandPlan} from '../job/command.js';
-import {signalGroup} from './kill-tree.js';
+import {signalGroup} from '../util/kill-tree.js';
 
 export interface RunOptions {
   plan: CommandPlan;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {listDir, readJson, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
+import {slurmRecordPath} from '../home/paths.js';
 
 export interface SlurmJobRecord {
   fjd: 1;
@@ -23,10 +24,6 @@ export interface SlurmJobRecord {
   script: string;
   // When `recruiter fire` cancelled it; null while it is in use.
   cancelledAt: string | null;
-}
-
-export function slurmRecordPath(paths: HomePaths, job: string): string {
-  return path.join(paths.slurm, `${job}.json`);
 }
 
 export function writeSlurmRecord(paths: HomePaths, record: SlurmJobRecord): void {

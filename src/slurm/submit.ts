@@ -9,7 +9,7 @@ import {FjdError} from '../errors.js';
 import {ensureHome} from '../home/layout.js';
 import type {HireOptions} from '../recruiter/hire.js';
 import {shellQuote} from '../util/shell.js';
-import {hostName} from '../worker/registry.js';
+import {hostName} from '../util/host.js';
 import {writeSlurmRecord, type SlurmJobRecord} from './record.js';
 import {runSlurmClient} from './run-client.js';
 
@@ -53,7 +53,6 @@ export function hireSlurm(options: SlurmHireOptions): SlurmJobRecord {
   const result = runSlurmClient(command, args, {env: options.env, input: script, cwd: options.cwd});
   if (result.problem !== null) {
     throw new FjdError('SLURM_FAILED', `cannot submit the workers' job: ${result.problem}`, {
-      doing: 'submitting a Slurm job',
       hint: 'Run recruiter hire --slurm on a host of a Slurm cluster (a login node), with Slurm\'s commands on PATH.',
     });
   }
@@ -62,7 +61,6 @@ export function hireSlurm(options: SlurmHireOptions): SlurmJobRecord {
   if (result.status !== 0 || answer === null) {
     const said = stderr === '' ? result.stdout.trim() : stderr;
     throw new FjdError('SLURM_FAILED', `sbatch refused the workers' job (exit code ${String(result.status)})${said === '' ? '' : `:\n${said}`}`, {
-      doing: 'submitting a Slurm job',
       hint: 'sbatch says why above. Check the --sbatch-arg options (partition, time limit, account) against what your cluster allows (sinfo lists the partitions), and that Slurm\'s commands work here (SLURM_CONF).',
     });
   }

@@ -2,9 +2,10 @@
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {readJson} from '../home/atomic.js';
-import type {AttemptRecord} from '../job/record.js';
-import {infoPath, type WorkerInfo} from '../worker/registry.js';
-import type {FoundJob} from './find-job.js';
+import type {FoundJob} from '../home/find-job.js';
+import {infoPath} from '../home/paths.js';
+import type {AttemptRecord} from '../home/record.js';
+import type {WorkerInfo} from '../home/registry.js';
 import {attemptOutput, lastAttempt, neverRan, tailLines} from './job-output.js';
 import {shellQuote} from '../util/shell.js';
 import {roughDuration} from './rate.js';

@@ -2,8 +2,8 @@
 // first attempt, ID.N.out and ID.N.err for its N-th. Used by `fjd logs` and `fjd status JOB`.
 import fs from 'node:fs';
 import type {HomePaths} from '../home/layout.js';
-import {stderrPath, stdoutPath} from '../job/record.js';
-import type {FoundJob} from './find-job.js';
+import type {FoundJob} from '../home/find-job.js';
+import {stderrPath, stdoutPath} from '../home/paths.js';
 
 export interface AttemptOutput {
   attempt: number;
@@ -13,8 +13,7 @@ export interface AttemptOutput {
 }
 
 export function attemptOutput(paths: HomePaths, id: string, attempt: number): AttemptOutput {
-  const suffix = attempt === 1 ? '' : `.${attempt}`;
-  return {attempt, stdout: stdoutPath(paths, `${id}${suffix}`), stderr: stderrPath(paths, `${id}${suffix}`)};
+  return {attempt, stdout: stdoutPath(paths, id, attempt), stderr: stderrPath(paths, id, attempt)};
 }
 
 // The number of the attempt that runs now, else of the last one recorded; null before the first.

@@ -6,16 +6,16 @@ import path from 'node:path';
 import {homePaths, type HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
-import {announcementPath, podDir} from '../home/transitions.js';
-import {readRecord} from '../job/record.js';
-import {heartbeatPath, hostName, listWorkers, workerLiveness} from '../worker/registry.js';
-import {currentJobPath, readCurrentJob} from '../worker/current-job.js';
+import {announcementPath, currentJobPath, heartbeatPath, podDir} from '../home/paths.js';
+import {readRecord} from '../home/record.js';
+import {listWorkers, workerLiveness} from '../home/registry.js';
+import {readCurrentJob} from '../home/current-job.js';
+import type {ReportedJobState} from '../home/find-job.js';
+import {hostName} from '../util/host.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 import {groupLimits, type GroupLimit} from './why-waiting.js';
-import {dispatcherHolder, type DispatcherHolder} from '../dispatcher/lock.js';
-
-export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
+import {dispatcherHolder, type DispatcherHolder} from '../home/lock-file.js';
 
 export interface JobStatus {
   name: string;

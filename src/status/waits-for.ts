@@ -1,12 +1,11 @@
 // What an open job waits for: the jobs named in its [control] after and after_any, each with
 // its state now, for `fjd status JOB`.
 import fs from 'node:fs';
-import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
-import {isIgnoredName} from '../home/names.js';
+import {dependencyKeys, isIgnoredName} from '../home/names.js';
+import {podDir} from '../home/paths.js';
 import {decodeJobText, parseJobText} from '../job/job-file.js';
-import {dependencyKeys} from '../dispatcher/schedule.js';
 
 export interface Dependency {
   name: string;
@@ -31,7 +30,7 @@ export function waitsFor(paths: HomePaths, file: string): Dependency[] {
     return keys;
   };
   const open = keysIn([paths.jobqueue]);
-  const assigned = keysIn(listDir(paths.workers).map((worker) => path.join(paths.workers, worker, 'pod')));
+  const assigned = keysIn(listDir(paths.workers).map((worker) => podDir(paths, worker)));
   const failed = keysIn([paths.failed]);
   const finished = keysIn([paths.done]);
   const stateOf = (dep: string): Dependency['state'] =>

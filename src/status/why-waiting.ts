@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
-import {announcementPath, podDir} from '../home/transitions.js';
-import {dispatcherHolder, type DispatcherHolder} from '../dispatcher/lock.js';
-import {mergeLimits, readLimitsFile} from '../dispatcher/limits.js';
-import {readJobMeta} from '../dispatcher/schedule.js';
-import {listWorkers, workerLiveness} from '../worker/registry.js';
+import {readJobMeta} from '../home/job-meta.js';
+import {mergeLimits, readLimitsFile} from '../home/limits.js';
+import {dispatcherHolder, type DispatcherHolder} from '../home/lock-file.js';
+import {announcementPath, podDir} from '../home/paths.js';
+import {listWorkers, workerLiveness} from '../home/registry.js';
 import {waitsFor, type Dependency} from './waits-for.js';
 
 export type WaitReason =

@@ -11,22 +11,38 @@ import {FjdError, describeError, errnoCode, ioError} from '../errors.js';
 import {ensureHome, homeDirectories, relativeToHome, type HomePaths} from '../home/layout.js';
 import {HomeGuard, isHomeProblem} from '../home/directories.js';
 import {listDir, overwriteInPlace, unlinkIfPresent, writeFileAtomic} from '../home/atomic.js';
-import {announcementPath, FencedError, leavePod, podDir, recordFor, workerDir} from '../home/transitions.js';
+import {FencedError, leavePod, recordFor} from '../home/transitions.js';
+import {
+  announcementPath,
+  closedPodDir,
+  endedFile,
+  FIRE_REQUEST,
+  heartbeatPath,
+  infoPath,
+  podDir,
+  stderrPath,
+  stdoutPath,
+  WORKER_CANCEL_PREFIX,
+  workerCancelIdOf,
+  workerCancelPath,
+  workerDir,
+} from '../home/paths.js';
 import {planCommand} from '../job/command.js';
 import {parseJobFile, type JobControl} from '../job/job-file.js';
 import {readJobFile} from '../job/read-job-file.js';
-import {readRecord, stderrPath, stdoutPath, writeRecord, type AttemptRecord, type JobRecord} from '../job/record.js';
+import {attemptRecord, readRecord, writeRecord, type AttemptRecord, type JobRecord} from '../home/record.js';
 import {runJob, type RunningJob} from '../run/run-job.js';
-import {signalGroup} from '../run/kill-tree.js';
+import {signalGroup} from '../util/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
+import {hostName, processStartTime} from '../util/host.js';
 import {isTransientFsError} from '../util/transient.js';
-import {firePath, heartbeatPath, hostName, infoPath, notePolling, processStartTime, type WorkerInfo} from './registry.js';
-import {writeCurrentJob, type CurrentJob} from './current-job.js';
+import {notePolling, readFireRequest, type WorkerInfo} from '../home/registry.js';
+import {writeCurrentJob, type CurrentJob} from '../home/current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
-import {CANCELLED, WORKER_CANCEL_PREFIX, workerCancelPath} from '../queue/cancel.js';
+import {CANCELLED} from '../home/cancel-requests.js';
 
 export type StopMode = 'drain' | 'now';
 
@@ -176,7 +192,7 @@ export class Worker {
       watchDir(podDir(this.paths, this.id), wake, (error) => this.watchFailed(error)),
       watchDir(workerDir(this.paths, this.id), (_event, name) => {
         if (name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) this.lookForCancels = true;
-        if (name === 'fire' || name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) wake();
+        if (name === FIRE_REQUEST || name === undefined || name.startsWith(WORKER_CANCEL_PREFIX)) wake();
       }, (error) => this.watchFailed(error)),
     ];
     const info: WorkerInfo = {
@@ -315,15 +331,8 @@ export class Worker {
   }
 
   private readFireRequest(): void {
-    const file = firePath(this.paths, this.id);
-    if (!fs.existsSync(file)) return;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8').trim();
-    } catch {
-      return;
-    }
-    this.stop(text === 'now' ? 'now' : 'drain', text === 'now' ? 'fired with --now' : 'fired');
+    const mode = readFireRequest(this.paths, this.id);
+    if (mode !== undefined) this.stop(mode, mode === 'now' ? 'fired with --now' : 'fired');
   }
 
   // Notes the jobs that `fjd cancel` asked this worker to stop, and stops the running one if
@@ -333,7 +342,8 @@ export class Worker {
     this.lookForCancels = false;
     const before = this.cancels.size;
     for (const name of listDir(workerDir(this.paths, this.id))) {
-      if (name.startsWith(WORKER_CANCEL_PREFIX)) this.cancels.add(name.slice(WORKER_CANCEL_PREFIX.length));
+      const id = workerCancelIdOf(name);
+      if (id !== undefined) this.cancels.add(id);
     }
     // A job waiting to be retried is cancelled at once, not after its delay.
     if (this.cancels.size > before) this.wakeWaiting?.();
@@ -420,21 +430,8 @@ export class Worker {
   }
 
   private newAttempt(record: JobRecord): AttemptRecord {
-    const attempt: AttemptRecord = {
-      attempt: record.attempts.length + 1,
-      worker: this.id,
-      host: this.host,
-      pid: null,
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      durationMs: null,
-      exitCode: null,
-      signal: null,
-      reason: null,
-      outcome: 'running',
-      stdout: null,
-      stderr: null,
-    };
+    const startedAt = new Date().toISOString();
+    const attempt = attemptRecord({attempt: record.attempts.length + 1, worker: this.id, host: this.host, startedAt});
     record.attempts.push(attempt);
     Object.assign(record, {worker: this.id, host: this.host, startedAt: attempt.startedAt});
     return attempt;
@@ -510,9 +507,8 @@ export class Worker {
     prepared: Prepared,
   ): Promise<'finished' | 'failed' | 'stopped'> {
     const paths = this.paths;
-    const suffix = attempt.attempt === 1 ? '' : `.${attempt.attempt}`;
-    const stdoutFile = stdoutPath(paths, `${record.id}${suffix}`);
-    const stderrFile = stderrPath(paths, `${record.id}${suffix}`);
+    const stdoutFile = stdoutPath(paths, record.id, attempt.attempt);
+    const stderrFile = stderrPath(paths, record.id, attempt.attempt);
     attempt.stdout = relativeToHome(paths, stdoutFile);
     attempt.stderr = relativeToHome(paths, stderrFile);
     Object.assign(record, {stdout: attempt.stdout, stderr: attempt.stderr});
@@ -641,7 +637,7 @@ export class Worker {
       exitCode: last?.exitCode ?? null,
       signal: last?.signal ?? null,
       reason,
-      file: `${outcome === 'finished' ? 'done' : 'failed'}/${record.id}`,
+      file: endedFile(outcome, record.id),
     });
     await this.persist(`recording the outcome of ${record.id}`, () => {
       this.guard.assertSafe();
@@ -738,7 +734,7 @@ export class Worker {
       this.options.log('leaving the jobs in the pod as they are, for a dispatcher to recover once the home is safe again');
     } else if (!this.fenced) {
       this.unannounce();
-      const closed = path.join(dir, 'pod.closed');
+      const closed = closedPodDir(this.paths, this.id);
       fs.renameSync(podDir(this.paths, this.id), closed);
       crashPoint('exit:closed');
       for (const id of listDir(closed).sort()) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterEach, expect, it, vi} from 'vitest';
 import {Dispatcher} from '../../src/dispatcher/dispatcher.js';
 import {ensureHome} from '../../src/home/layout.js';
-import {hostName, processStartTime} from '../../src/worker/registry.js';
+import {hostName, processStartTime} from '../../src/util/host.js';
 
 const roots: string[] = [];
 afterEach(() => {

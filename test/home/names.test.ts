@@ -1,5 +1,17 @@
 import {describe, expect, it} from 'vitest';
-import {escapeNonUtf8, jobNameProblem, MAX_ID_BYTES, MAX_JOB_NAME_BYTES, NAME_MAX_BYTES, numberedName, recordableName, truncateBytes} from '../../src/home/names.js';
+import {
+  dependencyKeys,
+  escapeNonUtf8,
+  idNumber,
+  jobNameProblem,
+  MAX_ID_BYTES,
+  MAX_JOB_NAME_BYTES,
+  NAME_MAX_BYTES,
+  numberedName,
+  parseId,
+  recordableName,
+  truncateBytes,
+} from '../../src/home/names.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text);
 
@@ -49,5 +61,45 @@ describe('names fjd cannot use as they are', () => {
     expect(a).toMatch(/^L+-[0-9a-f]{8}$/);
     expect(a).not.toBe(b);
     expect(recordableName(Buffer.from('short'))).toBe('short');
+  });
+});
+
+// Names as users give them, the odd ones included: a numbered id must parse back to exactly
+// the name and number it was made from.
+const NAMES = ['job0.ini', 'job0', 'a.tar.gz', '.hidden', 'a.', 'x~2', 'x~2.ini', 'a.b~2', 'sim~10~3.cfg', 'run~1.ini'];
+
+describe('job ids (stem~N.ext)', () => {
+  it('parse back to the name and number they were made from, for every name', () => {
+    for (const name of NAMES) {
+      for (const n of [2, 3, 10, 123]) {
+        const id = numberedName(name, n);
+        expect(parseId(id), id).toEqual({name, number: n});
+        expect(idNumber(name, id), id).toBe(n);
+      }
+    }
+  });
+
+  it('the name itself is number 1 of its name, whatever it looks like', () => {
+    for (const name of NAMES) expect(idNumber(name, name)).toBe(1);
+  });
+
+  it('an id that is not one of a name\'s is number 0 of it', () => {
+    expect(idNumber('a.ini', 'b~2.ini')).toBe(0);
+    expect(idNumber('a.ini', 'a~2.cfg')).toBe(0);
+    expect(idNumber('a.ini', 'a.ini~2')).toBe(0);
+    expect(idNumber('a', 'a.ini')).toBe(0);
+    // numberedName writes no ~1, no ~0 and no leading zero: such names are names of their own.
+    for (const id of ['a~1.ini', 'a~0.ini', 'a~02.ini']) {
+      expect(idNumber('a.ini', id), id).toBe(0);
+      expect(parseId(id), id).toEqual({name: id, number: 1});
+    }
+  });
+
+  it('a dependency may name a job with or without its extension, and means every job of that name', () => {
+    expect(dependencyKeys('prep.ini')).toEqual(['prep.ini', 'prep']);
+    expect(dependencyKeys('prep~2.ini')).toEqual(['prep.ini', 'prep']);
+    expect(dependencyKeys('prep~12')).toEqual(['prep']);
+    expect(dependencyKeys('a.tar~3.gz')).toEqual(['a.tar.gz', 'a.tar']);
+    expect(dependencyKeys('x~2~3.ini')).toEqual(['x~2.ini', 'x~2']);
   });
 });

@@ -5,9 +5,10 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {moveNoClobber} from '../../src/home/atomic.js';
 import {isIgnoredName, numberedName} from '../../src/home/names.js';
-import {assignJob, FencedError, leavePod, PodClosedError, podDir, repairPod, stagedRecordPath} from '../../src/home/transitions.js';
-import {readRecord} from '../../src/job/record.js';
-import {recoverLostWorker} from '../../src/worker/recover.js';
+import {podDir, stagedRecordPath} from '../../src/home/paths.js';
+import {assignJob, FencedError, leavePod, PodClosedError, repairPod} from '../../src/home/transitions.js';
+import {readRecord} from '../../src/home/record.js';
+import {recoverLostWorker} from '../../src/home/recover.js';
 
 let paths: HomePaths;
 const W = 'host-1';

@@ -6,7 +6,8 @@ import {leaseRefusal} from '../../dispatcher/lease.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {runHook} from '../../run/hooks.js';
 import {shellQuote} from '../../util/shell.js';
-import {listWorkers} from '../../worker/registry.js';
+import {recordPath} from '../../home/paths.js';
+import {listWorkers} from '../../home/registry.js';
 import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
@@ -140,7 +141,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
       FJD_JOB_ID: id,
       FJD_JOB_NAME: name,
       FJD_JOB_REASON: reason ?? '',
-      FJD_JOB_RECORD: path.join(dispatcher.paths.records, `${id}.json`),
+      FJD_JOB_RECORD: recordPath(dispatcher.paths, id),
       FJD_JOB_FILE: path.join(dispatcher.paths.failed, id),
     });
   };

@@ -6,7 +6,7 @@ import {fireWorkers, type FireResult} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
 import {listSlurmRecords} from '../../slurm/record.js';
 import {formatDuration} from '../../util/duration.js';
-import {hostName} from '../../worker/registry.js';
+import {hostName} from '../../util/host.js';
 import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
 
 export function fireCommand(program = 'recruiter'): Command {

@@ -7,7 +7,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {Command} from 'commander';
 import {FjdError} from '../../errors.js';
 import {checkHome, type HomePaths} from '../../home/layout.js';
-import {findJob, findJobById, jobNotFound, type FoundJob} from '../../status/find-job.js';
+import {findJob, findJobById, jobNotFound, type FoundJob} from '../../home/find-job.js';
 import {attemptOutput, hasEnded, lastAttempt, neverRan, sizeOf, type AttemptOutput} from '../../status/job-output.js';
 import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, warn} from '../common.js';
 import {stopSignal} from '../watch.js';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import {Command, InvalidArgumentError} from 'commander';
 import {FjdError} from '../../errors.js';
 import {ensureHome} from '../../home/layout.js';
-import {readJobMeta} from '../../dispatcher/schedule.js';
-import {findJob, jobNotFound} from '../../status/find-job.js';
+import {readJobMeta} from '../../home/job-meta.js';
+import {findJob, jobNotFound} from '../../home/find-job.js';
 import {prioritize} from '../../queue/prioritize.js';
 import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say} from '../common.js';
 
@@ -41,7 +41,7 @@ Examples:
         throw new FjdError('JOB_WRONG_STATE', `${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`, {path: found.path});
       }
       const name = path.basename(found.file);
-      const was = readJobMeta(paths.jobqueue, name, paths.priority)?.priority ?? 0;
+      const was = readJobMeta(paths.jobqueue, name, paths)?.priority ?? 0;
       prioritize(paths, name, priority);
       say(`${name}: priority ${priority} (was ${was}); it takes effect at the next pairing.`);
       process.exitCode = EXIT.ok;

@@ -4,7 +4,7 @@ import {Command} from 'commander';
 import {checkHome, homePaths} from '../../home/layout.js';
 import {parseDuration} from '../../job/job-file.js';
 import {collectStatus} from '../../status/status.js';
-import {findJob, jobNotFound} from '../../status/find-job.js';
+import {findJob, jobNotFound} from '../../home/find-job.js';
 import {formatStatus} from '../../status/format-status.js';
 import {formatJob} from '../../status/format-job.js';
 import {whyWaiting} from '../../status/why-waiting.js';

@@ -3,18 +3,14 @@
 // that its job had started and must count as an attempt, and what `fjd status` reports as
 // running. A job in a pod that `current` does not name has not started.
 import fs from 'node:fs';
-import path from 'node:path';
-import type {HomePaths} from '../home/layout.js';
-import {readJson} from '../home/atomic.js';
+import type {HomePaths} from './layout.js';
+import {readJson} from './atomic.js';
+import {currentJobPath} from './paths.js';
 
 export interface CurrentJob {
   id: string;
   attempt: number;
   startedAt: string;
-}
-
-export function currentJobPath(paths: HomePaths, workerId: string): string {
-  return path.join(paths.workers, workerId, 'current');
 }
 
 export function writeCurrentJob(paths: HomePaths, workerId: string, current: CurrentJob): void {

@@ -1,6 +1,7 @@
 // Finding, on this host, the job processes a worker started: every job runs with
 // FJD_WORKER=<worker id> and FJD_JOB_ID=<job id> in its environment, which /proc shows. This is
-// how the jobs of a worker that died are stopped, even one it had started but not recorded.
+// how the jobs of a worker that died are stopped, even one it had started but not recorded
+// (recover.ts). The two variables are a protocol with the worker, which sets them.
 import fs from 'node:fs';
 
 export interface JobProcess {

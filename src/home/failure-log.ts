@@ -3,9 +3,10 @@
 // dispatcher was killed, a worker's last attempt was recovered by `recruiter fire`, `fjd
 // cancel` took the lock itself); the next dispatcher finds it in failed/ but not in the log,
 // and treats it as a failure seen now, so --on-failure runs for it. The line is written after
-// the hook has been started: a hook may run twice across a crash, never not at all.
+// the hook has been started: a hook may run twice across a crash, never not at all. The
+// dispatcher writes `failed` lines, `fjd retry` (queue/retry.ts) `retried` ones.
 import fs from 'node:fs';
-import type {HomePaths} from '../home/layout.js';
+import type {HomePaths} from './layout.js';
 
 export class FailureLog {
   private readonly file: string;
@@ -39,10 +40,6 @@ export class FailureLog {
       return [];
     }
     return failed.filter((id) => !this.seen?.has(id));
-  }
-
-  has(id: string): boolean {
-    return this.seen?.has(id) === true;
   }
 
   noteFailed(id: string): void {

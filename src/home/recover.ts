@@ -3,17 +3,22 @@
 // worker that is only frozen, so when it comes back it can record nothing. Then whatever a
 // crash interrupted is finished, and every job still held goes back to jobqueue/ (at least
 // once delivery), or to failed/ with reason "worker lost" once it has lost too many workers.
+// The dispatcher recovers the workers it finds lost, `recruiter fire` those it finds dead; a
+// worker never runs this, which is why it is part of the protocol here and not of worker/.
 import fs from 'node:fs';
 import path from 'node:path';
-import type {HomePaths} from '../home/layout.js';
-import {listDir, readJson, unlinkIfPresent} from '../home/atomic.js';
-import {announcementPath, leavePod, podDir, recordFor, repairPod, workerDir} from '../home/transitions.js';
-import {directoryProblem} from '../home/directories.js';
+import type {HomePaths} from './layout.js';
+import {listDir, readJson, unlinkIfPresent} from './atomic.js';
+import {directoryProblem} from './directories.js';
+import {announcementPath, infoPath, isLeftPod, lostPodDir, podDir, podDirsOf, workerDir} from './paths.js';
+import {attemptRecord} from './record.js';
+import {leavePod, recordFor, repairPod} from './transitions.js';
 import {parseJobFile} from '../job/job-file.js';
-import {signalGroup} from '../run/kill-tree.js';
+import {signalGroup} from '../util/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
-import {hostName, infoPath, type WorkerInfo} from './registry.js';
-import {jobProcessesOf} from '../run/job-processes.js';
+import {hostName} from '../util/host.js';
+import type {WorkerInfo} from './registry.js';
+import {jobProcessesOf} from './job-processes.js';
 import {readCurrentJob, type CurrentJob} from './current-job.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -62,18 +67,16 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
     }
   }
   try {
-    fs.renameSync(podDir(paths, workerId), path.join(dir, `pod.lost-${process.pid}-${Date.now()}`));
+    fs.renameSync(podDir(paths, workerId), lostPodDir(paths, workerId, `${process.pid}-${Date.now()}`));
   } catch {
     // No pod: the worker closed it itself, or another recovery fenced it already.
   }
   crashPoint('recover:fenced');
   unlinkIfPresent(announcementPath(paths, workerId));
-  const pods = listDir(dir).filter((entry) => entry.startsWith('pod.'));
-  for (const entry of pods) refuseUnsafe(path.join(dir, entry), options);
-  for (const entry of listDir(dir)) {
-    if (entry.startsWith('pod.')) recoverPod(paths, path.join(dir, entry), {...options, ran, current, host}, recovery);
-  }
-  if (listDir(dir).every((entry) => !entry.startsWith('pod.') || listDir(path.join(dir, entry)).length === 0)) {
+  const pods = podDirsOf(paths, workerId).filter(isLeftPod);
+  for (const pod of pods) refuseUnsafe(pod, options);
+  for (const pod of pods) recoverPod(paths, pod, {...options, ran, current, host}, recovery);
+  if (podDirsOf(paths, workerId).every((pod) => !isLeftPod(pod) || listDir(pod).length === 0)) {
     fs.rmSync(dir, {recursive: true, force: true});
   }
   return recovery;
@@ -100,21 +103,9 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
       // run counts as an attempt, lost with its worker.
       const now = new Date().toISOString();
       const startedAt = options.current?.id === id ? options.current.startedAt : now;
-      record.attempts.push({
-        attempt: record.attempts.length + 1,
-        worker: path.basename(path.dirname(pod)),
-        host: options.host ?? null,
-        pid: null,
-        startedAt,
-        endedAt: now,
-        durationMs: null,
-        exitCode: null,
-        signal: killed ? 'SIGKILL' : null,
-        reason: options.reason,
-        outcome: 'lost',
-        stdout: null,
-        stderr: null,
-      });
+      const worker = path.basename(path.dirname(pod));
+      const started = {attempt: record.attempts.length + 1, worker, host: options.host ?? null, startedAt};
+      record.attempts.push(attemptRecord(started, {endedAt: now, signal: killed ? 'SIGKILL' : null, reason: options.reason, outcome: 'lost'}));
     }
     const lost = record.attempts.filter((attempt) => attempt.outcome === 'lost').length;
     const max = maxAttemptsOf(file) ?? options.maxAttempts;

@@ -1,17 +1,20 @@
 // Finding one job in a home, by its id, its name, or its path (`done/x`, `jobqueue/x`,
 // `.fjd/workers/W/pod/x`), for `fjd status JOB`, `fjd logs JOB` and `fjd cancel JOB`. Like
 // collectStatus, it reads the directories alone: a job's state is where its file is. It never
-// prints; a caller says "not found" (jobNotFound) or "several matched" (`others`).
+// prints; a caller says "not found" (jobNotFound) or "several matched" (`others`). It is part
+// of the protocol because `fjd cancel` (queue/) locates jobs as much as status/ does.
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
-import type {HomePaths} from '../home/layout.js';
-import {listDir} from '../home/atomic.js';
-import {idStem, isIgnoredName} from '../home/names.js';
-import {podDir} from '../home/transitions.js';
-import {readRecord, type JobRecord} from '../job/record.js';
-import {readCurrentJob, type CurrentJob} from '../worker/current-job.js';
-import type {ReportedJobState} from './status.js';
+import type {HomePaths} from './layout.js';
+import {listDir} from './atomic.js';
+import {idNumber, isIgnoredName} from './names.js';
+import {isPodDir, podDir, recordIdOf} from './paths.js';
+import {readRecord, type JobRecord} from './record.js';
+import {readCurrentJob, type CurrentJob} from './current-job.js';
+
+// Where a job stands, as the directories tell (a requeued job is open again).
+export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
 
 export interface FoundJob {
   // null for an open job that was never assigned (it gets its id when it is).
@@ -70,26 +73,13 @@ function locate(paths: HomePaths, id: string, record: JobRecord | undefined): Fo
   return undefined;
 }
 
-// The number N of an id `stem~N.ext` made from `name` (1 for the name itself), else 0. A name
-// too long to be an id has ids made from a shorter one (idStem).
-function idNumber(jobName: string, id: string): number {
-  const name = idStem(jobName);
-  if (id === name) return 1;
-  const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot <= 0 ? [name, ''] : [name.slice(0, dot), name.slice(dot)];
-  if (!id.startsWith(`${stem}~`) || !id.endsWith(ext)) return 0;
-  const n = id.slice(stem.length + 1, id.length - ext.length);
-  return /^[1-9]\d*$/.test(n) ? Number(n) : 0;
-}
-
 // Every job whose id or name is `ref`, newest first: an open job never assigned, then by the
 // number of its id (`name~3` after `name~2` after `name`).
 function byIdOrName(paths: HomePaths, ref: string): FoundJob[] {
   const found: FoundJob[] = [];
   const ids = listDir(paths.records)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => file.slice(0, -'.json'.length))
-    .filter((id) => idNumber(ref, id) > 0);
+    .map(recordIdOf)
+    .filter((id): id is string => id !== undefined && idNumber(ref, id) > 0);
   // An id ref that is not itself a name still finds its job (done/x~2 without a record).
   for (const dir of [paths.done, paths.failed]) if (!ids.includes(ref) && exists(path.join(dir, ref))) ids.push(ref);
   const claimed = new Set<string>();
@@ -132,7 +122,7 @@ function byPath(paths: HomePaths, ref: string): FoundJob | undefined {
     // A job put back in the queue keeps its record: one of its name's ids says it waits here.
     return byIdOrName(paths, base).find((job) => job.file === rel);
   }
-  const inPod = path.basename(dir) === 'pod' && path.dirname(path.dirname(dir)) === paths.workers;
+  const inPod = isPodDir(paths, dir);
   if (dir === paths.done || dir === paths.failed || inPod) {
     const job = locate(paths, base, readRecord(paths, base));
     return job?.file === rel ? job : undefined;

@@ -1,8 +1,11 @@
 // The machine-readable record of a job: one JSON file per job id in .fjd/records/, written
-// whole by rename, so a reader sees one complete version. Field names are a protocol.
-import path from 'node:path';
-import type {HomePaths} from '../home/layout.js';
-import {createExclusive, readJson, readJsonAfresh, writeFileAtomic} from '../home/atomic.js';
+// whole by rename, so a reader sees one complete version. Field names are a protocol; the
+// records and attempts of every kind are built here (newRecord, attemptRecord), and a job's id
+// is reserved here, by creating its record (reserveRecord).
+import type {HomePaths} from './layout.js';
+import {createExclusive, readJson, readJsonAfresh, writeFileAtomic} from './atomic.js';
+import {numberedName} from './names.js';
+import {recordPath} from './paths.js';
 
 export type JobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed' | 'requeued';
 
@@ -59,18 +62,6 @@ export interface JobRecord {
   attempts: AttemptRecord[];
 }
 
-export function recordPath(paths: HomePaths, id: string): string {
-  return path.join(paths.records, `${id}.json`);
-}
-
-export function stdoutPath(paths: HomePaths, id: string): string {
-  return path.join(paths.output, `${id}.out`);
-}
-
-export function stderrPath(paths: HomePaths, id: string): string {
-  return path.join(paths.output, `${id}.err`);
-}
-
 // A fresh record for a job that has just been given an id.
 export function newRecord(id: string, name: string): JobRecord {
   return {
@@ -97,6 +88,30 @@ export function newRecord(id: string, name: string): JobRecord {
   };
 }
 
+// A new attempt, running from `startedAt`, with nothing known yet of how it ends; `ended`
+// sets what is (a recovery builds an attempt that is over already).
+export function attemptRecord(
+  started: Pick<AttemptRecord, 'attempt' | 'worker' | 'host' | 'startedAt'>,
+  ended: Partial<AttemptRecord> = {},
+): AttemptRecord {
+  return {
+    attempt: started.attempt,
+    worker: started.worker,
+    host: started.host,
+    pid: null,
+    startedAt: started.startedAt,
+    endedAt: null,
+    durationMs: null,
+    exitCode: null,
+    signal: null,
+    reason: null,
+    outcome: 'running',
+    stdout: null,
+    stderr: null,
+    ...ended,
+  };
+}
+
 // A job's record, or undefined when it has none (or an unreadable one). A record that reads
 // cut short, as a file replaced on another host can on some mounts, is read again afresh.
 export function readRecord(paths: HomePaths, id: string): JobRecord | undefined {
@@ -111,4 +126,28 @@ export function writeRecord(paths: HomePaths, record: JobRecord): void {
 // Writes the first record of an id, only if that id is still free: this reserves the id.
 export function createRecord(paths: HomePaths, record: JobRecord): boolean {
   return createExclusive(recordPath(paths, record.id), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+// Reserves an id for a job: the first of `stem` (its name, or idStem's shorter one),
+// `stem~2.ext`, … (from the number `first` on) whose record it can create (O_EXCL), or whose
+// record `takeOver` accepts, returning what replaces it (a job coming back after a requeue
+// keeps its id and history), or the record itself to take it as it is. Returns the record. A record that cannot be read was cut short by a holder of the
+// dispatcher lock that died while writing it (only one acts at a time): that id is free.
+export function reserveRecord(
+  paths: HomePaths,
+  stem: string,
+  first: number,
+  fresh: (id: string) => JobRecord,
+  takeOver: (existing: JobRecord) => JobRecord | undefined,
+): JobRecord {
+  for (let n = first; ; n++) {
+    const candidate = fresh(numberedName(stem, n));
+    if (createRecord(paths, candidate)) return candidate;
+    const existing = readRecord(paths, candidate.id);
+    const record = existing === undefined ? candidate : takeOver(existing);
+    if (record !== undefined) {
+      if (record !== existing) writeRecord(paths, record);
+      return record;
+    }
+  }
 }
