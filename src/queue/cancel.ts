@@ -65,6 +65,9 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
   const {paths} = options;
   const outcomes = new Map<string, CancelOutcome>();
   const pending = new Map<string, Pending>();
+  // Open jobs are asked for first: a running job stopped by this cancel frees its worker,
+  // which must not be handed an open job that this same cancel withdraws.
+  const running: JobPlace[] = [];
   for (const ref of options.refs) {
     if (outcomes.has(ref) || pending.has(ref)) continue;
     const place = locateJob(paths, ref);
@@ -75,9 +78,11 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
       outcomes.set(ref, {ref, result: 'ended', id: place.id, state: place.state, reason: place.reason});
     } else {
       pending.set(ref, {ref, was: place.state, worker: place.state === 'assigned' ? place.worker : null});
-      ask(paths, place);
+      if (place.state === 'assigned') running.push(place);
+      else ask(paths, place);
     }
   }
+  for (const place of running) ask(paths, place);
   const deadline = performance.now() + options.waitMs;
   while (pending.size > 0) {
     // Open jobs have requests waiting: carry them out here unless a dispatcher holds the home.
