@@ -24,10 +24,13 @@
  * A crash after 1 or 2 leaves the staged record, which completeFromPod finishes; after 3, the
  * file is in two places with the same inode, and the pod's copy is simply unlinked. A file is
  * therefore never in no place, and a job in done/ or failed/ always has its final record.
+ * A job put back whose record cannot be written now (permissions changed for a moment, a full
+ * disk) has its link in jobqueue/ removed again, so that no dispatcher hands it out meanwhile.
  *
  * The pod is also the fence against a worker presumed dead (lost lease) that comes back: the
  * recovery renames the pod away first, so the late worker's step 1 (and 2) fails with ENOENT
- * and it records nothing, while the recovery puts the job back in jobqueue/.
+ * and it records nothing, while the recovery puts the job back in jobqueue/. A pod that is
+ * missing because the whole home is away for a moment is no fence (see presence.ts).
  *
  * Idle workers announce themselves with workerqueue/W, written by rename. The worker removes
  * its announcement when it takes a job from its pod and writes it again when its pod is
@@ -44,6 +47,8 @@ import {MAX_ID_BYTES, MAX_JOB_NAME_BYTES} from './names.js';
 import {podDir, podDirsOf, recordPath, stagedRecordIdOf, stagedRecordPath} from './paths.js';
 import {newRecord, readRecord, reserveRecord, writeRecord, type JobRecord} from './record.js';
 import {crashPoint} from '../util/crash-point.js';
+import {isRetryableMoveError} from '../util/transient.js';
+import {podTakenAway} from './presence.js';
 
 export interface Assignment {
   id: string;
@@ -154,7 +159,7 @@ export function leavePod(paths: HomePaths, pod: string, record: JobRecord): stri
     fs.writeFileSync(stagedRecordPath(pod, record.id), `${JSON.stringify(record, null, 2)}\n`, {mode: 0o600});
   } catch (error) {
     unlinkIfPresent(stagedRecordPath(pod, record.id));
-    if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
+    if (errnoCode(error) === 'ENOENT' && podTakenAway(pod)) throw new FencedError(pod);
     throw error;
   }
   crashPoint('leave:staged');
@@ -170,18 +175,26 @@ export function completeFromPod(paths: HomePaths, pod: string, record: JobRecord
   try {
     got = linkNoClobber(file, dir, name, 1, maxBytes);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' && !fs.existsSync(pod)) throw new FencedError(pod);
+    if (errnoCode(error) === 'ENOENT' && podTakenAway(pod)) throw new FencedError(pod);
     throw error;
   }
   crashPoint('leave:linked');
   const rel = `${path.basename(dir)}/${got}`;
   if (record.state === 'requeued') {
-    if (record.requeuedAs !== got) {
+    const renamed = record.requeuedAs !== got;
+    try {
+      if (renamed) writeRecord(paths, {...record, requeuedAs: got});
+      else fs.renameSync(staged, recordPath(paths, record.id));
+    } catch (error) {
+      // Not back in the queue before its record says so: a dispatcher would take the file
+      // for a new job while it is still in this pod, and it would run twice. Undone, the move
+      // is as after step 1, and is tried again (or repaired) from there.
+      if (sameFile(file, path.join(dir, got))) unlinkIfPresent(path.join(dir, got));
+      throw error;
+    }
+    if (renamed) {
       record.requeuedAs = got;
-      writeRecord(paths, record);
       unlinkIfPresent(staged);
-    } else {
-      fs.renameSync(staged, recordPath(paths, record.id));
     }
   } else if (record.file !== rel) {
     record.file = rel;
@@ -239,6 +252,15 @@ export function repairPod(paths: HomePaths, pod: string): string[] {
 }
 
 // A record for a job whose file was found somewhere it cannot stay, or was never started.
+// Throws when its record is there but cannot be read now (permissions changed for a moment, a
+// full or unreachable filesystem): a record made up in its place would lose its history.
 export function recordFor(paths: HomePaths, id: string): JobRecord {
-  return readRecord(paths, id) ?? newRecord(id, id);
+  const record = readRecord(paths, id);
+  if (record !== undefined) return record;
+  try {
+    fs.readFileSync(recordPath(paths, id));
+  } catch (error) {
+    if (isRetryableMoveError(errnoCode(error))) throw error;
+  }
+  return newRecord(id, id);
 }
