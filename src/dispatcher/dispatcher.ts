@@ -17,7 +17,8 @@ import type {WorkerInfo} from '../home/registry.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../home/recover.js';
 import {describeError, errnoCode} from '../errors.js';
 import {hostName, processLiveness} from '../util/host.js';
-import {isTransientFsError} from '../util/transient.js';
+import {isRetryableMoveError} from '../util/transient.js';
+import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
@@ -258,6 +259,8 @@ export class Dispatcher {
   private readonly homeGuard: HomeGuard;
   private resolve: ((summary: DispatchSummary) => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
+  // Whether the home is there: while it is gone (renamed away, unmounted), nothing is done.
+  private readonly presence: HomePresence;
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -276,6 +279,18 @@ export class Dispatcher {
     this.homeGuard = new HomeGuard(this.paths.root, homeDirectories(this.paths), {groupShared: options.groupShared === true}, Math.min(250, this.rescanMs), (problem) =>
       this.emit(problem === undefined ? {type: 'home-safe'} : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null}),
     );
+    this.presence = new HomePresence(this.paths, (missing) => this.homeChanged(missing));
+  }
+
+  // The home has gone, or is back. Heartbeats could not change while it was gone: the lease of
+  // every worker starts again from now.
+  private homeChanged(missing: string | undefined): void {
+    if (missing !== undefined) {
+      this.emit({type: 'warning', message: homeGoneMessage(this.paths, missing)});
+      return;
+    }
+    for (const worker of this.workers.values()) worker.beatChangedAt = performance.now();
+    this.emit({type: 'warning', message: `the home ${this.paths.root} is back; dispatching goes on`});
   }
 
   // Runs until the queue is empty and nothing runs (or forever with `watch`, until stop()).
@@ -322,7 +337,7 @@ export class Dispatcher {
       this.noticeMissedFailures(failedAtStart);
       this.scheduleRescanAfter(this.rescanMs);
       this.pump();
-    });
+    }, false);
     return done;
   }
 
@@ -358,12 +373,17 @@ export class Dispatcher {
     };
   }
 
-  private guard(action: () => void): void {
+  // Runs an action; once started (`waitOut`), trouble in the home that passes (permissions
+  // changed for a moment, a full disk, the home gone) is waited out: the next rescan starts
+  // again from the directories. Anything else stops the dispatcher.
+  private guard(action: () => void, waitOut = true): void {
     if (this.finished) return;
     try {
       action();
     } catch (error) {
-      this.fail(error);
+      if (!waitOut) this.fail(error);
+      else if (isRetryableMoveError(errnoCode(error))) this.pause(describeError(error));
+      else if (this.presence.check()) this.fail(error);
     }
   }
 
@@ -696,6 +716,11 @@ export class Dispatcher {
       try {
         stat = fs.lstatSync(path.join(this.paths.jobqueue, name));
       } catch {
+        if (!this.presence.check()) {
+          // Not taken back: the whole home is gone for now.
+          this.queue.push(meta);
+          return undefined;
+        }
         this.candidates.delete(name);
         continue;
       }
@@ -1061,7 +1086,8 @@ export class Dispatcher {
     if (fs.existsSync(path.join(this.paths.done, jobId))) return 'finished';
     if (fs.existsSync(path.join(this.paths.failed, jobId))) return 'failed';
     if (fs.existsSync(path.join(podDir(this.paths, worker.id), jobId))) return 'running';
-    return undefined;
+    // Nowhere, because the home is gone for now: it is where it was.
+    return this.presence.check() ? undefined : 'running';
   }
 
   // How many jobs a worker may hold: a second one waits in its pod while it runs short jobs,
@@ -1124,9 +1150,12 @@ export class Dispatcher {
         recovery = recoverLostWorker(this.paths, worker.id, {reason: why, maxAttempts: this.maxAttempts, groupShared: this.options.groupShared === true});
       } catch (error) {
         // The home, or this worker's directory, is not one to move files through now: the
-        // worker is left alone (told once) and looked at again at the next rescan.
-        if (!isHomeProblem(error)) throw error;
-        this.homeGuard.refused(error);
+        // worker is left alone (told once) and looked at again at the next rescan. Trouble
+        // that passes (permissions changed for a moment, a full disk) leaves the recovery half
+        // done, as a crash would: the next rescan finishes it.
+        if (isHomeProblem(error)) this.homeGuard.refused(error);
+        else if (isRetryableMoveError(errnoCode(error))) this.pause(`cannot recover the jobs of worker ${worker.id} now (${describeError(error)})`);
+        else throw error;
         continue;
       }
       this.settleInflight(worker);
@@ -1148,7 +1177,7 @@ export class Dispatcher {
     try {
       this.lock?.renew();
     } catch (error) {
-      if (!isTransientFsError(errnoCode(error))) throw error;
+      if (!isRetryableMoveError(errnoCode(error))) throw error;
       this.emit({type: 'warning', message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`});
     }
   }
@@ -1165,7 +1194,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.pumping || this.finished || performance.now() < this.pausedUntil || this.homeGuard.unsafe()) return;
+    if (this.pumping || this.finished || this.presence.gone || performance.now() < this.pausedUntil || this.homeGuard.unsafe()) return;
     this.pumping = true;
     try {
       for (;;) {
@@ -1196,10 +1225,11 @@ export class Dispatcher {
       this.lastAssignedMs = Math.max(Date.now(), this.lastAssignedMs + 1);
       assignment = assignJob(this.paths, name, worker.id, worker.host ?? this.host, first, new Date(this.lastAssignedMs).toISOString(), meta.submittedMs);
     } catch (error) {
-      if (isTransientFsError(errnoCode(error))) {
-        // The filesystem refuses for now: keep the job first in line and the worker idle.
+      if (isRetryableMoveError(errnoCode(error)) || !this.presence.check()) {
+        // The filesystem refuses for now, or the home is gone: keep the job first in line and
+        // the worker idle.
         this.queue.push(meta);
-        this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
+        if (!this.presence.gone) this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
         return false;
       }
       if (error instanceof PodClosedError) {
@@ -1230,14 +1260,12 @@ export class Dispatcher {
 
   private scheduleRescanAfter(ms: number): void {
     this.rescanTimer = setTimeout(() => {
+      const t0 = performance.now();
       this.guard(() => {
-        const t0 = performance.now();
-        if (this.homeGuard.unsafe(true)) {
-          // Nothing is moved or written through the home's directories while one is unsafe
-          // (told once); every rescan looks again.
-          this.scheduleRescanAfter(this.rescanMs);
-          return;
-        }
+        // Nothing is moved or written through the home's directories while one is unsafe (told
+        // once), nor in a home that is gone; every rescan looks again.
+        if (this.homeGuard.unsafe(true)) return;
+        if (this.presence.gone && !this.presence.check()) return;
         this.renewLock();
         this.scanWorkerqueue();
         this.checkWorkers();
@@ -1245,12 +1273,12 @@ export class Dispatcher {
         this.carryOutCancels(false);
         this.scanJobqueue();
         this.pump();
-        // A huge backlog makes listing slow: keep rescans to about 2% of the time. With nothing
-        // queued and nothing running, look less often (an idle home costs next to nothing).
-        const cost = performance.now() - t0;
-        const quiet = this.candidates.size === 0 && this.busyCount() === 0;
-        if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs * (quiet ? 4 : 1), cost * 50));
       });
+      // A huge backlog makes listing slow: keep rescans to about 2% of the time. With nothing
+      // queued and nothing running, look less often (an idle home costs next to nothing).
+      const cost = performance.now() - t0;
+      const quiet = this.candidates.size === 0 && this.busyCount() === 0 && !this.presence.gone && !this.homeGuard.unsafe();
+      if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs * (quiet ? 4 : 1), cost * 50));
     }, ms);
   }
 
@@ -1280,11 +1308,12 @@ export class Dispatcher {
   }
 
   private maybeFinish(): void {
-    if (this.options.watch || this.finished || this.confirming || this.homeGuard.unsafe()) return;
+    if (this.options.watch || this.finished || this.confirming || this.presence.gone || this.homeGuard.unsafe()) return;
     if (this.candidates.size > 0 || this.busyCount() > 0) return;
-    // Nothing known is left: confirm with a fresh listing before leaving. What it finds is
-    // paired at once; a name it lists that turns out to be gone (or no job) is dropped, and
-    // is not listed again from here: no path from there leads back into this listing.
+    // Nothing known is left: confirm with a fresh listing (of a home that is there) before
+    // leaving. What it finds is paired at once; a name it lists that turns out to be gone (or
+    // no job) is dropped, and is not listed again from here: no path from there leads back
+    // into this listing.
     this.confirming = true;
     try {
       if (this.scanJobqueue() > 0) this.pump();
@@ -1292,7 +1321,7 @@ export class Dispatcher {
       this.confirming = false;
     }
     if (this.candidates.size > 0 || this.busyCount() > 0 || this.finished) return;
-    this.end();
+    if (this.presence.check()) this.end();
   }
 
   private shutdown(): void {

@@ -36,7 +36,8 @@ import {signalGroup} from '../util/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
 import {hostName, processStartTime} from '../util/host.js';
-import {isTransientFsError} from '../util/transient.js';
+import {isRetryableMoveError, isTransientFsError} from '../util/transient.js';
+import {HomePresence, homeGoneMessage, podTakenAway} from '../home/presence.js';
 import {notePolling, readFireRequest, type WorkerInfo} from '../home/registry.js';
 import {writeCurrentJob, type CurrentJob} from '../home/current-job.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
@@ -128,6 +129,8 @@ export class Worker {
   private readonly summary: WorkerSummary = {id: '', finished: 0, failed: 0, requeued: 0, fenced: false};
   // Looks at the home's directories again before a job is taken from the pod or moved out of it.
   private readonly guard: HomeGuard;
+  // Whether the home is there: while it is gone (renamed away, unmounted), the worker waits.
+  private readonly presence: HomePresence;
 
   constructor(options: WorkerOptions) {
     this.options = options;
@@ -138,6 +141,9 @@ export class Worker {
     this.retryIoMs = options.retryIoMs ?? 5000;
     this.guard = new HomeGuard(this.paths.root, homeDirectories(this.paths), {groupShared: options.groupShared === true}, Math.min(250, this.tickMs), (problem) =>
       this.options.log(problem === undefined ? "the home's directories are safe again; going on" : `${problem.message}; nothing is moved through it until that is fixed. ${problem.hint ?? ''}`),
+    );
+    this.presence = new HomePresence(this.paths, (missing) =>
+      this.options.log(missing === undefined ? `the home ${this.paths.root} is back; going on` : `${homeGoneMessage(this.paths, missing)}; a running job goes on`),
     );
   }
 
@@ -251,19 +257,28 @@ export class Worker {
   }
 
   // Renews the heartbeat: its content changes every time, which is all a dispatcher on any
-  // host compares (never clocks). A worker whose pod is gone was presumed dead: it stops.
+  // host compares (never clocks). A worker whose pod was taken away was presumed dead: it stops.
   private heartbeat(): void {
     if (this.finish === undefined) return;
-    if (!fs.existsSync(podDir(this.paths, this.id))) {
-      this.onFenced();
-      return;
-    }
+    const pod = podDir(this.paths, this.id);
+    if ((this.presence.gone || !fs.existsSync(pod)) && !this.podThere(pod)) return;
     try {
       this.renewHeartbeat();
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') this.onFenced();
-      else this.options.log(`cannot renew the heartbeat (${errnoCode(error) ?? describeError(error)}); trying again`);
+      if (errnoCode(error) !== 'ENOENT' || this.podThere(pod)) {
+        this.options.log(`cannot renew the heartbeat (${errnoCode(error) ?? describeError(error)}); trying again`);
+      }
     }
+  }
+
+  // Whether the pod is there after all. If not, it was taken away (fenced: the worker leaves),
+  // or the home is gone for a moment (the worker waits, and says so once).
+  private podThere(pod: string): boolean {
+    if (podTakenAway(pod)) {
+      this.onFenced();
+      return false;
+    }
+    return this.presence.check() && fs.existsSync(pod);
   }
 
   // The beat, and what keeps this worker from recording (ENOSPC…) or "ok". Fixed width and
@@ -298,8 +313,9 @@ export class Worker {
     try {
       action();
     } catch (error) {
-      if (!isTransientFsError(errnoCode(error))) throw error;
-      this.options.log(`cannot ${what} (${errnoCode(error) ?? ''}); going on`);
+      const code = errnoCode(error);
+      if (isRetryableMoveError(code)) this.options.log(`cannot ${what} (${code ?? ''}); going on`);
+      else if (code !== 'ENOENT' || this.presence.check()) throw error;
     }
   }
 
@@ -370,6 +386,12 @@ export class Worker {
   // One look at the pod: run what is there, one job at a time, then announce or exit.
   private async step(): Promise<void> {
     if (this.busy || this.finish === undefined) return;
+    if (this.presence.gone && !this.presence.check()) {
+      // Nothing can be done in a home that is not there; told to stop, the worker leaves
+      // without it (its pod is recovered once the home is back).
+      if (this.stopMode !== undefined) this.exit();
+      return;
+    }
     this.busy = true;
     try {
       this.readFireRequest();
@@ -443,7 +465,14 @@ export class Worker {
     const paths = this.paths;
     const pod = podDir(paths, this.id);
     const jobFile = path.join(pod, id);
-    const record = recordFor(paths, id);
+    let record: JobRecord;
+    try {
+      record = recordFor(paths, id);
+    } catch (error) {
+      if (!isRetryableMoveError(errnoCode(error))) throw error;
+      await this.notNow(id, error);
+      return;
+    }
     this.readCancelRequests();
     if (this.cancels.has(id)) {
       // Cancelled while it waited in the pod: it never runs.
@@ -455,10 +484,9 @@ export class Worker {
     try {
       prepared = this.prepare(jobFile, id, record);
     } catch (error) {
-      if (isTransientFsError(errnoCode(error))) {
-        // The filesystem refuses for now (full, read-only): the job stays in the pod.
-        this.options.log(`${id}: cannot start it now (${errnoCode(error) ?? ''}); trying again in ${this.retryIoMs / 1000} s`);
-        await this.pause(this.retryIoMs);
+      // The filesystem refuses for now (full, read-only), or the home is gone for a moment.
+      if (isTransientFsError(errnoCode(error)) || !this.presence.check()) {
+        await this.notNow(id, error);
         return;
       }
       const attempt = this.newAttempt(record);
@@ -468,10 +496,15 @@ export class Worker {
       return;
     }
     const {control} = prepared;
+    this.ioTrouble = undefined;
     for (let run = 0; ; run++) {
       const attempt = this.newAttempt(record);
       const outcome = await this.runAttempt(record, attempt, prepared);
       if (outcome === 'stopped' || this.fenced) return;
+      if (outcome === 'not-now') {
+        await this.notNow(id, undefined);
+        return;
+      }
       if (outcome === 'finished') {
         await this.end(record, 'finished', null);
         if (this.cancels.has(id)) this.dropCancel(id);
@@ -500,12 +533,24 @@ export class Worker {
     }
   }
 
-  // Runs the job once: 'finished', 'failed' (the attempt says why), or 'stopped' (put back).
+  // The job stays in the pod, to be started after a pause: the home refuses for now, or is
+  // gone for a moment.
+  private async notNow(id: string, error: unknown): Promise<void> {
+    const code = errnoCode(error);
+    if (!this.presence.gone && this.ioTrouble !== code) {
+      this.ioTrouble = code;
+      this.options.log(`${id}: cannot start it now (${error === undefined ? 'the home is gone' : describeError(error)}); trying again every ${formatDuration(this.retryIoMs)}`);
+    }
+    await this.pause(this.retryIoMs);
+  }
+
+  // Runs the job once: 'finished', 'failed' (the attempt says why), 'stopped' (put back), or
+  // 'not-now' (it could not start because the home is gone: the attempt does not count).
   private async runAttempt(
     record: JobRecord,
     attempt: AttemptRecord,
     prepared: Prepared,
-  ): Promise<'finished' | 'failed' | 'stopped'> {
+  ): Promise<'finished' | 'failed' | 'stopped' | 'not-now'> {
     const paths = this.paths;
     const stdoutFile = stdoutPath(paths, record.id, attempt.attempt);
     const stderrFile = stderrPath(paths, record.id, attempt.attempt);
@@ -522,6 +567,7 @@ export class Worker {
     try {
       running = runJob({...prepared.run, stdoutFile, stderrFile});
     } catch (error) {
+      if (!this.presence.check()) return this.dropAttempt(record);
       this.closeAttempt(attempt, {exitCode: null, signal: null, reason: `could not start: ${describeError(error)}`}, 'failed');
       return 'failed';
     }
@@ -562,6 +608,7 @@ export class Worker {
       signalGroup(running.pid, 'SIGKILL');
     }
     if (this.fenced) return 'stopped';
+    if (result.spawnError !== null && !this.presence.check()) return this.dropAttempt(record);
     if (this.stopMode === 'now') {
       this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason: `worker ${this.stopReason}`}, 'requeued');
       await this.giveBack(podDir(paths, this.id), record, `interrupted: worker ${this.stopReason}`);
@@ -581,6 +628,12 @@ export class Worker {
                 : `exit code ${String(result.exitCode)}`;
     this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason}, reason === null ? 'finished' : 'failed');
     return reason === null ? 'finished' : 'failed';
+  }
+
+  // An attempt that never started, for want of the home: it is not kept.
+  private dropAttempt(record: JobRecord): 'not-now' {
+    record.attempts.pop();
+    return 'not-now';
   }
 
   // Reads and checks the job file and everything it names; throws FjdError with the reason.
@@ -684,24 +737,31 @@ export class Worker {
   }
 
   private async persist<T>(what: string, action: () => T): Promise<T> {
+    // One more try for a file found missing while the home is there: it may have been away.
+    let spare = true;
     for (let tries = 1; ; tries++) {
       try {
         const done = action();
         if (tries > 1) {
+          if (this.presence.gone) this.presence.check();
           this.ioTrouble = undefined;
           this.options.log(`${what} succeeded after ${tries} tries`);
         }
         return done;
       } catch (error) {
         const code = errnoCode(error);
+        if (error instanceof FencedError || this.fenced) throw error;
         // A home whose directories are unsafe now is waited out like a full disk (the guard
-        // has said why).
+        // has said why). Something missing: the home may be gone for a moment (then it waits
+        // for it), or have come back since it failed (then once more is enough).
         const unsafe = isHomeProblem(error);
-        if (error instanceof FencedError || (!unsafe && !isTransientFsError(code)) || this.fenced) throw error;
-        if (tries === 1) {
+        const homeGone = code === 'ENOENT' && !this.presence.check();
+        if (!unsafe && !isRetryableMoveError(code) && !homeGone && (code !== 'ENOENT' || !spare)) throw error;
+        spare = homeGone || code !== 'ENOENT';
+        if (tries === 1 && !homeGone) {
           this.ioTrouble = code;
           this.heartbeat();
-          this.options.log(`${what} failed (${code ?? ''}); the job stays in the pod, trying again every ${formatDuration(this.retryIoMs)}`);
+          this.options.log(`${what} failed (${unsafe ? (code ?? '') : describeError(error)}); the job stays in the pod, trying again every ${formatDuration(this.retryIoMs)}`);
         }
         await this.pause(this.retryIoMs);
       }
@@ -732,7 +792,7 @@ export class Worker {
     const dir = workerDir(this.paths, this.id);
     if (!this.fenced && this.guard.unsafe(true)) {
       this.options.log('leaving the jobs in the pod as they are, for a dispatcher to recover once the home is safe again');
-    } else if (!this.fenced) {
+    } else if (!this.fenced && !this.presence.gone) {
       this.unannounce();
       const closed = closedPodDir(this.paths, this.id);
       fs.renameSync(podDir(this.paths, this.id), closed);
@@ -746,7 +806,7 @@ export class Worker {
       if (listDir(closed).length === 0) fs.rmSync(dir, {recursive: true, force: true});
     }
     this.options.log(
-      `worker ${this.id} stopped (${this.fenced ? 'presumed lost' : this.stopReason}): ${this.summary.finished} finished, ${this.summary.failed} failed, ${this.summary.requeued} put back`,
+      `worker ${this.id} stopped (${this.fenced ? 'presumed lost' : this.presence.gone ? `${this.stopReason}, without its home: its jobs are recovered once it is back` : this.stopReason}): ${this.summary.finished} finished, ${this.summary.failed} failed, ${this.summary.requeued} put back`,
     );
     const finish = this.finish;
     this.finish = undefined;
