@@ -204,7 +204,13 @@ export function completeFromPod(paths: HomePaths, pod: string, record: JobRecord
     fs.renameSync(staged, recordPath(paths, record.id));
   }
   crashPoint('leave:recorded');
-  unlinkIfPresent(file);
+  try {
+    fs.unlinkSync(file);
+  } catch (error) {
+    // Gone already from a pod that is there: a repair got to it first. From a pod that is not
+    // there (the home away for a moment), the move is not finished, and is tried again.
+    if (errnoCode(error) !== 'ENOENT' || !fs.existsSync(pod)) throw error;
+  }
   crashPoint('leave:unlinked');
   return got;
 }

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {moveNoClobber} from '../../src/home/atomic.js';
 import {isIgnoredName, numberedName} from '../../src/home/names.js';
@@ -198,6 +198,30 @@ describe('leaving a pod survives a crash at every step', () => {
     expect(leavePod(paths, pod, {...record, state: 'finished'})).toBe('k');
     expect(readRecord(paths, 'k')).toMatchObject({state: 'finished', file: 'done/k'});
     expect(fs.readdirSync(pod)).toEqual([]);
+  });
+
+  it('a move out of a pod that the home going away interrupts before the last step is not taken for finished', () => {
+    const {pod, record} = setup();
+    if (record === undefined) throw new Error('no record');
+    const away = `${paths.root}.away`;
+    const unlink = fs.unlinkSync;
+    // The home goes away just before the pod's name of the job is removed.
+    const spy = vi.spyOn(fs, 'unlinkSync').mockImplementation((file) => {
+      if (file === path.join(pod, 'k')) fs.renameSync(paths.root, away);
+      unlink(file);
+    });
+    try {
+      expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(expect.objectContaining({code: 'ENOENT'}));
+    } finally {
+      spy.mockRestore();
+      if (fs.existsSync(away)) fs.renameSync(away, paths.root);
+    }
+    // Tried again once the home is back, the move ends where it should, with the job in one place.
+    expect(fs.readdirSync(pod)).toEqual(['k']);
+    expect(leavePod(paths, pod, {...record, state: 'finished'})).toBe('k');
+    expect(fs.readdirSync(pod)).toEqual([]);
+    expect(fs.statSync(path.join(paths.done, 'k')).nlink).toBe(1);
+    expect(readRecord(paths, 'k')).toMatchObject({state: 'finished', file: 'done/k'});
   });
 
   it('a pod taken away with its whole worker directory is a fence', () => {
