@@ -20,10 +20,11 @@ it('the home renamed away for 3 s and back: the run completes, no job runs twice
   const {workers} = await statusOf(home);
   // Away longer than the lease: the time the home was gone must not count against the
   // workers, whose heartbeats could not change meanwhile.
-  const dispatcher = home.start('dispatcher', ['--lease', '2s', '--io-retry', '200ms']);
+  const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms']);
   let exited = false;
   void dispatcher.result.then(() => (exited = true));
-  await waitUntil(() => jobs.runs().length >= 30, 30_000, '30 jobs to run');
+  await waitUntil(() => exited || jobs.runs().length >= 30, 30_000, '30 jobs to run');
+  expect(exited, dispatcher.output()).toBe(false);
 
   const away = `${home.dir}.away`;
   const since = performance.now();
@@ -53,7 +54,7 @@ it('the home renamed away for 3 s and back: the run completes, no job runs twice
   await waitUntil(() => home.ls('done').length === JOBS, 20_000, 'every job in done/');
   expect(jobs.runs()).toHaveLength(JOBS);
   expect(repeated(jobs.runs())).toEqual([]);
-  expect(home.ls('failed')).toEqual([]);
+  expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id)))).toEqual([]);
   for (const id of home.ls('done')) expect(home.record(id), id).toMatchObject({state: 'finished', file: `done/${id}`, attempts: [{outcome: 'finished'}]});
   await home.run('recruiter', ['fire']);
 }, 120_000);

@@ -54,10 +54,11 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
     const {workers} = await statusOf(home);
     // A lease of ten heartbeats: a worker that stopped beating while it waits would be taken
     // for lost, and its job run twice.
-    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--io-retry', '200ms'], {wrap: asPlainUser});
+    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: asPlainUser});
     let exited = false;
     void dispatcher.result.then(() => (exited = true));
-    await waitUntil(() => jobs.runs().length >= 30, 30_000, '30 jobs to run');
+    await waitUntil(() => exited || jobs.runs().length >= 30, 30_000, '30 jobs to run');
+    expect(exited, dispatcher.output()).toBe(false);
 
     const dir = path.join(home.dir, locked);
     const since = performance.now();
@@ -88,7 +89,7 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
     await waitUntil(() => home.ls('done').length === JOBS, 20_000, 'every job in done/');
     expect(jobs.runs()).toHaveLength(JOBS);
     expect(repeated(jobs.runs())).toEqual([]);
-    expect(home.ls('failed')).toEqual([]);
+    expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id)))).toEqual([]);
     for (const id of home.ls('done')) {
       expect(home.record(id), id).toMatchObject({state: 'finished', file: `done/${id}`, assignedAt: expect.any(String), attempts: [{outcome: 'finished'}]});
     }
