@@ -124,6 +124,9 @@ interface WorkerState {
   beatChangedAt: number;
   // How long its heartbeat may stay unchanged (lease.ts).
   leaseMs: number;
+  // It sees a job handed to it at once (a watch on this host); false: only when it next
+  // looks at its pod (another host, or no inotify: up to a heartbeat later when idle).
+  seesAtOnce: boolean;
 }
 
 // How many jobs found by listing are read ahead of the pairing (see readUnread).
@@ -989,10 +992,15 @@ export class Dispatcher {
         beat: undefined,
         beatChangedAt: performance.now(),
         leaseMs: this.leases.of(id, info?.heartbeatMs),
+        seesAtOnce: this.seesAtOnce(info),
       };
       this.workers.set(id, worker);
     }
     return worker;
+  }
+
+  private seesAtOnce(info: WorkerInfo | undefined): boolean {
+    return info !== undefined && info.host === this.host && (info.polling ?? null) === null;
   }
 
   private onWorkerqueueEvent(name: string | undefined): void {
@@ -1096,15 +1104,22 @@ export class Dispatcher {
     return worker.lastDurationMs !== undefined && worker.lastDurationMs < 1000 ? 2 : 1;
   }
 
-  // A worker that may take one more job now: first those with none, then the others.
+  // A worker that may take one more job now: first an idle one that sees it at once, then
+  // any idle one, then one that takes a second job in advance. With more workers than inotify
+  // instances (128 per user by default), those that poll would start their jobs up to a
+  // heartbeat late: 200 local workers, 76 of them polling, started a job 13 ms after it was
+  // handed out (median) when watching and 2.5 s (up to 5 s) when polling.
   private nextAvailable(): WorkerState | undefined {
+    let idle: WorkerState | undefined;
     let second: WorkerState | undefined;
     for (const worker of this.workers.values()) {
       if (!worker.ready) continue;
-      if (worker.inflight.size === 0) return worker;
-      if (second === undefined && worker.inflight.size < this.depthOf(worker)) second = worker;
+      if (worker.inflight.size === 0) {
+        if (worker.seesAtOnce) return worker;
+        idle ??= worker;
+      } else if (second === undefined && worker.inflight.size < this.depthOf(worker)) second = worker;
     }
-    return second;
+    return idle ?? second;
   }
 
   // Finds workers that are gone. On this host a dead pid tells at once; on any host a
@@ -1117,7 +1132,7 @@ export class Dispatcher {
     for (const worker of [...this.workers.values()]) {
       if (worker.pid === undefined) {
         const info = readJson<WorkerInfo>(infoPath(this.paths, worker.id));
-        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null, leaseMs: this.leases.of(worker.id, info?.heartbeatMs)});
+        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null, leaseMs: this.leases.of(worker.id, info?.heartbeatMs), seesAtOnce: this.seesAtOnce(info)});
       }
       let beat: string | undefined;
       try {
