@@ -1276,6 +1276,7 @@ export class Dispatcher {
   private scheduleRescanAfter(ms: number): void {
     this.rescanTimer = setTimeout(() => {
       const t0 = performance.now();
+      let looked = t0;
       this.guard(() => {
         // Nothing is moved or written through the home's directories while one is unsafe (told
         // once), nor in a home that is gone; every rescan looks again.
@@ -1287,11 +1288,14 @@ export class Dispatcher {
         this.loadLimits();
         this.carryOutCancels(false);
         this.scanJobqueue();
+        looked = performance.now();
         this.pump();
       });
-      // A huge backlog makes listing slow: keep rescans to about 2% of the time. With nothing
-      // queued and nothing running, look less often (an idle home costs next to nothing).
-      const cost = performance.now() - t0;
+      // A huge backlog makes listing slow: keep rescans to about 2% of the time. What is
+      // handed out after the look is not its cost: counted in, 200 workers polling (no inotify
+      // left for the dispatcher) were paired at most every few seconds. With nothing queued
+      // and nothing running, look less often (an idle home costs next to nothing).
+      const cost = Math.max(looked, t0) - t0;
       const quiet = this.candidates.size === 0 && this.busyCount() === 0 && !this.presence.gone && !this.homeGuard.unsafe();
       if (!this.finished) this.scheduleRescanAfter(Math.max(this.rescanMs * (quiet ? 4 : 1), cost * 50));
     }, ms);
