@@ -10,7 +10,7 @@ import {HomeGuard, isHomeProblem} from '../home/directories.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {dependencyKeys, idNumber, isIgnoredName} from '../home/names.js';
 import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
-import {announcementPath, heartbeatPath, infoPath, podDir, podDirsOf, recordIdOf, workerDir} from '../home/paths.js';
+import {announcementPath, heartbeatPath, infoPath, lockPath, podDir, podDirsOf, recordIdOf, workerDir} from '../home/paths.js';
 import {assignJob, PodClosedError} from '../home/transitions.js';
 import {readRecord} from '../home/record.js';
 import type {WorkerInfo} from '../home/registry.js';
@@ -21,6 +21,7 @@ import {isRetryableMoveError} from '../util/transient.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
+import {ServerClock} from './server-clock.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
 import {FailureLog} from '../home/failure-log.js';
 import {mergeLimits, parseLimits} from '../home/limits.js';
@@ -195,6 +196,8 @@ export class Dispatcher {
   private lock: DispatcherLock | undefined;
   // Whether a watch failed, so that changes are found by rescans alone.
   private polling = false;
+  // The file server's time, from our lock's mtime at each renewal (server-clock.ts).
+  private readonly serverClock = new ServerClock();
   private pausedUntil = 0;
   private ioTrouble = false;
   private pauseTimer: NodeJS.Timeout | undefined;
@@ -304,6 +307,7 @@ export class Dispatcher {
     });
     this.lock = await DispatcherLock.acquire(this.paths, this.leaseMs, (message) => this.emit({type: 'waiting-for-lock', message}), this.options.limits);
     crashPoint('dispatch:locked');
+    this.serverClock.learn(lockPath(this.paths));
     this.guard(() => {
       // Watch first, then list: a file that appears in between is seen by both, never by none.
       this.watches = [
@@ -736,8 +740,9 @@ export class Dispatcher {
         this.candidates.delete(name);
         continue;
       }
-      if (candidate.source === 'scan' && Date.now() - stat.mtimeMs < this.settleMs) {
-        // Found by listing and written moments ago: it may still be being written.
+      if (candidate.source === 'scan' && this.serverClock.ageOf(stat.mtimeMs) < this.settleMs) {
+        // Found by listing and written moments ago, by the file server's clock: it may still
+        // be being written.
         const mine = this.own(name);
         mine.size = stat.size;
         mine.mtimeMs = stat.mtimeMs;
@@ -1191,6 +1196,7 @@ export class Dispatcher {
   private renewLock(): void {
     try {
       this.lock?.renew();
+      this.serverClock.learn(lockPath(this.paths));
     } catch (error) {
       if (!isRetryableMoveError(errnoCode(error))) throw error;
       this.emit({type: 'warning', message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`});
