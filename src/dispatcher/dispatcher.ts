@@ -22,6 +22,7 @@ import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {crashPoint} from '../util/crash-point.js';
 import {DispatcherLock} from './lock.js';
 import {ServerClock} from './server-clock.js';
+import {HeldOpen} from './held-open.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
 import {FailureLog} from '../home/failure-log.js';
 import {mergeLimits, parseLimits} from '../home/limits.js';
@@ -198,6 +199,8 @@ export class Dispatcher {
   private polling = false;
   // The file server's time, from our lock's mtime at each renewal (server-clock.ts).
   private readonly serverClock = new ServerClock();
+  // Files that have settled but are still open for writing on this host (held-open.ts).
+  private heldOpen: HeldOpen | undefined;
   private pausedUntil = 0;
   private ioTrouble = false;
   private pauseTimer: NodeJS.Timeout | undefined;
@@ -492,6 +495,15 @@ export class Dispatcher {
     candidate.size = stat.size;
     candidate.mtimeMs = stat.mtimeMs;
     if (candidate.changed || moved) {
+      this.settle(name, candidate);
+      return;
+    }
+    // Quiet for settleMs, but still open for writing here: not complete yet.
+    this.heldOpen ??= new HeldOpen(this.paths.jobqueue);
+    const holder = this.heldOpen.holder(name);
+    if (holder !== undefined) {
+      const {writer} = holder;
+      if (holder.first) this.emit({type: 'warning', message: `jobqueue/${name} is unchanged for ${formatDuration(this.settleMs)} but still open for writing by ${writer.command} (pid ${writer.pid}); it is taken once that closes it`});
       this.settle(name, candidate);
       return;
     }

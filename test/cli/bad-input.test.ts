@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as pause} from 'node:timers/promises';
+import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
@@ -57,19 +58,19 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     expect(home.ls('jobqueue')).toEqual(['#autosave#', '.hidden', 'a-directory', 'backup~', 'draft.tmp']);
   });
 
-  it('waits for a job file written in place, in pieces, instead of reading half of it', async () => {
+  it('waits for a job file written in place, in pieces with pauses shorter than the settle time, instead of reading half of it', async () => {
     const home = makeHome('slow');
     await home.run('recruiter', ['hire', '1']);
     const dispatcher = home.start('dispatcher', ['--watch', '--settle', '700ms']);
     const file = path.join(home.dir, 'jobqueue', 'slow.ini');
     fs.mkdirSync(path.dirname(file), {recursive: true});
-    const fd = fs.openSync(file, 'w');
-    // A slow producer: the pauses are the scenario under test, not synchronisation.
+    // A slow producer that opens and closes the file for each piece (as `echo >>` does), so
+    // that nothing but the settle time guards it. The pauses are the scenario under test, not
+    // synchronisation.
     for (const piece of ['[control]\n', `executable = node ${fixture('record-argv.mjs')}\n`, '[params]\n', 'complete = yes\n']) {
-      fs.writeSync(fd, piece);
+      fs.appendFileSync(file, piece);
       await pause(250);
     }
-    fs.closeSync(fd);
     await waitUntil(() => home.ls('done').includes('slow.ini'), 20_000, 'slow.ini to finish');
     const seen = JSON.parse(home.read(`seen/slow.ini.json`)) as {file: string};
     expect(seen.file).toContain('complete = yes');
@@ -78,6 +79,25 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stdout).toContain('Dispatcher stopped.');
     expect(stopped.stdout).toContain(`The workers are still there: fire them with "recruiter fire --home ${home.dir}".`);
+    await home.run('recruiter', ['fire']);
+  });
+
+  it('waits for a writer on this host that holds the file open and pauses longer than the settle time', async () => {
+    const home = makeHome('held');
+    await home.run('recruiter', ['hire', '1']);
+    const dispatcher = home.start('dispatcher', ['--watch', '--settle', '500ms']);
+    await waitUntil(() => dispatcher.output().includes('Dispatcher started.'), 20_000, 'the dispatcher to start');
+    // The shell keeps the file open across its pause of 3 s, six times the settle time.
+    const script = `(printf '[control]\\nexecutable = node %s\\n' "$0"; sleep 3; printf '[params]\\ncomplete = yes\\n') > jobqueue/slow3.ini`;
+    const writer = await execa('sh', ['-c', script, fixture('record-argv.mjs')], {cwd: home.dir, reject: false});
+    expect(writer.exitCode, writer.stderr).toBe(0);
+    await waitUntil(() => home.ls('done').length + home.ls('failed').length > 0, 20_000, 'slow3.ini to end');
+    expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id).reason))).toEqual([]);
+    const seen = JSON.parse(home.read('seen/slow3.ini.json')) as {file: string};
+    expect(seen.file).toMatch(/complete = yes\n$/);
+    expect(dispatcher.output()).toMatch(/dispatcher: warning: jobqueue\/slow3\.ini is unchanged for 500ms but still open for writing by \S+ \(pid \d+\); it is taken once that closes it\n/);
+    dispatcher.signal('SIGINT');
+    expect((await dispatcher.result).exitCode).toBe(130);
     await home.run('recruiter', ['fire']);
   });
 });
