@@ -5,11 +5,8 @@ import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {AS_PLAIN_USER} from '../helpers/privileges.js';
 import {waitUntil} from '../helpers/wait.js';
-
-// Root reads every file whatever its mode; without the capabilities that allow it, it obeys
-// file modes as any user does. setpriv (util-linux) drops them for the workers.
-const asPlainUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
 
 describe('bad input gets a clear reason in failed/, and nothing is lost', () => {
   it('fails each kind of broken job with its reason, keeps its bytes, and carries on', async () => {
@@ -38,7 +35,7 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
       fs.writeFileSync(path.join(home.dir, 'jobqueue', ignored), '[control]\nexecutable = false\n');
     }
 
-    const hire = await home.run('recruiter', ['hire', '2'], {wrap: asPlainUser});
+    const hire = await home.run('recruiter', ['hire', '2'], {wrap: AS_PLAIN_USER});
     expect(hire.exitCode, hire.stderr).toBe(0);
     const result = await home.run('dispatcher', []);
 

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {isRunning as alive, processesMentioning, signalIfAlive} from '../helpers/processes.js';
+import {AS_PLAIN_USER} from '../helpers/privileges.js';
 import {statusOf} from '../helpers/status.js';
 import {waitUntil} from '../helpers/wait.js';
 
@@ -119,7 +120,7 @@ describe('recruiter', () => {
     const home = makeHome('nostart');
     fs.mkdirSync(path.join(home.dir, 'workerqueue'), {mode: 0o555});
     // Root writes anywhere; without the capability to, it obeys modes as any user does.
-    const wrap = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
+    const wrap = AS_PLAIN_USER;
     const result = await home.run('recruiter', ['hire', '1'], {wrap});
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(/^recruiter: error: a new worker stopped before it announced itself \(exit code 3\):\n/);

@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import {podDir, stagedRecordPath} from '../../src/home/paths.js';
 import {assignJob, FencedError, leavePod, PodClosedError, repairPod} from '../../src/home/transitions.js';
 import {readRecord} from '../../src/home/record.js';
 import {recoverLostWorker} from '../../src/home/recover.js';
+import {chattr} from '../helpers/privileges.js';
 
 let paths: HomePaths;
 const W = 'host-1';
@@ -23,15 +23,6 @@ afterEach(() => {
   fs.rmSync(path.dirname(paths.root), {recursive: true, force: true});
 });
 
-// Sets or clears a file attribute; the reason when that is not possible here.
-function chattr(flag: string, target: string): string | undefined {
-  try {
-    execFileSync('chattr', [flag, target], {stdio: 'pipe'});
-    return undefined;
-  } catch (error) {
-    return (error as {stderr?: Buffer}).stderr?.toString().trim() || String(error);
-  }
-}
 
 const drop = (name: string, text = '[control]\nexecutable = true\n'): void => fs.writeFileSync(path.join(paths.jobqueue, name), text);
 

@@ -8,14 +8,11 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {AS_PLAIN_USER} from '../helpers/privileges.js';
 import {waitUntil} from '../helpers/wait.js';
 
 const ok = `[control]\nexecutable = ${fixture('fail.sh')} 0\n`;
 const isRoot = process.getuid?.() === 0;
-// Root reads and writes every file whatever its mode; without the capabilities that allow it,
-// it obeys file modes as any other user does (as in test/cli/bad-input.test.ts).
-const asPlainUser = isRoot ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
-
 // A Unix socket left behind by a server that exited without closing it.
 function makeSocket(file: string): void {
   fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
@@ -104,9 +101,9 @@ it('fails a job file of mode 000 that the dispatcher may not read, as any user b
   home.job('good', ok);
   home.job('locked', ok);
   fs.chmodSync(path.join(home.dir, 'jobqueue', 'locked'), 0o000);
-  await home.run('recruiter', ['hire', '1'], {wrap: asPlainUser});
+  await home.run('recruiter', ['hire', '1'], {wrap: AS_PLAIN_USER});
 
-  const first = await home.run('dispatcher', [], {wrap: asPlainUser});
+  const first = await home.run('dispatcher', [], {wrap: AS_PLAIN_USER});
   expect(first.stderr).toBe('');
   expect(first.exitCode, first.stdout).toBe(1);
   expect(home.ls('done')).toEqual(['good']);
@@ -114,7 +111,7 @@ it('fails a job file of mode 000 that the dispatcher may not read, as any user b
   expect(home.record('locked')).toMatchObject({state: 'failed', reason: 'cannot read the job file (EACCES)'});
   expect(fs.statSync(path.join(home.dir, 'failed', 'locked')).mode & 0o777).toBe(0);
 
-  const again = await home.run('dispatcher', [], {wrap: asPlainUser});
+  const again = await home.run('dispatcher', [], {wrap: AS_PLAIN_USER});
   expect(again.exitCode, again.stdout + again.stderr).toBe(0);
 });
 
@@ -143,9 +140,9 @@ it('reports once an entry it cannot move into failed/, leaves it alone, and fail
   const failed = path.join(home.dir, 'failed');
   makeSocket(path.join(home.dir, 'jobqueue', 'sock'));
   home.job('good', ok);
-  await home.run('recruiter', ['hire', '1'], {wrap: asPlainUser});
+  await home.run('recruiter', ['hire', '1'], {wrap: AS_PLAIN_USER});
   fs.chmodSync(failed, 0o500);
-  const dispatcher = home.start('dispatcher', ['--watch', '--rescan', '100ms'], {wrap: asPlainUser});
+  const dispatcher = home.start('dispatcher', ['--watch', '--rescan', '100ms'], {wrap: AS_PLAIN_USER});
   await waitUntil(() => home.ls('done').includes('good'), 20_000, 'the good job to run');
   const beat = lockBeat(home);
   await waitUntil(() => lockBeat(home) >= beat + 5, 20_000, 'five rescans');
@@ -157,7 +154,7 @@ it('reports once an entry it cannot move into failed/, leaves it alone, and fail
   expect(home.ls('jobqueue')).toEqual(['sock']);
 
   // Once failed/ can be written again, the next dispatcher fails it.
-  const again = await home.run('dispatcher', [], {wrap: asPlainUser});
+  const again = await home.run('dispatcher', [], {wrap: AS_PLAIN_USER});
   expect(again.exitCode, again.stdout + again.stderr).toBe(1);
   expect(home.ls('failed')).toEqual(['sock']);
   expect(home.record('sock')).toMatchObject({state: 'failed', file: 'failed/sock'});

@@ -2,7 +2,6 @@
 // inaccessible (chmod 000, EACCES) or immutable (chattr +i, EPERM) for about 3 s, and given
 // back. Recording and moving wait it out, as on a full disk: every job ends exactly once, and
 // no worker or dispatcher exits.
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {expect, it} from 'vitest';
@@ -11,22 +10,11 @@ import {makeHome} from '../helpers/home.js';
 import {isRunning} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 import {fixture} from '../helpers/fixtures.js';
+import {AS_PLAIN_USER, chattr} from '../helpers/privileges.js';
 import {waitUntil} from '../helpers/wait.js';
 
-// Root ignores file modes; without the capabilities that let it, it obeys them as any user
-// does. setpriv (util-linux) drops them for the fjd processes.
-const asPlainUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
 const JOBS = 200;
 
-// Sets or clears a file attribute; the reason when that is not possible here.
-function chattr(flag: string, target: string): string | undefined {
-  try {
-    execFileSync('chattr', [flag, target], {stdio: 'pipe'});
-    return undefined;
-  } catch (error) {
-    return (error as {stderr?: Buffer}).stderr?.toString().trim() || String(error);
-  }
-}
 
 interface Lock {
   how: string;
@@ -49,12 +37,12 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
   it(`${locked}/ locked (${how.how}) for 3 s mid-run: every job ends once, and the workers wait and stay`, async (context) => {
     const home = makeHome('perms');
     const jobs = queueCountedJobs(home, JOBS);
-    const hire = await home.run('recruiter', ['hire', '2', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: asPlainUser});
+    const hire = await home.run('recruiter', ['hire', '2', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
     expect(hire.exitCode, hire.stderr).toBe(0);
     const {workers} = await statusOf(home);
     // A lease of ten heartbeats: a worker that stopped beating while it waits would be taken
     // for lost, and its job run twice.
-    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: asPlainUser});
+    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
     let exited = false;
     void dispatcher.result.then(() => (exited = true));
     await waitUntil(() => exited || jobs.runs().length >= 30, 30_000, '30 jobs to run');
@@ -100,7 +88,7 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
 it('a job its worker is to start while .fjd/records is inaccessible waits for its own record, and runs once with it', async () => {
   const home = makeHome('perms-start');
   const jobs = queueCountedJobs(home, 0);
-  const hire = await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: asPlainUser});
+  const hire = await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
   expect(hire.exitCode, hire.stderr).toBe(0);
   const [worker] = (await statusOf(home)).workers;
   if (worker === undefined) throw new Error('no worker');
@@ -108,7 +96,7 @@ it('a job its worker is to start while .fjd/records is inaccessible waits for it
   process.kill(worker.pid, 'SIGSTOP');
   const records = path.join(home.dir, '.fjd', 'records');
   home.job('k', `[control]\nexecutable = ${fixture('count-run.sh')} ${jobs.marks}\n`);
-  const dispatcher = home.start('dispatcher', ['--io-retry', '200ms'], {wrap: asPlainUser});
+  const dispatcher = home.start('dispatcher', ['--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
   try {
     await waitUntil(() => home.ls(`.fjd/workers/${worker.id}/pod`).includes('k'), 20_000, 'the job to be handed to the stopped worker');
     fs.chmodSync(records, 0o000);
