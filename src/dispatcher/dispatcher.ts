@@ -129,6 +129,8 @@ interface WorkerState {
   // It sees a job handed to it at once (a watch on this host); false: only when it next
   // looks at its pod (another host, or no inotify: up to a heartbeat later when idle).
   seesAtOnce: boolean;
+  // Its info.json has been read (it is written just after the worker's first announcement).
+  infoRead: boolean;
 }
 
 // How many jobs found by listing are read ahead of the pairing (see readUnread).
@@ -1010,6 +1012,7 @@ export class Dispatcher {
         beatChangedAt: performance.now(),
         leaseMs: this.leases.of(id, info?.heartbeatMs),
         seesAtOnce: this.seesAtOnce(info),
+        infoRead: info !== undefined,
       };
       this.workers.set(id, worker);
     }
@@ -1095,6 +1098,9 @@ export class Dispatcher {
     // Back in jobqueue/ (or its record is gone). Told only if it had started: a job given back
     // before it started is simply in the queue again.
     const outcome = record?.attempts.at(-1)?.outcome;
+    // Stopped now by its own worker (fired with --now, a TERM): that worker is leaving, and
+    // handing it the job again would only meet its closed pod (a record briefly "assigned").
+    if (record?.worker === worker.id && outcome === 'requeued') worker.ready = false;
     if (record === undefined || (record.worker === worker.id && (outcome === 'requeued' || outcome === 'lost'))) {
       this.summary.requeued++;
       this.emit({type: 'job-requeued', id: jobId, name, reason: record?.reason ?? null});
@@ -1147,9 +1153,9 @@ export class Dispatcher {
     }
     const now = performance.now();
     for (const worker of [...this.workers.values()]) {
-      if (worker.pid === undefined) {
+      if (!worker.infoRead) {
         const info = readJson<WorkerInfo>(infoPath(this.paths, worker.id));
-        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid, procStart: info?.procStart ?? null, leaseMs: this.leases.of(worker.id, info?.heartbeatMs), seesAtOnce: this.seesAtOnce(info)});
+        Object.assign(worker, {host: info?.host ?? worker.host, pid: info?.pid ?? worker.pid, procStart: info?.procStart ?? worker.procStart, leaseMs: this.leases.of(worker.id, info?.heartbeatMs), seesAtOnce: this.seesAtOnce(info), infoRead: info !== undefined});
       }
       let beat: string | undefined;
       try {
