@@ -5,6 +5,7 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {isRunning} from '../helpers/processes.js';
 import {waitUntil} from '../helpers/wait.js';
 
 it('--on-failure runs for each failed job and --on-done once at the end, with the documented environment', async () => {
@@ -110,4 +111,34 @@ it("a hook's stdout goes to stdout and its stderr to stderr; --on-failure's line
     'dispatcher: warning: the --on-done hook failed (exit code 4); no job is affected',
     '',
   ]);
+});
+
+it('a hook has ended when its shell has: what it left in the background is stopped, even if it holds the output', async () => {
+  const home = makeHome('hooks-background');
+  home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  await home.run('recruiter', ['hire', '1']);
+  // `sleep` keeps the hook's stdout and stderr open after its shell has exited 0.
+  const result = await home.run('dispatcher', ['--on-failure', 'sleep 120 & echo $! > background.pid; echo "told $FJD_JOB_ID"', '--hook-timeout', '30s']);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+  expect(result.stdout).toContain('--on-failure: told bad\n');
+  expect(result.stderr).not.toContain('hook failed');
+  expect(isRunning(Number(home.read('background.pid')))).toBe(false);
+});
+
+it('a hook that floods its output has the first MiB of each stream shown, and the rest counted', async () => {
+  const home = makeHome('hooks-flood');
+  home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
+  await home.run('recruiter', ['hire', '1']);
+  // 2 MiB of 64-byte lines on stdout, 3 bytes more than 1 MiB on stderr.
+  const line = 'x'.repeat(63);
+  const flood = `yes ${line} | head -c 2097152; yes ${line} | head -c 1048579 >&2`;
+  const result = await home.run('dispatcher', ['--on-failure', flood]);
+  expect(result.exitCode).toBe(1);
+  const shown = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('--on-failure: x'));
+  expect(shown(result.stdout)).toHaveLength(16384);
+  // On stderr the cut falls after 16384 whole lines: the 3 bytes after them are counted, not shown.
+  expect(shown(result.stderr)).toHaveLength(16384);
+  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook printed more than 1 MiB on stdout; the 1048576 bytes after it are not shown\n');
+  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook printed more than 1 MiB on stderr; the 3 bytes after it are not shown\n');
+  expect(result.stderr).not.toContain('hook failed');
 });

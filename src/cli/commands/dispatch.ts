@@ -4,7 +4,7 @@ import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {leaseRefusal} from '../../dispatcher/lease.js';
 import {fireWorkers} from '../../recruiter/fire.js';
-import {runHook} from '../../run/hooks.js';
+import {HOOK_OUTPUT_LIMIT, runHook} from '../../run/hooks.js';
 import {shellQuote} from '../../util/shell.js';
 import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
@@ -129,6 +129,10 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         for (const line of run.stdout.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`);
         for (const line of run.stderr.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, true);
         if (run.trouble !== null) warning(`warning: the ${which} hook failed (${run.trouble}); no job is affected`);
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const limit = `${HOOK_OUTPUT_LIMIT / 1048576} MiB`;
+          if (run.cut[stream] > 0) warning(`warning: the ${which} hook printed more than ${limit} on ${stream}; the ${run.cut[stream]} bytes after it are not shown`);
+        }
       },
       (error: unknown) => warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
     );
