@@ -214,13 +214,15 @@ export class Worker {
       slurmJob: this.options.env.SLURM_JOB_ID ?? null,
       polling: this.polling ?? null,
     };
+    // Its info first: a dispatcher that reads the announcement finds it (its pid, its
+    // heartbeat, whether it watches).
+    writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
     try {
       this.announce();
     } catch (error) {
       fs.rmSync(workerDir(this.paths, this.id), {recursive: true, force: true});
       throw ioError('announcing the worker in', this.paths.workerqueue, error, 'The workers must be able to write workerqueue/ of the home.');
     }
-    writeFileAtomic(this.paths.tmp, infoPath(this.paths, this.id), `${JSON.stringify(info, null, 2)}\n`);
     this.registered = true;
     this.lastBeatAt = performance.now();
     this.scheduleTick();

@@ -30,6 +30,8 @@ it('hands jobs to an idle worker that watches before an idle one that polls', as
   for (const n of [1, 2, 3, 4, 5]) {
     home.job(`j${n}`, `[control]\nexecutable = ${fixture('mark.sh')}\n`);
     await waitUntil(() => home.ls('done').includes(`j${n}`), 20_000, `j${n} to finish`);
+    // Idle again: its job is recorded and it has announced itself (until then it holds a job).
+    await waitUntil(() => home.ls('workerqueue').length === 2, 20_000, 'both workers to announce themselves again');
   }
   const ranOn = [1, 2, 3, 4, 5].map((n) => home.record(`j${n}`).worker);
   expect(ranOn).toEqual(Array(5).fill(watching));
