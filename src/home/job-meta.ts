@@ -1,7 +1,7 @@
 // What scheduling needs from a job file: its priority (or the one `fjd prioritize` set), its
 // submission time (or the place in line a job put back in the queue keeps, from its record),
 // its group, and the jobs it waits for. Read by the dispatcher for every job of a backlog
-// (src/dispatcher/schedule.ts orders them), and by `fjd status JOB` and `fjd prioritize`.
+// (src/dispatcher/ready-queue.ts orders them), and by `fjd status JOB` and `fjd prioritize`.
 import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';

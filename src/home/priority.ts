@@ -1,7 +1,7 @@
 // Priority overrides: a priority set with `fjd prioritize` for an open job, without touching its
 // file. It is kept in .fjd/priority/NAME with the inode of the job file it is meant for, so that
 // it never applies to a later job of the same name; the dispatcher reads it with the job's file
-// (dispatcher/schedule.ts), and removes it when it hands the job out.
+// (dispatcher/ready-queue.ts), and removes it when it hands the job out.
 import fs from 'node:fs';
 import type {HomePaths} from './layout.js';
 import {readJson, unlinkIfPresent, writeFileAtomic} from './atomic.js';

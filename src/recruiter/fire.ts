@@ -8,6 +8,7 @@ import {listDir} from '../home/atomic.js';
 import {podDir, workerDir} from '../home/paths.js';
 import {DEFAULT_MAX_ATTEMPTS, recoverLostWorker} from '../home/recover.js';
 import {listWorkers, requestFire, workerLiveness, type WorkerInfo} from '../home/registry.js';
+import {workerLostReason} from '../home/worker-loss.js';
 import {hostName, processLiveness} from '../util/host.js';
 import {waitFor} from '../util/wait.js';
 
@@ -43,7 +44,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   // A worker found dead: its jobs go back to jobqueue/, its directory is removed.
   const recover = (id: string): void => {
     const recovery = recoverLostWorker(paths, id, {
-      reason: 'worker lost (its process is gone)',
+      reason: workerLostReason({cause: 'process-gone'}),
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
       groupShared: options.groupShared === true,
     });

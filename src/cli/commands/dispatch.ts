@@ -8,6 +8,7 @@ import {HOOK_OUTPUT_LIMIT, runHook} from '../../run/hooks.js';
 import {shellQuote} from '../../util/shell.js';
 import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
+import {describeLoss} from '../../home/worker-loss.js';
 import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
@@ -178,7 +179,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
         const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
         // (each job failed here is also told as a job that ended, which runs --on-failure)
-        print(`Worker ${event.worker} is gone (${event.why.replace(/^worker lost \((.*)\)$/, '$1')})${back}${failedHere}.`);
+        print(`Worker ${event.worker} is gone (${describeLoss(event.loss)})${back}${failedHere}.`);
         break;
       }
       case 'waiting-for-lock':

@@ -1,10 +1,10 @@
-// The order in which open jobs are handed out, and what holds a job back: a job runs by its
+// The ready queue: the open jobs that may be handed out, in the order they go. A job runs by its
 // [control] priority (higher first), then by its submission time (first in, first out), then
 // by name. The submission time is the job file's ctime in jobqueue/: set when the file appears
 // there (by rename or link), by the file server's clock, and kept by the file itself across
-// dispatcher restarts. A job of a group at its limit waits for one of the group to end; a job
-// with `after` waits for those jobs to end. What the order is taken from, a job file's
-// scheduling keys, src/home/job-meta.ts reads.
+// dispatcher restarts. What holds a job back (its group's limit, its dependencies) the gate
+// decides (gate.ts) when the job comes first in line. What the order is taken from, a job
+// file's scheduling keys, src/home/job-meta.ts reads.
 import type {JobMeta} from '../home/job-meta.js';
 
 // Whether a should be handed out before b.
@@ -52,11 +52,6 @@ export class ReadyQueue {
       this.current.delete(top.name);
       return top;
     }
-  }
-
-  // Takes a job out of line (it cannot be a job: the dispatcher refused it).
-  delete(name: string): void {
-    this.current.delete(name);
   }
 
   private insert(meta: JobMeta): void {

@@ -1,0 +1,297 @@
+// The intake of job files: what appears in jobqueue/, from the events of its watch and from
+// listings, until it is a job that may go now. A file seen to appear is probed (watched a
+// moment for the write events of a producer that writes in place); one written to settles
+// (is taken once it has been left alone for settleMs); one found by listing is read ahead for
+// its place in line (backlog.ts), and its age is judged when it comes up: one written moments
+// ago, by the file server's clock (server-clock.ts), settles first; one that has settled but
+// is still open for writing on this host waits until it is closed (held-open.ts). What can
+// never be a job goes to failed/ with
+// its reason. Ready jobs go into the ready queue; `next` hands out the first of them whose file
+// is there and whole. Where each job stands is its Arrival in `open` (open-jobs.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import type {HomePaths} from '../home/layout.js';
+import {isIgnoredName} from '../home/names.js';
+import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
+import {readJobMeta, type JobMeta} from '../home/job-meta.js';
+import {describeError, errnoCode} from '../errors.js';
+import {formatDuration} from '../util/duration.js';
+import type {Keyed, OneShot, Timers} from '../util/timers.js';
+import {Backlog} from './backlog.js';
+import {HeldOpen} from './held-open.js';
+import {OpenJobs, type Watched} from './open-jobs.js';
+import {ReadyQueue} from './ready-queue.js';
+
+// How long "found" reports are gathered before one is told.
+const FOUND_REPORT_MS = 200;
+
+// What the intake needs from the dispatcher: how its actions run, and what it tells.
+export interface IntakeEffects {
+  // Runs what a timer does, as every action of the dispatcher runs (its guard).
+  run(action: () => void): void;
+  // Jobs went in line: pair them.
+  readied(): void;
+  // A file left jobqueue/ before it was taken: maybe nothing is left to do.
+  left(): void;
+  found(count: number): void;
+  notAJob(name: string, kind: string): void;
+  // An entry of jobqueue/ that can never be a job went into failed/ with its reason.
+  refused(id: string, name: string, reason: string): void;
+  warn(message: string): void;
+  // Whether a listing of jobqueue/ may be used now (no directory of the home is unsafe).
+  listingUsable(): boolean;
+  // Whether the home is there (it may be gone for a moment).
+  homeThere(): boolean;
+  // How long ago, by the file server's clock, a file of this mtime was written.
+  ageOf(mtimeMs: number): number;
+}
+
+export interface IntakeOptions {
+  paths: HomePaths;
+  settleMs: number;
+  probeMs: number;
+  readAhead: number;
+}
+
+export class Intake {
+  readonly open = new OpenJobs();
+  readonly queue = new ReadyQueue();
+  // Names in jobqueue/ that are no jobs and could not be failed (directories): left alone.
+  private readonly notJobs = new Set<string>();
+  // How many files were seen to appear (JobMeta.seq).
+  private arrivals = 0;
+  private readonly backlog: Backlog;
+  private readonly watching: Keyed<string>;
+  private foundSinceReport = 0;
+  private readonly foundReport: OneShot;
+  private readonly jobqueue: string;
+  // Files that have settled but are still open for writing on this host (held-open.ts).
+  private heldOpen: HeldOpen | undefined;
+
+  constructor(
+    private readonly options: IntakeOptions,
+    private readonly effects: IntakeEffects,
+    timers: Timers,
+  ) {
+    this.jobqueue = options.paths.jobqueue;
+    const read = (name: string): JobMeta | undefined => readJobMeta(this.jobqueue, name, options.paths);
+    this.backlog = new Backlog({open: this.open, queue: this.queue, readAhead: options.readAhead, read, run: effects.run, readied: effects.readied}, timers);
+    this.watching = timers.keyed((name: string) => effects.run(() => this.looked(name)));
+    this.foundReport = timers.oneShot(() => {
+      effects.found(this.foundSinceReport);
+      this.foundSinceReport = 0;
+    });
+  }
+
+  // Whether a job may be in line: read, or still to be read from the backlog.
+  hasReady(): boolean {
+    return this.queue.size > 0 || this.backlog.pending;
+  }
+
+  // An event of jobqueue/'s watch (no name: the watch lost track, so list it).
+  onEvent(event: 'rename' | 'change', name: string | undefined): void {
+    if (name !== undefined && (isIgnoredName(name) || this.notJobs.has(name))) return;
+    if (name === undefined || isOddName(name)) {
+      // Too long, or not the file's real name (not UTF-8): the listing deals with it.
+      this.list();
+      this.effects.readied();
+      return;
+    }
+    const known = this.open.get(name);
+    if (known !== undefined) {
+      // Written to in place, or appeared again: let it settle.
+      if (typeof known === 'string') this.settle(name, {state: 'settling', changed: false, size: -1, mtimeMs: -1});
+      else if (known.state === 'seen') this.settle(name, known);
+      else known.changed = true;
+      return;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(path.join(this.jobqueue, name));
+    } catch {
+      return;
+    }
+    if (!this.isJobLike(name, stat)) return;
+    this.open.set(name, {state: 'probing', changed: event === 'change', size: stat.size, mtimeMs: stat.mtimeMs});
+    this.noteFound(1);
+    // A short look for the write events of a producer that writes in place.
+    this.watching.start(name, this.options.probeMs);
+  }
+
+  // `fjd prioritize` set a job's priority: it takes its new place in line, keeping its order
+  // of arrival (`seq`, of the entry in line or held). Whether it did.
+  reprioritize(name: string | undefined, heldSeq: (name: string) => number | undefined): boolean {
+    if (name === undefined || isIgnoredName(name) || !this.open.isReady(name)) return false;
+    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    if (meta === undefined) return false;
+    // Read now: a name still waiting in the backlog is passed by there.
+    if (this.open.get(name) === 'unread') this.open.set(name, 'listed');
+    this.queue.push({...meta, seq: this.queue.meta(name)?.seq ?? heldSeq(name) ?? 0});
+    return true;
+  }
+
+  // Lists jobqueue/ and takes note of names not yet known, in name order (a backlog queued at
+  // once runs in the order of its names). Their type and age are checked when they are about
+  // to be assigned, so a backlog of any size costs one listing of bare names here: no
+  // directory entry objects, which for 100,000 names would be a large heap of garbage at
+  // every rescan. Returns how many it found.
+  list(): number {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.jobqueue);
+    } catch {
+      return 0;
+    }
+    // A listing through a directory that is unsafe now (a link swapped in) is not used.
+    if (!this.effects.listingUsable()) return 0;
+    let fresh = names.filter((name) => !this.open.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
+    if (fresh.some(isOddName)) {
+      // Names that cannot be jobs' (too long, not UTF-8) fail before anything derives from them.
+      const odd = oddNames(this.jobqueue, fresh);
+      for (const entry of odd) this.refuse(entry.raw, entry.reason, entry.listedAs);
+      const handled = new Set(odd.map((entry) => entry.listedAs));
+      fresh = fresh.filter((name) => !handled.has(name));
+    }
+    fresh.sort();
+    for (const name of fresh) {
+      this.open.set(name, 'unread');
+      this.backlog.add(name);
+    }
+    this.backlog.draw(100);
+    // Names that left without an event we saw are dropped when they come up for assignment.
+    if (fresh.length > 0) this.noteFound(fresh.length);
+    return fresh.length;
+  }
+
+  // The first job in line whose file is there, a job, and not being written: taken out of
+  // line (the caller hands it out, holds it, or puts it back). undefined: none, or the home
+  // is gone for now (the job stays in line).
+  next(): JobMeta | undefined {
+    for (;;) {
+      if (this.queue.size < this.options.readAhead && this.backlog.pending) this.backlog.draw(this.queue.size === 0 ? 50 : 1);
+      const meta = this.queue.pop();
+      if (meta === undefined) return undefined;
+      const name = meta.name;
+      const arrival = this.open.get(name);
+      // Gone, or being written again since it went in line (it comes back when it settles).
+      if (arrival === undefined || (typeof arrival === 'object' && arrival.state !== 'seen')) continue;
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(path.join(this.jobqueue, name));
+      } catch {
+        if (!this.effects.homeThere()) {
+          // Not taken back: the whole home is gone for now.
+          this.queue.push(meta);
+          return undefined;
+        }
+        this.open.delete(name);
+        continue;
+      }
+      const refusal = notAJobReason(stat) ?? (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
+      if (refusal !== undefined) {
+        this.refuse(name, refusal, name);
+        continue;
+      }
+      if (!this.isJobLike(name, stat)) {
+        this.open.delete(name);
+        continue;
+      }
+      if (typeof arrival === 'string' && this.effects.ageOf(stat.mtimeMs) < this.options.settleMs) {
+        // Found by listing and written moments ago: it may still be being written.
+        this.settle(name, {state: 'settling', changed: false, size: stat.size, mtimeMs: stat.mtimeMs});
+        continue;
+      }
+      return meta;
+    }
+  }
+
+  // The job has left jobqueue/ (handed out, or withdrawn).
+  taken(name: string): void {
+    this.open.delete(name);
+  }
+
+  // Holds a file until it has been left alone for settleMs.
+  private settle(name: string, watched: Watched): void {
+    watched.state = 'settling';
+    watched.changed = false;
+    if (this.open.get(name) !== watched) this.open.set(name, watched);
+    this.watching.start(name, this.options.settleMs);
+  }
+
+  // The timer of a file being watched has run out: it is probed, or it has settled, or not.
+  private looked(name: string): void {
+    const watched = this.open.get(name);
+    if (typeof watched !== 'object' || watched.state === 'seen') return;
+    if (watched.state === 'probing') {
+      if (watched.changed || watched.size === 0) this.settle(name, watched);
+      else this.ready(name, watched);
+      return;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(path.join(this.jobqueue, name));
+    } catch {
+      this.open.delete(name);
+      this.effects.left();
+      return;
+    }
+    const moved = stat.size !== watched.size || stat.mtimeMs !== watched.mtimeMs;
+    watched.size = stat.size;
+    watched.mtimeMs = stat.mtimeMs;
+    if (watched.changed || moved) {
+      this.settle(name, watched);
+      return;
+    }
+    // Quiet for settleMs, but still open for writing here: not complete yet.
+    this.heldOpen ??= new HeldOpen(this.jobqueue);
+    const holder = this.heldOpen.holder(name);
+    if (holder !== undefined) {
+      const {writer} = holder;
+      if (holder.first) this.effects.warn(`jobqueue/${name} is unchanged for ${formatDuration(this.options.settleMs)} but still open for writing by ${writer.command} (pid ${writer.pid}); it is taken once that closes it`);
+      this.settle(name, watched);
+      return;
+    }
+    // Quiet for settleMs: take it as it is (an empty file fails with its reason).
+    this.ready(name, watched);
+  }
+
+  // A file seen to appear, and quiet: read for its place in line.
+  private ready(name: string, watched: Watched): void {
+    watched.state = 'seen';
+    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    if (meta === undefined) this.open.delete(name);
+    else {
+      meta.seq = ++this.arrivals;
+      this.queue.push(meta);
+    }
+    this.effects.readied();
+  }
+
+  private isJobLike(name: string, stat: fs.Stats): boolean {
+    if (!stat.isDirectory()) return true;
+    this.notJobs.add(name);
+    this.effects.notAJob(name, 'a directory');
+    return false;
+  }
+
+  // Fails an entry of jobqueue/ that can never be a job into failed/ with its reason
+  // (home/refuse.ts). One that cannot be moved is reported once and skipped from then on.
+  private refuse(entry: Buffer | string, reason: string, key: string): void {
+    this.open.delete(key);
+    let refused;
+    try {
+      refused = refuseEntry(this.options.paths, entry, reason);
+    } catch (error) {
+      this.notJobs.add(key);
+      const why = errnoCode(error) ?? describeError(error);
+      this.effects.warn(`jobqueue/${key} cannot be a job (${reason}), and it cannot be moved into failed/ (${why}); leaving it alone until the dispatcher starts again`);
+      return;
+    }
+    if (refused !== undefined) this.effects.refused(refused.id, refused.name, refused.reason);
+  }
+
+  private noteFound(count: number): void {
+    this.foundSinceReport += count;
+    this.foundReport.soon(FOUND_REPORT_MS);
+  }
+}

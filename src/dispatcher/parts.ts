@@ -1,0 +1,134 @@
+// The dispatcher's parts, made and connected: each part is given the others it reads and what
+// it asks of the conductor (dispatcher.ts) through Conductor. No part knows the Dispatcher,
+// and every timer of every part is made through the one Timers, cleared at once at the end.
+import {homeDirectories, type HomePaths} from '../home/layout.js';
+import {HomeGuard} from '../home/directories.js';
+import {HomePresence} from '../home/presence.js';
+import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
+import {hostName} from '../util/host.js';
+import {Timers, type OneShot} from '../util/timers.js';
+import {Assigner} from './assigner.js';
+import {Ends} from './ends.js';
+import type {DispatcherEvent, DispatcherOptions} from './events.js';
+import type {GateView} from './gate.js';
+import {Holds} from './held.js';
+import {Intake} from './intake.js';
+import {Ledger} from './ledger.js';
+import {GroupLimits} from './limits.js';
+import type {LostWorkerParts} from './lost-workers.js';
+import {WorkerPool} from './pool.js';
+import {RescanLoop} from './rescan.js';
+import {ServerClock} from './server-clock.js';
+
+// How many jobs found by listing are read ahead of the pairing (backlog.ts).
+const READ_AHEAD = 2000;
+
+// What the parts ask of the conductor.
+export interface Conductor {
+  // Runs an action as every action of the dispatcher runs (its guard).
+  run(action: () => void): void;
+  // Pairs jobs with workers (pump).
+  pump(): void;
+  // Nothing may be left to do: end if so.
+  maybeFinish(): void;
+  emit(event: DispatcherEvent): void;
+  // A worker has become ready.
+  workerReady(): void;
+  // The home has gone (`missing`), or is back (undefined).
+  homeChanged(missing: string | undefined): void;
+  // Looks at the directories again (a rescan); false when it may not now.
+  look(): boolean;
+}
+
+export interface Parts {
+  timers: Timers;
+  // The file server's time, from our lock's mtime at each renewal (server-clock.ts).
+  serverClock: ServerClock;
+  homeGuard: HomeGuard;
+  presence: HomePresence;
+  intake: Intake;
+  limits: GroupLimits;
+  holds: Holds;
+  gateView: GateView;
+  pool: WorkerPool;
+  ledger: Ledger;
+  ends: Ends;
+  assigner: Assigner;
+  lostWorkers: LostWorkerParts;
+  rescans: RescanLoop;
+  // Jobs waiting for an unknown dependency are judged again after a rescan interval.
+  unknownRecheck: OneShot;
+}
+
+// `options` with the rescan interval and the lease settled (the dispatcher's defaults).
+export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescanMs: number; leaseMs: number}, conductor: Conductor): Parts {
+  const {run, pump, emit} = conductor;
+  const warn = (message: string): void => emit({type: 'warning', message});
+  const groupShared = options.groupShared === true;
+  const {rescanMs} = options;
+  const host = hostName();
+  const timers = new Timers();
+  const serverClock = new ServerClock();
+  // Looks at the home's directories again at every rescan, before a listing is used, and
+  // before assigning (at most every 250 ms).
+  const homeGuard = new HomeGuard(paths.root, homeDirectories(paths), {groupShared}, Math.min(250, rescanMs), (problem) =>
+    emit(problem === undefined ? {type: 'home-safe'} : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null}),
+  );
+  // Whether the home is there: while it is gone (renamed away, unmounted), nothing is done.
+  const presence = new HomePresence(paths, conductor.homeChanged);
+  const homeThere = (): boolean => presence.check();
+  const intake = new Intake(
+    {paths, settleMs: options.settleMs ?? 1000, probeMs: options.probeMs ?? 2, readAhead: Math.max(1, options.readAhead ?? READ_AHEAD)},
+    {
+      run,
+      readied: pump,
+      left: conductor.maybeFinish,
+      found: (count) => emit({type: 'found', count}),
+      notAJob: (name, kind) => emit({type: 'not-a-job', name, kind}),
+      refused: (id, name, reason) => ends.ended(id, name, 'failed', reason),
+      warn,
+      listingUsable: () => !homeGuard.unsafe(true),
+      homeThere,
+      ageOf: (mtimeMs) => serverClock.ageOf(mtimeMs),
+    },
+    timers,
+  );
+  const limits = new GroupLimits(paths.limits, options.limits, warn);
+  const holds = new Holds(intake.open, intake.queue);
+  const pool = new WorkerPool(paths, host, options.leaseMs, warn, conductor.workerReady);
+  const ledger = new Ledger(paths, emit);
+  const ends = new Ends({paths, intake, pool, holds, ledger, homeThere, mayMove: () => !homeGuard.unsafe()});
+  const gateView: GateView = {
+    limitOf: (group) => limits.get(group),
+    runningIn: (group) => pool.runningIn(group),
+    isOpen: (name) => intake.open.has(name),
+    namesFor: (key) => intake.open.namesFor(key),
+    isHandedOut: (key) => pool.isHandedOut(key),
+    outcomeOf: (key) => ledger.outcomeOf(key),
+    openMeta: (name) => intake.queue.meta(name) ?? holds.waitingMeta(name),
+    unknownSince: (name) => holds.unknownSince(name),
+    // Five rescans: long enough for a job dropped on another host to be seen.
+    unknownGraceMs: 5 * rescanMs,
+  };
+  const assigner = new Assigner(paths, host, options.retryIoMs ?? 5000, {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone}, timers);
+  const lostWorkers: LostWorkerParts = {
+    paths,
+    pool,
+    ends,
+    homeGuard,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    groupShared,
+    emit,
+    pause: (why) => assigner.pause(why),
+    requeued: () => intake.list(),
+  };
+  const quiet = (): boolean => intake.open.size === 0 && pool.handedOut() === 0 && !presence.gone && !homeGuard.unsafe();
+  const rescans = new RescanLoop(rescanMs, {run, look: conductor.look, pair: pump, quiet}, timers);
+  const unknownRecheck = timers.oneShot(() =>
+    run(() => {
+      holds.releaseUnknown();
+      pump();
+    }),
+  );
+  return {timers, serverClock, homeGuard, presence, intake, limits, holds, gateView, pool, ledger, ends, assigner, lostWorkers, rescans, unknownRecheck};
+}
