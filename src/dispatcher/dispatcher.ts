@@ -31,7 +31,6 @@
 import {ensureHome, type HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
 import {lockPath, recordIdOf} from '../home/paths.js';
-import {homeGoneMessage} from '../home/presence.js';
 import type {JobMeta} from '../home/job-meta.js';
 import {describeError, errnoCode} from '../errors.js';
 import {isRetryableMoveError} from '../util/transient.js';
@@ -80,7 +79,6 @@ export class Dispatcher {
       maybeFinish: () => this.maybeFinish(),
       emit: (event) => this.emit(event),
       workerReady: () => (this.toldNoWorkers = false),
-      homeChanged: (missing) => this.homeChanged(missing),
       look: () => this.rescan(),
     });
   }
@@ -154,17 +152,6 @@ export class Dispatcher {
     if (this.finished) return;
     this.shutdown();
     this.reject?.(error);
-  }
-
-  // The home has gone, or is back. Heartbeats could not change while it was gone: the lease of
-  // every worker starts again from now.
-  private homeChanged(missing: string | undefined): void {
-    if (missing !== undefined) {
-      this.emit({type: 'warning', message: homeGoneMessage(this.paths, missing)});
-      return;
-    }
-    this.parts.pool.restartLeases();
-    this.emit({type: 'warning', message: `the home ${this.paths.root} is back; dispatching goes on`});
   }
 
   // A watch failed (the inotify limit): said once, and noted in the lock for fjd status.

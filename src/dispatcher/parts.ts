@@ -3,7 +3,7 @@
 // and every timer of every part is made through the one Timers, cleared at once at the end.
 import {homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomeGuard} from '../home/directories.js';
-import {HomePresence} from '../home/presence.js';
+import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
 import {hostName} from '../util/host.js';
 import {Timers, type OneShot} from '../util/timers.js';
@@ -34,8 +34,6 @@ export interface Conductor {
   emit(event: DispatcherEvent): void;
   // A worker has become ready.
   workerReady(): void;
-  // The home has gone (`missing`), or is back (undefined).
-  homeChanged(missing: string | undefined): void;
   // Looks at the directories again (a rescan); false when it may not now.
   look(): boolean;
 }
@@ -75,7 +73,12 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
     emit(problem === undefined ? {type: 'home-safe'} : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null}),
   );
   // Whether the home is there: while it is gone (renamed away, unmounted), nothing is done.
-  const presence = new HomePresence(paths, conductor.homeChanged);
+  // Heartbeats could not change while it was gone: once it is back, every lease starts again.
+  const presence = new HomePresence(paths, (missing) => {
+    if (missing !== undefined) return warn(homeGoneMessage(paths, missing));
+    pool.restartLeases();
+    warn(`the home ${paths.root} is back; dispatching goes on`);
+  });
   const homeThere = (): boolean => presence.check();
   const intake = new Intake(
     {paths, settleMs: options.settleMs ?? 1000, probeMs: options.probeMs ?? 2, readAhead: Math.max(1, options.readAhead ?? READ_AHEAD)},
