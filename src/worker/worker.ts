@@ -30,7 +30,7 @@ import {
 import {planCommand} from '../job/command.js';
 import {parseJobFile, type JobControl} from '../job/job-file.js';
 import {readJobFile} from '../job/read-job-file.js';
-import {attemptRecord, readRecord, writeRecord, type AttemptRecord, type JobRecord} from '../home/record.js';
+import {attemptRecord, writeRecord, type AttemptRecord, type JobRecord} from '../home/record.js';
 import {runJob, type RunningJob} from '../run/run-job.js';
 import {signalGroup} from '../util/kill-tree.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -44,6 +44,8 @@ import {watchDir, type DirWatch} from '../util/watch-dir.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 import {CANCELLED} from '../home/cancel-requests.js';
+import {podJobs} from './pod.js';
+import {failureOf, reasonText, unrunnable} from './reason.js';
 
 export type StopMode = 'drain' | 'now';
 
@@ -397,14 +399,14 @@ export class Worker {
     this.busy = true;
     try {
       this.readFireRequest();
-      let pending = this.pendingJobs();
+      let pending = podJobs(this.paths, this.id);
       while (pending.length > 0 && this.stopMode === undefined && !this.fenced) {
         // Nothing is taken through a directory that is unsafe now; the next tick looks again.
         if (this.guard.unsafe()) return;
         const [next] = pending;
         if (next !== undefined) await this.execute(next);
         this.readFireRequest();
-        pending = this.pendingJobs();
+        pending = podJobs(this.paths, this.id);
       }
       if (this.stopMode !== undefined || this.fenced) {
         this.exit();
@@ -420,37 +422,6 @@ export class Worker {
       this.busy = false;
     }
     if (this.fenced) this.exit();
-  }
-
-  // The jobs in the pod, in the order the dispatcher handed them out: renaming a job into the
-  // pod sets its ctime, so that order survives whatever the names are.
-  private pendingJobs(): string[] {
-    const pod = podDir(this.paths, this.id);
-    const names = listDir(pod).filter((name) => !name.startsWith('.'));
-    if (names.length < 2) return names;
-    const when = new Map<string, bigint>();
-    for (const name of names) {
-      try {
-        when.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
-      } catch {
-        when.set(name, 0n);
-      }
-    }
-    // Two handed out within one tick of the filesystem's clock: their records say which came
-    // first (the dispatcher's assignedAt is strictly increasing).
-    const assigned = new Map<string, string>();
-    const assignedAt = (name: string): string => {
-      if (!assigned.has(name)) assigned.set(name, readRecord(this.paths, name)?.assignedAt ?? '');
-      return assigned.get(name) ?? '';
-    };
-    return names.sort((a, b) => {
-      const d = (when.get(a) ?? 0n) - (when.get(b) ?? 0n);
-      if (d !== 0n) return d < 0n ? -1 : 1;
-      const x = assignedAt(a);
-      const y = assignedAt(b);
-      if (x !== y) return x < y ? -1 : 1;
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
   }
 
   private newAttempt(record: JobRecord): AttemptRecord {
@@ -492,7 +463,7 @@ export class Worker {
         return;
       }
       const attempt = this.newAttempt(record);
-      const reason = error instanceof FjdError ? error.message : `could not start: ${describeError(error)}`;
+      const reason = reasonText(unrunnable(error));
       this.closeAttempt(attempt, {exitCode: null, signal: null, reason}, 'failed');
       await this.end(record, 'failed', reason);
       return;
@@ -616,18 +587,8 @@ export class Worker {
       await this.giveBack(podDir(paths, this.id), record, `interrupted: worker ${this.stopReason}`);
       return 'stopped';
     }
-    const reason =
-      result.spawnError !== null
-        ? `could not start: ${result.spawnError}`
-        : cancelled
-          ? CANCELLED
-          : timedOut
-            ? `timeout after ${formatDuration(timeoutMs ?? 0)}`
-            : result.signal !== null
-              ? `killed by signal ${result.signal}`
-              : result.exitCode === 0
-                ? null
-                : `exit code ${String(result.exitCode)}`;
+    const failure = failureOf(result, {cancelled, timedOut, timeoutMs});
+    const reason = failure === undefined ? null : reasonText(failure);
     this.closeAttempt(attempt, {exitCode: result.exitCode, signal: result.signal, reason}, reason === null ? 'finished' : 'failed');
     return reason === null ? 'finished' : 'failed';
   }
@@ -714,7 +675,7 @@ export class Worker {
   private giveBackWaiting(runningId: string): void {
     if (this.fenced || this.finish === undefined || this.guard.unsafe()) return;
     const pod = podDir(this.paths, this.id);
-    for (const id of this.pendingJobs()) {
+    for (const id of podJobs(this.paths, this.id)) {
       if (id === runningId) continue;
       try {
         const got = this.putBack(pod, recordFor(this.paths, id), 'given back: its worker is busy with a long job');

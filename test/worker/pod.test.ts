@@ -1,0 +1,57 @@
+// The order a worker runs the jobs of its pod in: the order the dispatcher handed them out,
+// whatever their names, told by the ctime that moving a job into the pod sets, then by the
+// records' assignedAt for jobs moved in within one tick of the filesystem's clock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {ensureHome, type HomePaths} from '../../src/home/layout.js';
+import {podDir} from '../../src/home/paths.js';
+import {assignJob} from '../../src/home/transitions.js';
+import {handOutOrder, podJobs} from '../../src/worker/pod.js';
+
+describe('handOutOrder', () => {
+  it('sorts by ctime first, whatever the names and assignedAt say', () => {
+    const ctime = new Map([['a', 30n], ['b', 10n], ['c', 20n]]);
+    expect(handOutOrder(['a', 'b', 'c'], ctime, () => '')).toEqual(['b', 'c', 'a']);
+  });
+
+  it('breaks a tie of ctimes by assignedAt, reading it once per job and only for jobs that tie', () => {
+    const ctime = new Map([['z', 5n], ['y', 5n], ['x', 5n], ['early', 1n]]);
+    const at: Record<string, string> = {z: '2026-01-01T00:00:00.001Z', y: '2026-01-01T00:00:00.003Z', x: '2026-01-01T00:00:00.002Z'};
+    const read: string[] = [];
+    const order = handOutOrder(['x', 'early', 'y', 'z'], ctime, (name) => {
+      read.push(name);
+      return at[name] ?? '';
+    });
+    expect(order).toEqual(['early', 'z', 'x', 'y']);
+    expect([...read].sort()).toEqual(['x', 'y', 'z']);
+  });
+
+  it('falls back to the name when ctime and assignedAt tie, and counts a job with no ctime as the oldest', () => {
+    const ctime = new Map([['b', 7n], ['a', 7n], ['c', 9n]]);
+    expect(handOutOrder(['c', 'unseen', 'b', 'a'], ctime, () => '')).toEqual(['unseen', 'a', 'b', 'c']);
+  });
+});
+
+describe('podJobs', () => {
+  let paths: HomePaths;
+
+  beforeEach(() => {
+    paths = ensureHome(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-unit-')), 'home'));
+    fs.mkdirSync(podDir(paths, 'w'), {recursive: true});
+  });
+
+  afterEach(() => {
+    fs.rmSync(path.dirname(paths.root), {recursive: true, force: true});
+  });
+
+  it('lists the jobs a dispatcher moved into the pod in the order it handed them out, and no staged records', () => {
+    const names = ['zeta', 'alpha', 'mid'];
+    for (const name of names) fs.writeFileSync(path.join(paths.jobqueue, name), '[control]\nexecutable = true\n');
+    // Handed out back to back (likely within one tick of the clock), with increasing assignedAt.
+    names.forEach((name, n) => assignJob(paths, name, 'w', 'host', 1, `2026-01-01T00:00:00.00${n}Z`));
+    fs.writeFileSync(path.join(podDir(paths, 'w'), '.zeta.record'), '{}\n');
+    expect(podJobs(paths, 'w')).toEqual(names);
+  });
+});
