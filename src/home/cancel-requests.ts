@@ -12,7 +12,7 @@
 //   2. link jobqueue/NAME into failed/ (never over another file);
 //   3. unlink jobqueue/NAME, then the request.
 // A job in a pod is cancelled through .fjd/workers/W/cancel.ID, which worker W carries out
-// (src/worker/worker.ts) and removes. What `fjd cancel` does with these is src/queue/cancel.ts;
+// (src/worker/requests.ts) and removes. What `fjd cancel` does with these is src/queue/cancel.ts;
 // the dispatcher carries out the requests for open jobs, and makes its own for a job that
 // cannot run (a dependency failed).
 import fs from 'node:fs';
