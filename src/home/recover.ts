@@ -82,6 +82,17 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   return recovery;
 }
 
+// Why a job failed that lost more workers than it may: how many, and how many it may lose.
+export interface LostTooOften {
+  lost: number;
+  maxAttempts: number;
+}
+
+// The text of that reason in the job's record.
+export function lostTooOftenText({lost, maxAttempts}: LostTooOften): string {
+  return `worker lost ${lost} time${lost === 1 ? '' : 's'} (max_attempts ${maxAttempts})`;
+}
+
 function maxAttemptsOf(file: string): number | undefined {
   try {
     return parseJobFile(fs.readFileSync(file)).control.maxAttempts;
@@ -110,7 +121,7 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
     const lost = record.attempts.filter((attempt) => attempt.outcome === 'lost').length;
     const max = maxAttemptsOf(file) ?? options.maxAttempts;
     if (lost >= max) {
-      Object.assign(record, {state: 'failed', reason: `worker lost ${lost} time${lost === 1 ? '' : 's'} (max_attempts ${max})`});
+      Object.assign(record, {state: 'failed', reason: lostTooOftenText({lost, maxAttempts: max})});
       Object.assign(record, {endedAt: new Date().toISOString(), exitCode: null, signal: null});
       leavePod(paths, pod, record);
       recovery.failed.push(id);
