@@ -22,8 +22,21 @@ const BIN = path.join(REPO, 'bin');
 const quick = process.argv.includes('--quick');
 const config = quick
   ? {rounds: 1, jobs: 500, drops: 40, backlog: 5000, submit: 1000, idleWorkers: 8, idleSeconds: 3, idleSettleSeconds: 2}
-  : {rounds: 3, jobs: 2000, drops: 200, backlog: 100_000, submit: 10_000, idleWorkers: 32, idleSeconds: 10, idleSettleSeconds: 30};
-const only = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'throughput,latency,scale,idle,submit').split(','));
+  : {
+      rounds: 3,
+      jobs: 2000,
+      drops: 200,
+      backlog: 100_000,
+      submit: 10_000,
+      idleWorkers: 32,
+      idleSeconds: 10,
+      idleSettleSeconds: 30,
+    };
+const only = new Set(
+  (
+    process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'throughput,latency,scale,idle,submit'
+  ).split(','),
+);
 // The original Python fjd, as published in the issue that asked for this benchmark: it polls
 // every 100 ms in the dispatcher and the worker.
 const ORIGINAL = {throughput: 18.6, latencyMedianMs: 95, latencyP95Ms: 168};
@@ -54,7 +67,12 @@ function freshHome(label) {
 }
 
 function fjd(bin, args, home, options = {}) {
-  const result = spawnSync(path.join(BIN, bin), args, {env: {...process.env, FJD_HOME: home}, cwd: home, encoding: 'utf8', ...options});
+  const result = spawnSync(path.join(BIN, bin), args, {
+    env: {...process.env, FJD_HOME: home},
+    cwd: home,
+    encoding: 'utf8',
+    ...options,
+  });
   if (result.status !== 0 && options.check !== false) {
     throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   }
@@ -64,11 +82,13 @@ function fjd(bin, args, home, options = {}) {
 // Writes `count` jobs straight into jobqueue/ (a backlog that exists before anything starts).
 function writeJobs(home, count, executable) {
   const text = `[control]\nexecutable = ${executable}\n`;
-  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), text);
+  for (let i = 0; i < count; i++)
+    fs.writeFileSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), text);
   // Files found by listing that were written within the dispatcher's settle time (1 s) are
   // watched until they are a second old; a backlog is older than that by the time it matters.
   const past = new Date(Date.now() - 5000);
-  for (let i = 0; i < count; i++) fs.utimesSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), past, past);
+  for (let i = 0; i < count; i++)
+    fs.utimesSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), past, past);
   // Flush the files to disk now: otherwise the kernel writes them back during the first
   // seconds of the measurement, which then measures the benchmark's own writes.
   spawnSync('sync');
@@ -102,7 +122,8 @@ const cpuNs = (pid) => {
   }
   return total;
 };
-const statusKb = (pid, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const statusKb = (pid, key) =>
+  Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 // ---- throughput -----------------------------------------------------------------------------
 
@@ -114,7 +135,10 @@ function throughputFjd() {
   const result = fjd('dispatcher', ['--quiet'], home);
   const seconds = (performance.now() - started) / 1000;
   fjd('recruiter', ['fire'], home);
-  if (!/^Finished: (\d+), failed: 0/m.test(result.stdout) || Number(/^Finished: (\d+)/m.exec(result.stdout)[1]) !== config.jobs) {
+  if (
+    !/^Finished: (\d+), failed: 0/m.test(result.stdout) ||
+    Number(/^Finished: (\d+)/m.exec(result.stdout)[1]) !== config.jobs
+  ) {
     throw new Error(`fjd did not finish all jobs: ${result.stdout}`);
   }
   return config.jobs / seconds;
@@ -141,7 +165,10 @@ function throughputXargs() {
 async function latencyFjd() {
   const home = freshHome('latency');
   fjd('recruiter', ['hire', '2'], home);
-  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet'], {env: {...process.env, FJD_HOME: home}, stdio: 'ignore'});
+  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet'], {
+    env: {...process.env, FJD_HOME: home},
+    stdio: 'ignore',
+  });
   await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
   const samples = [];
   const text = "[control]\nexecutable = sh -c 'date +%%s%%N'\n";
@@ -184,7 +211,10 @@ async function scaleFjd() {
   writeJobs(home, config.backlog, "sh -c 'date +%%s%%N'");
   fjd('recruiter', ['hire', '2'], home);
   const startedNs = nowNs();
-  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--quiet'], {env: {...process.env, FJD_HOME: home}, stdio: 'ignore'});
+  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--quiet'], {
+    env: {...process.env, FJD_HOME: home},
+    stdio: 'ignore',
+  });
   let peakKb = 0;
   const sampler = setInterval(() => {
     try {
@@ -198,7 +228,8 @@ async function scaleFjd() {
   fjd('recruiter', ['fire'], home);
   const starts = [];
   for (const name of fs.readdirSync(path.join(home, '.fjd', 'output'))) {
-    if (name.endsWith('.out')) starts.push(BigInt(fs.readFileSync(path.join(home, '.fjd', 'output', name), 'utf8').trim()));
+    if (name.endsWith('.out'))
+      starts.push(BigInt(fs.readFileSync(path.join(home, '.fjd', 'output', name), 'utf8').trim()));
   }
   if (starts.length !== config.backlog) throw new Error(`only ${starts.length} of ${config.backlog} jobs ran`);
   starts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -208,7 +239,8 @@ async function scaleFjd() {
   const lastRate = (n - 1) / span(starts.length - n, starts.length - 1);
   // The rate over every window of n jobs, for the JSON: where along the backlog it changes.
   const windowRates = [];
-  for (let from = 0; from + n <= starts.length; from += n) windowRates.push(Math.round((n - 1) / span(from, from + n - 1)));
+  for (let from = 0; from + n <= starts.length; from += n)
+    windowRates.push(Math.round((n - 1) / span(from, from + n - 1)));
   log(`  rates per ${n} jobs: ${windowRates.join(' ')}`);
   return {
     firstStartMs: Number(starts[0] - startedNs) / 1e6,
@@ -222,7 +254,10 @@ async function scaleFjd() {
 async function idleFjd() {
   const home = freshHome('idle');
   fjd('recruiter', ['hire', String(config.idleWorkers)], home);
-  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet'], {env: {...process.env, FJD_HOME: home}, stdio: 'ignore'});
+  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet'], {
+    env: {...process.env, FJD_HOME: home},
+    stdio: 'ignore',
+  });
   await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
   // Idle means settled: workers look at their pods less often after ten seconds without a job,
   // and Node's own start-up work (compiling, then shrinking the heap) is over after about 20 s
@@ -238,7 +273,9 @@ async function idleFjd() {
   const used = after.reduce((sum, t, i) => sum + t - before[i], 0);
   const cpuPercent = (used / 1e9 / seconds) * 100;
   const dispatcherPercent = ((after.at(-1) - before.at(-1)) / 1e9 / seconds) * 100;
-  log(`  idle: dispatcher ${dispatcherPercent.toFixed(2)}%, workers ${(cpuPercent - dispatcherPercent).toFixed(2)}% of one core`);
+  log(
+    `  idle: dispatcher ${dispatcherPercent.toFixed(2)}%, workers ${(cpuPercent - dispatcherPercent).toFixed(2)}% of one core`,
+  );
   const workerRssMb = median(workers.map((pid) => statusKb(pid, 'VmRSS'))) / 1024;
   dispatcher.kill('SIGINT');
   await new Promise((resolve) => dispatcher.on('exit', resolve));
@@ -264,7 +301,8 @@ function ensureParallel() {
     spawnSync('apt-get', ['update', '-qq'], {stdio: 'inherit'});
     spawnSync('apt-get', ['install', '-y', '-qq', 'parallel'], {stdio: 'inherit'});
   }
-  if (spawnSync('parallel', ['--version'], {stdio: 'ignore'}).status !== 0) throw new Error('GNU parallel could not be installed');
+  if (spawnSync('parallel', ['--version'], {stdio: 'ignore'}).status !== 0)
+    throw new Error('GNU parallel could not be installed');
 }
 
 async function main() {
@@ -283,7 +321,18 @@ async function main() {
       log(`  round ${round + 1}: ${tool} ${rate.toFixed(0)} jobs/s`);
     }
   }
-  const none = {submitSeconds: NaN, median: NaN, p95: NaN, firstStartMs: NaN, firstRate: NaN, lastRate: NaN, peakRssMb: NaN, cpuPercent: NaN, workerRssMb: NaN, workers: config.idleWorkers};
+  const none = {
+    submitSeconds: NaN,
+    median: NaN,
+    p95: NaN,
+    firstStartMs: NaN,
+    firstRate: NaN,
+    lastRate: NaN,
+    peakRssMb: NaN,
+    cpuPercent: NaN,
+    workerRssMb: NaN,
+    workers: config.idleWorkers,
+  };
   log('  latency…');
   const latency = only.has('latency') ? await latencyFjd() : none;
   log('  scale…');
@@ -295,16 +344,40 @@ async function main() {
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
-    ['throughput ≥ 2× GNU parallel', throughput.fjd / throughput.parallel, 2, `${(throughput.fjd / throughput.parallel).toFixed(2)}×`],
-    ['throughput ≥ 40% of xargs -P2', throughput.fjd / throughput.xargs, 0.4, `${((100 * throughput.fjd) / throughput.xargs).toFixed(0)}%`],
+    [
+      'throughput ≥ 2× GNU parallel',
+      throughput.fjd / throughput.parallel,
+      2,
+      `${(throughput.fjd / throughput.parallel).toFixed(2)}×`,
+    ],
+    [
+      'throughput ≥ 40% of xargs -P2',
+      throughput.fjd / throughput.xargs,
+      0.4,
+      `${((100 * throughput.fjd) / throughput.xargs).toFixed(0)}%`,
+    ],
     ['latency median ≤ 10 ms', 10 / latency.median, 1, `${latency.median.toFixed(1)} ms`],
     ['latency p95 ≤ 25 ms', 25 / latency.p95, 1, `${latency.p95.toFixed(1)} ms`],
-    [`throughput at a ${config.backlog} backlog (first jobs) ≥ 80% of that at its end (last jobs)`, scale.firstRate / scale.lastRate, 0.8, `${((100 * scale.firstRate) / scale.lastRate).toFixed(0)}%`],
+    [
+      `throughput at a ${config.backlog} backlog (first jobs) ≥ 80% of that at its end (last jobs)`,
+      scale.firstRate / scale.lastRate,
+      0.8,
+      `${((100 * scale.firstRate) / scale.lastRate).toFixed(0)}%`,
+    ],
     ['first job within 1 s', 1000 / scale.firstStartMs, 1, `${scale.firstStartMs.toFixed(0)} ms`],
     ['dispatcher peak RSS ≤ 150 MB', 150 / scale.peakRssMb, 1, `${scale.peakRssMb.toFixed(0)} MB`],
-    [`${idle.workers} idle workers + dispatcher < 1% of a core`, 1 / Math.max(idle.cpuPercent, 1e-9), 1, `${idle.cpuPercent.toFixed(2)}%`],
+    [
+      `${idle.workers} idle workers + dispatcher < 1% of a core`,
+      1 / Math.max(idle.cpuPercent, 1e-9),
+      1,
+      `${idle.cpuPercent.toFixed(2)}%`,
+    ],
     ['idle worker RSS ≤ 50 MB', 50 / idle.workerRssMb, 1, `${idle.workerRssMb.toFixed(0)} MB`],
-  ].map(([target, ratio, need, measured]) => ({target, measured, met: Number.isNaN(ratio) ? 'not run' : ratio >= need}));
+  ].map(([target, ratio, need, measured]) => ({
+    target,
+    measured,
+    met: Number.isNaN(ratio) ? 'not run' : ratio >= need,
+  }));
 
   const lines = [
     `fjd benchmark, ${new Date().toISOString().slice(0, 10)}, ${machine}${quick ? ' (quick)' : ''}`,
@@ -332,13 +405,18 @@ async function main() {
     '',
     '| target | measured | met |',
     '|---|---|---|',
-    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met === 'not run' ? 'not run' : t.met ? 'yes' : 'no'} |`),
+    ...targets.map(
+      (t) => `| ${t.target} | ${t.measured} | ${t.met === 'not run' ? 'not run' : t.met ? 'yes' : 'no'} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const out = path.join(REPO, 'bench-results');
   fs.mkdirSync(out, {recursive: true});
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, targets, original: ORIGINAL}, null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, targets, original: ORIGINAL}, null, 2)}\n`,
+  );
   log(`results written to ${path.relative(REPO, file)}`);
 }
 

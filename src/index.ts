@@ -4,7 +4,12 @@ export {homePaths, ensureHome, resolveHome, type HomePaths} from './home/layout.
 export {parseJobFile, parseJobText, parseIni, type JobFile, type JobControl} from './job/job-file.js';
 export {planCommand, splitWords} from './job/command.js';
 export type {JobRecord, AttemptRecord, JobState} from './home/record.js';
-export {Dispatcher, type DispatcherOptions, type DispatcherEvent, type DispatchSummary} from './dispatcher/dispatcher.js';
+export {
+  Dispatcher,
+  type DispatcherOptions,
+  type DispatcherEvent,
+  type DispatchSummary,
+} from './dispatcher/dispatcher.js';
 export {Worker, type WorkerOptions} from './worker/worker.js';
 export {hireWorkers, type HireOptions, type HireResult} from './recruiter/hire.js';
 export {fireWorkers, type FireOptions, type FireResult} from './recruiter/fire.js';

@@ -16,7 +16,9 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'ut
 // The package each import of src/ names, by file: `from 'x'`, `from '@s/x/y'`, `import('x')`.
 function packagesImported(): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const files = fs.readdirSync(path.join(REPO, 'src'), {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.ts'));
+  const files = fs
+    .readdirSync(path.join(REPO, 'src'), {recursive: true, encoding: 'utf8'})
+    .filter((f) => f.endsWith('.ts'));
   for (const file of files) {
     const text = fs.readFileSync(path.join(REPO, 'src', file), 'utf8');
     for (const match of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)'([^'.][^']*)'/gm)) {
@@ -38,6 +40,8 @@ it('every runtime dependency is imported by src/', () => {
 
 it('src/ imports only runtime dependencies', () => {
   const runtime = Object.keys(manifest.dependencies ?? {});
-  const undeclared = [...packagesImported()].filter(([name]) => !runtime.includes(name)).map(([name, files]) => `${name} (${files.join(', ')})`);
+  const undeclared = [...packagesImported()]
+    .filter(([name]) => !runtime.includes(name))
+    .map(([name, files]) => `${name} (${files.join(', ')})`);
   expect(undeclared, 'packages src/ imports that are not in dependencies').toEqual([]);
 });

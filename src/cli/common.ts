@@ -26,7 +26,10 @@ export function homeOption(): Option {
 }
 
 export function groupSharedOption(): Option {
-  return new Option('--group-shared', 'allow a home and job files that their group may write (a home shared by a group)');
+  return new Option(
+    '--group-shared',
+    'allow a home and job files that their group may write (a home shared by a group)',
+  );
 }
 
 // Whether a group-shared home is allowed: --group-shared or FJD_GROUP_SHARED=1. The flag is

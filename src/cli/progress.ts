@@ -34,7 +34,11 @@ const DEFAULT_COLOR = '\x1b[39m';
 
 // A live line on a terminal that can redraw in place; plain lines otherwise (a pipe, a log,
 // TERM=dumb); nothing with --quiet.
-export function progressMode(stream: ProgressStream, quiet: boolean, env: NodeJS.ProcessEnv = process.env): ProgressMode {
+export function progressMode(
+  stream: ProgressStream,
+  quiet: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ProgressMode {
   if (quiet) return 'off';
   return stream.isTTY === true && env.TERM !== 'dumb' ? 'live' : 'plain';
 }
@@ -145,8 +149,15 @@ export function plainLine(counts: DispatchProgress, rate: number | undefined): s
 // failed count in red when there are failures.
 export function liveLine(counts: DispatchProgress, rate: number | undefined, width: number, color: boolean): string {
   const f = figures(counts, rate);
-  let parts = [`${f.done}/${f.total} done`, `${f.running} running`, `${f.failed} failed`, `${f.rate} jobs/s`, `ETA ${f.eta}`];
-  if (parts.join(' · ').length > width) parts = [`${f.done}/${f.total}`, `${f.running} run`, `${f.failed} failed`, `${f.rate}/s`, `ETA ${f.eta}`];
+  let parts = [
+    `${f.done}/${f.total} done`,
+    `${f.running} running`,
+    `${f.failed} failed`,
+    `${f.rate} jobs/s`,
+    `ETA ${f.eta}`,
+  ];
+  if (parts.join(' · ').length > width)
+    parts = [`${f.done}/${f.total}`, `${f.running} run`, `${f.failed} failed`, `${f.rate}/s`, `ETA ${f.eta}`];
   let line = parts.join(' · ');
   if (line.length > width) line = line.slice(0, Math.max(0, width));
   if (!color || f.failedCount === 0) return line;

@@ -23,7 +23,11 @@ export function stopSignal(): {stopped: Promise<NodeJS.Signals>; abort: AbortSig
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  return {stopped, abort: controller.signal, dispose: () => handlers.forEach(([signal, handler]) => process.off(signal, handler))};
+  return {
+    stopped,
+    abort: controller.signal,
+    dispose: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)),
+  };
 }
 
 export async function watch(render: () => string, options: WatchOptions): Promise<void> {

@@ -65,10 +65,19 @@ export class Assigner {
     try {
       this.lastAssignedMs = Math.max(Date.now(), this.lastAssignedMs + 1);
       const at = new Date(this.lastAssignedMs).toISOString();
-      assignment = assignJob(this.paths, name, workerId, workerHost ?? this.host, this.nextNumber.get(name) ?? 1, at, meta.submittedMs);
+      assignment = assignJob(
+        this.paths,
+        name,
+        workerId,
+        workerHost ?? this.host,
+        this.nextNumber.get(name) ?? 1,
+        at,
+        meta.submittedMs,
+      );
     } catch (error) {
       if (isRetryableMoveError(errnoCode(error)) || !this.effects.homeThere()) {
-        if (!this.effects.homeGone()) this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
+        if (!this.effects.homeGone())
+          this.pause(`cannot assign ${name}: ${errnoCode(error) ?? ''} in ${this.paths.root}`);
         return 'refused';
       }
       if (error instanceof PodClosedError) return 'pod-closed';

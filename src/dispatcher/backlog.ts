@@ -134,7 +134,12 @@ export class Backlog {
     const priority = this.priority;
     const submitted = this.submitted;
     const names = this.names;
-    order.sort((a, b) => (priority[b] ?? 0) - (priority[a] ?? 0) || (submitted[a] ?? 0) - (submitted[b] ?? 0) || ((names[a] ?? '') < (names[b] ?? '') ? -1 : 1));
+    order.sort(
+      (a, b) =>
+        (priority[b] ?? 0) - (priority[a] ?? 0) ||
+        (submitted[a] ?? 0) - (submitted[b] ?? 0) ||
+        ((names[a] ?? '') < (names[b] ?? '') ? -1 : 1),
+    );
     this.names = order.map((i) => names[i] ?? '');
     this.priority = order.map((i) => priority[i] ?? 0);
     this.submitted = order.map((i) => submitted[i] ?? 0);

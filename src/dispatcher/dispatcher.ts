@@ -73,14 +73,18 @@ export class Dispatcher {
     this.rescanMs = options.rescanMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.emit = options.onEvent ?? (() => undefined);
-    this.parts = makeParts(this.paths, {...options, rescanMs: this.rescanMs, leaseMs: this.leaseMs}, {
-      run: (action) => this.guard(action),
-      pump: () => this.pump(),
-      maybeFinish: () => this.maybeFinish(),
-      emit: (event) => this.emit(event),
-      workerReady: () => (this.toldNoWorkers = false),
-      look: () => this.rescan(),
-    });
+    this.parts = makeParts(
+      this.paths,
+      {...options, rescanMs: this.rescanMs, leaseMs: this.leaseMs},
+      {
+        run: (action) => this.guard(action),
+        pump: () => this.pump(),
+        maybeFinish: () => this.maybeFinish(),
+        emit: (event) => this.emit(event),
+        workerReady: () => (this.toldNoWorkers = false),
+        look: () => this.rescan(),
+      },
+    );
   }
 
   // Runs until the queue is empty and nothing runs (or forever with `watch`, until stop()).
@@ -89,13 +93,22 @@ export class Dispatcher {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.lock = await DispatcherLock.acquire(this.paths, this.leaseMs, (message) => this.emit({type: 'waiting-for-lock', message}), this.options.limits);
+    this.lock = await DispatcherLock.acquire(
+      this.paths,
+      this.leaseMs,
+      (message) => this.emit({type: 'waiting-for-lock', message}),
+      this.options.limits,
+    );
     crashPoint('dispatch:locked');
     this.parts.serverClock.learn(lockPath(this.paths));
     this.guard(() => {
       // Watch first, then list: a file that appears in between is seen by both, never by none.
       const watch = (dir: string, onEvent: (event: 'rename' | 'change', name: string | undefined) => void): DirWatch =>
-        watchDir(dir, (event, name) => this.guard(() => onEvent(event, name)), (error) => this.watchFailed(dir, error));
+        watchDir(
+          dir,
+          (event, name) => this.guard(() => onEvent(event, name)),
+          (error) => this.watchFailed(dir, error),
+        );
       this.watches = [
         watch(this.paths.jobqueue, (event, name) => this.parts.intake.onEvent(event, name)),
         watch(this.paths.workerqueue, (_event, name) => this.onWorkerqueueEvent(name)),
@@ -114,7 +127,13 @@ export class Dispatcher {
       // could be handed out.
       this.carryOutCancels(false);
       this.parts.intake.list();
-      this.emit({type: 'started', home: this.paths.root, jobs: this.parts.intake.open.size, workers: this.parts.pool.size, running: this.parts.pool.handedOut()});
+      this.emit({
+        type: 'started',
+        home: this.paths.root,
+        jobs: this.parts.intake.open.size,
+        workers: this.parts.pool.size,
+        running: this.parts.pool.handedOut(),
+      });
       this.parts.ledger.noticeMissedFailures(failedAtStart, (id) => this.parts.pool.owner(id) !== undefined);
       this.parts.rescans.start();
       this.pump();
@@ -131,7 +150,13 @@ export class Dispatcher {
   // The counts as they are now, for a progress display; cheap enough to ask often.
   progress(): DispatchProgress {
     const {finished, failed} = this.parts.ledger.summary;
-    return {open: this.parts.intake.open.size, assigned: this.parts.pool.handedOut(), running: this.parts.pool.busy(), finished, failed};
+    return {
+      open: this.parts.intake.open.size,
+      assigned: this.parts.pool.handedOut(),
+      running: this.parts.pool.busy(),
+      finished,
+      failed,
+    };
   }
 
   // Runs an action; once started (`waitOut`), trouble in the home that passes (permissions
@@ -170,7 +195,14 @@ export class Dispatcher {
   // ---- the path of one job ----------------------------------------------------------------
 
   private pump(): void {
-    if (this.pumping || this.finished || this.parts.presence.gone || this.parts.assigner.paused || this.parts.homeGuard.unsafe()) return;
+    if (
+      this.pumping ||
+      this.finished ||
+      this.parts.presence.gone ||
+      this.parts.assigner.paused ||
+      this.parts.homeGuard.unsafe()
+    )
+      return;
     this.pumping = true;
     try {
       for (;;) {
@@ -182,7 +214,12 @@ export class Dispatcher {
       }
       if (!this.toldNoWorkers && this.parts.intake.hasReady() && !this.parts.pool.anyReady()) {
         this.toldNoWorkers = true;
-        this.emit({type: 'waiting-for-workers', jobs: this.parts.intake.open.size, workers: this.parts.pool.size, busy: this.parts.pool.busy()});
+        this.emit({
+          type: 'waiting-for-workers',
+          jobs: this.parts.intake.open.size,
+          workers: this.parts.pool.size,
+          busy: this.parts.pool.busy(),
+        });
       }
     } finally {
       this.pumping = false;
@@ -277,7 +314,10 @@ export class Dispatcher {
       this.parts.serverClock.learn(lockPath(this.paths));
     } catch (error) {
       if (!isRetryableMoveError(errnoCode(error))) throw error;
-      this.emit({type: 'warning', message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`});
+      this.emit({
+        type: 'warning',
+        message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`,
+      });
     }
     this.scanWorkerqueue();
     checkWorkers(this.parts.lostWorkers);
@@ -288,7 +328,14 @@ export class Dispatcher {
   }
 
   private maybeFinish(): void {
-    if (this.options.watch || this.finished || this.confirming || this.parts.presence.gone || this.parts.homeGuard.unsafe()) return;
+    if (
+      this.options.watch ||
+      this.finished ||
+      this.confirming ||
+      this.parts.presence.gone ||
+      this.parts.homeGuard.unsafe()
+    )
+      return;
     if (this.parts.intake.open.size > 0 || this.parts.pool.handedOut() > 0) return;
     // Nothing known is left: confirm with a fresh listing (of a home that is there) before
     // leaving. What it finds is paired at once; a name it lists that turns out to be gone (or
@@ -318,6 +365,11 @@ export class Dispatcher {
   private end(): void {
     if (this.finished) return;
     this.shutdown();
-    this.resolve?.(this.parts.ledger.close(performance.now() - this.startedAt, this.parts.intake.open.size + this.parts.pool.handedOut()));
+    this.resolve?.(
+      this.parts.ledger.close(
+        performance.now() - this.startedAt,
+        this.parts.intake.open.size + this.parts.pool.handedOut(),
+      ),
+    );
   }
 }

@@ -51,7 +51,8 @@ const GO: Verdict = {kind: 'go'};
 export function judge(meta: JobMeta, view: GateView, now: number): Verdict {
   if (meta.group !== undefined) {
     const limit = view.limitOf(meta.group);
-    if (limit !== undefined && view.runningIn(meta.group) >= limit) return {kind: 'hold', by: 'limit', group: meta.group};
+    if (limit !== undefined && view.runningIn(meta.group) >= limit)
+      return {kind: 'hold', by: 'limit', group: meta.group};
   }
   if (meta.after.length === 0 && meta.afterAny.length === 0) return GO;
   let waiting: string | undefined;
@@ -66,7 +67,8 @@ export function judge(meta: JobMeta, view: GateView, now: number): Verdict {
       const since = view.unknownSince(meta.name) ?? now;
       if (now - since < view.unknownGraceMs) return {kind: 'hold', by: 'unknown', since};
       return {kind: 'fail', reason: {cause: 'dependency-unknown', dependency: dep, waitedMs: view.unknownGraceMs}};
-    } else if (state === 'failed' && !anyEnding) return {kind: 'fail', reason: {cause: 'dependency-failed', dependency: dep}};
+    } else if (state === 'failed' && !anyEnding)
+      return {kind: 'fail', reason: {cause: 'dependency-failed', dependency: dep}};
   }
   if (waiting === undefined) return GO;
   const cycle = cycleFrom(meta, view);

@@ -75,7 +75,17 @@ export class Intake {
   ) {
     this.jobqueue = options.paths.jobqueue;
     const read = (name: string): JobMeta | undefined => readJobMeta(this.jobqueue, name, options.paths);
-    this.backlog = new Backlog({open: this.open, queue: this.queue, readAhead: options.readAhead, read, run: effects.run, readied: effects.readied}, timers);
+    this.backlog = new Backlog(
+      {
+        open: this.open,
+        queue: this.queue,
+        readAhead: options.readAhead,
+        read,
+        run: effects.run,
+        readied: effects.readied,
+      },
+      timers,
+    );
     this.watching = timers.keyed((name: string) => effects.run(() => this.looked(name)));
     this.foundReport = timers.oneShot(() => {
       effects.found(this.foundSinceReport);
@@ -168,7 +178,8 @@ export class Intake {
   // is gone for now (the job stays in line).
   next(): JobMeta | undefined {
     for (;;) {
-      if (this.queue.size < this.options.readAhead && this.backlog.pending) this.backlog.draw(this.queue.size === 0 ? 50 : 1);
+      if (this.queue.size < this.options.readAhead && this.backlog.pending)
+        this.backlog.draw(this.queue.size === 0 ? 50 : 1);
       const meta = this.queue.pop();
       if (meta === undefined) return undefined;
       const name = meta.name;
@@ -187,7 +198,9 @@ export class Intake {
         this.open.delete(name);
         continue;
       }
-      const refusal = notAJobReason(stat) ?? (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
+      const refusal =
+        notAJobReason(stat) ??
+        (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
       if (refusal !== undefined) {
         this.refuse(name, refusal, name);
         continue;
@@ -247,7 +260,10 @@ export class Intake {
     const holder = this.heldOpen.holder(name);
     if (holder !== undefined) {
       const {writer} = holder;
-      if (holder.first) this.effects.warn(`jobqueue/${name} is unchanged for ${formatDuration(this.options.settleMs)} but still open for writing by ${writer.command} (pid ${writer.pid}); it is taken once that closes it`);
+      if (holder.first)
+        this.effects.warn(
+          `jobqueue/${name} is unchanged for ${formatDuration(this.options.settleMs)} but still open for writing by ${writer.command} (pid ${writer.pid}); it is taken once that closes it`,
+        );
       this.settle(name, watched);
       return;
     }
@@ -284,7 +300,9 @@ export class Intake {
     } catch (error) {
       this.notJobs.add(key);
       const why = errnoCode(error) ?? describeError(error);
-      this.effects.warn(`jobqueue/${key} cannot be a job (${reason}), and it cannot be moved into failed/ (${why}); leaving it alone until the dispatcher starts again`);
+      this.effects.warn(
+        `jobqueue/${key} cannot be a job (${reason}), and it cannot be moved into failed/ (${why}); leaving it alone until the dispatcher starts again`,
+      );
       return;
     }
     if (refused !== undefined) this.effects.refused(refused.id, refused.name, refused.reason);

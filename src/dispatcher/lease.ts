@@ -15,7 +15,10 @@ export function leaseRefusal(leaseMs: number, heartbeatMs = DEFAULT_HEARTBEAT_MS
   const third = Math.floor(leaseMs / HEARTBEATS_PER_LEASE);
   const beat = formatDuration(third >= 100 ? Math.floor(third / 100) * 100 : third);
   const lease = formatDuration(leaseMs);
-  const shorter = third < 1 ? '' : `; or, for a lease of ${lease}, hire the workers with a heartbeat of ${beat} (recruiter hire --heartbeat ${beat}) and tell the dispatcher: --heartbeat ${beat} --lease ${lease}`;
+  const shorter =
+    third < 1
+      ? ''
+      : `; or, for a lease of ${lease}, hire the workers with a heartbeat of ${beat} (recruiter hire --heartbeat ${beat}) and tell the dispatcher: --heartbeat ${beat} --lease ${lease}`;
   return new FjdError(
     'USAGE',
     `--lease ${lease} is shorter than ${HEARTBEATS_PER_LEASE} heartbeats of the workers (${given} of ${formatDuration(heartbeatMs)}, so at least ${formatDuration(minimum)}): live workers would be presumed lost`,

@@ -37,14 +37,17 @@ export class GroupLimits {
     try {
       fromFile = parseLimits(text, this.file);
     } catch (error) {
-      this.warn(`${error instanceof Error ? error.message : String(error)}; the limits file is ignored until it is fixed`);
+      this.warn(
+        `${error instanceof Error ? error.message : String(error)}; the limits file is ignored until it is fixed`,
+      );
     }
     const before = this.limits;
     this.limits = mergeLimits(fromFile, this.flags);
     for (const message of zeroLimitWarnings(before, this.limits, this.flags, this.file)) this.warn(message);
     const rose: string[] = [];
     for (const group of held) {
-      if ((this.limits.get(group) ?? Infinity) > (before.get(group) ?? Infinity) || !this.limits.has(group)) rose.push(group);
+      if ((this.limits.get(group) ?? Infinity) > (before.get(group) ?? Infinity) || !this.limits.has(group))
+        rose.push(group);
     }
     return rose;
   }

@@ -27,7 +27,12 @@ export class DispatcherLock {
   // Takes the lock, or throws DISPATCHER_RUNNING naming the dispatcher that holds it.
   // `onWait` is told when deciding needs watching another host's lock for `leaseMs`.
   // `limits` are its --limit flags, published in the lock.
-  static async acquire(paths: HomePaths, leaseMs: number, onWait: (message: string) => void, limits?: ReadonlyMap<string, number>): Promise<DispatcherLock> {
+  static async acquire(
+    paths: HomePaths,
+    leaseMs: number,
+    onWait: (message: string) => void,
+    limits?: ReadonlyMap<string, number>,
+  ): Promise<DispatcherLock> {
     const file = lockPath(paths);
     const content: LockContent = {
       token: crypto.randomBytes(8).toString('hex'),
@@ -63,10 +68,14 @@ export class DispatcherLock {
       const verdict = await judge(paths, holder, leaseMs, onWait);
       if (verdict === 'changed') continue;
       if (verdict === 'alive') {
-        throw new FjdError('DISPATCHER_RUNNING', `another dispatcher is working on this home: pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`, {
-          path: file,
-          hint: 'Only one dispatcher may act on a home at a time. Wait for it to finish, or stop it (Ctrl-C) first.',
-        });
+        throw new FjdError(
+          'DISPATCHER_RUNNING',
+          `another dispatcher is working on this home: pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`,
+          {
+            path: file,
+            hint: 'Only one dispatcher may act on a home at a time. Wait for it to finish, or stop it (Ctrl-C) first.',
+          },
+        );
       }
       // Take the stale lock away, unless someone else did so first.
       const now = readLock(paths);
@@ -79,7 +88,9 @@ export class DispatcherLock {
       }
       unlinkIfPresent(aside);
     }
-    throw new FjdError('DISPATCHER_RUNNING', 'could not take the dispatcher lock: it keeps changing hands', {path: file});
+    throw new FjdError('DISPATCHER_RUNNING', 'could not take the dispatcher lock: it keeps changing hands', {
+      path: file,
+    });
   }
 
   // Renews the beat; throws DISPATCHER_LOCK_LOST if another dispatcher has taken over.
@@ -87,10 +98,14 @@ export class DispatcherLock {
     const file = lockPath(this.paths);
     const holder = readLock(this.paths);
     if (holder !== undefined && holder.token !== this.content.token) {
-      throw new FjdError('DISPATCHER_LOCK_LOST', `another dispatcher took over this home (pid ${holder.pid} on ${holder.host})`, {
-        path: file,
-        hint: 'This dispatcher stops; the other one carries on. Nothing is lost.',
-      });
+      throw new FjdError(
+        'DISPATCHER_LOCK_LOST',
+        `another dispatcher took over this home (pid ${holder.pid} on ${holder.host})`,
+        {
+          path: file,
+          hint: 'This dispatcher stops; the other one carries on. Nothing is lost.',
+        },
+      );
     }
     this.content = {...this.content, beat: this.content.beat + 1};
     writeFileAtomic(this.paths.tmp, file, `${JSON.stringify(this.content)}\n`);
@@ -116,7 +131,9 @@ async function judge(
   onWait: (message: string) => void,
 ): Promise<'alive' | 'stale' | 'changed'> {
   if (holder.host === hostName()) return processLiveness(holder.pid, holder.procStart) === 'dead' ? 'stale' : 'alive';
-  onWait(`a dispatcher of ${holder.host} (pid ${holder.pid}) holds this home; watching its lock for ${Math.round(leaseMs / 1000)} s to see whether it is alive`);
+  onWait(
+    `a dispatcher of ${holder.host} (pid ${holder.pid}) holds this home; watching its lock for ${Math.round(leaseMs / 1000)} s to see whether it is alive`,
+  );
   const started = performance.now();
   while (performance.now() - started < leaseMs) {
     await delay(Math.min(500, leaseMs / 4));
@@ -132,7 +149,8 @@ async function judge(
 // undefined when a dispatcher holds it (or may: one on another host).
 export async function tryDispatcherLock(paths: HomePaths): Promise<DispatcherLock | undefined> {
   const holder = readLock(paths);
-  if (holder !== undefined && (holder.host !== hostName() || processLiveness(holder.pid, holder.procStart) !== 'dead')) return undefined;
+  if (holder !== undefined && (holder.host !== hostName() || processLiveness(holder.pid, holder.procStart) !== 'dead'))
+    return undefined;
   try {
     // A full lease: should another host's dispatcher take the lock in the meantime, it is
     // judged as any dispatcher would judge it, never taken from a live owner.

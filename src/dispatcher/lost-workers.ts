@@ -47,14 +47,19 @@ export function checkWorkers(parts: LostWorkerParts): void {
     let recovery;
     try {
       homeGuard.assertSafe();
-      recovery = recoverLostWorker(paths, worker.id, {reason: workerLostReason(loss), maxAttempts: parts.maxAttempts, groupShared: parts.groupShared});
+      recovery = recoverLostWorker(paths, worker.id, {
+        reason: workerLostReason(loss),
+        maxAttempts: parts.maxAttempts,
+        groupShared: parts.groupShared,
+      });
     } catch (error) {
       // The home, or this worker's directory, is not one to move files through now: the
       // worker is left alone (told once) and looked at again at the next rescan. Trouble
       // that passes (permissions changed for a moment, a full disk) leaves the recovery half
       // done, as a crash would: the next rescan finishes it.
       if (isHomeProblem(error)) homeGuard.refused(error);
-      else if (isRetryableMoveError(errnoCode(error))) parts.pause(`cannot recover the jobs of worker ${worker.id} now (${describeError(error)})`);
+      else if (isRetryableMoveError(errnoCode(error)))
+        parts.pause(`cannot recover the jobs of worker ${worker.id} now (${describeError(error)})`);
       else throw error;
       continue;
     }

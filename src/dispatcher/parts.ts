@@ -59,7 +59,11 @@ export interface Parts {
 }
 
 // `options` with the rescan interval and the lease settled (the dispatcher's defaults).
-export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescanMs: number; leaseMs: number}, conductor: Conductor): Parts {
+export function makeParts(
+  paths: HomePaths,
+  options: DispatcherOptions & {rescanMs: number; leaseMs: number},
+  conductor: Conductor,
+): Parts {
   const {run, pump, emit} = conductor;
   const warn = (message: string): void => emit({type: 'warning', message});
   const groupShared = options.groupShared === true;
@@ -69,8 +73,17 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
   const serverClock = new ServerClock();
   // Looks at the home's directories again at every rescan, before a listing is used, and
   // before assigning (at most every 250 ms).
-  const homeGuard = new HomeGuard(paths.root, homeDirectories(paths), {groupShared}, Math.min(250, rescanMs), (problem) =>
-    emit(problem === undefined ? {type: 'home-safe'} : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null}),
+  const homeGuard = new HomeGuard(
+    paths.root,
+    homeDirectories(paths),
+    {groupShared},
+    Math.min(250, rescanMs),
+    (problem) =>
+      emit(
+        problem === undefined
+          ? {type: 'home-safe'}
+          : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null},
+      ),
   );
   // Whether the home is there: while it is gone (renamed away, unmounted), nothing is done.
   // Heartbeats could not change while it was gone: once it is back, every lease starts again.
@@ -81,7 +94,12 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
   });
   const homeThere = (): boolean => presence.check();
   const intake = new Intake(
-    {paths, settleMs: options.settleMs ?? 1000, probeMs: options.probeMs ?? 2, readAhead: Math.max(1, options.readAhead ?? READ_AHEAD)},
+    {
+      paths,
+      settleMs: options.settleMs ?? 1000,
+      probeMs: options.probeMs ?? 2,
+      readAhead: Math.max(1, options.readAhead ?? READ_AHEAD),
+    },
     {
       run,
       readied: pump,
@@ -113,7 +131,13 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
     // Five rescans: long enough for a job dropped on another host to be seen.
     unknownGraceMs: 5 * rescanMs,
   };
-  const assigner = new Assigner(paths, host, options.retryIoMs ?? 5000, {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone}, timers);
+  const assigner = new Assigner(
+    paths,
+    host,
+    options.retryIoMs ?? 5000,
+    {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone},
+    timers,
+  );
   const lostWorkers: LostWorkerParts = {
     paths,
     pool,
@@ -125,7 +149,8 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
     pause: (why) => assigner.pause(why),
     requeued: () => intake.list(),
   };
-  const quiet = (): boolean => intake.open.size === 0 && pool.handedOut() === 0 && !presence.gone && !homeGuard.unsafe();
+  const quiet = (): boolean =>
+    intake.open.size === 0 && pool.handedOut() === 0 && !presence.gone && !homeGuard.unsafe();
   const rescans = new RescanLoop(rescanMs, {run, look: conductor.look, pair: pump, quiet}, timers);
   const unknownRecheck = timers.oneShot(() =>
     run(() => {
@@ -133,5 +158,21 @@ export function makeParts(paths: HomePaths, options: DispatcherOptions & {rescan
       pump();
     }),
   );
-  return {timers, serverClock, homeGuard, presence, intake, limits, holds, gateView, pool, ledger, ends, assigner, lostWorkers, rescans, unknownRecheck};
+  return {
+    timers,
+    serverClock,
+    homeGuard,
+    presence,
+    intake,
+    limits,
+    holds,
+    gateView,
+    pool,
+    ledger,
+    ends,
+    assigner,
+    lostWorkers,
+    rescans,
+    unknownRecheck,
+  };
 }

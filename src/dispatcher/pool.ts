@@ -245,7 +245,12 @@ export class WorkerPool {
       worker.beat = beat;
       worker.beatChangedAt = now;
     }
-    if (worker.host === this.host && worker.pid !== undefined && processLiveness(worker.pid, worker.procStart) === 'dead') return PROCESS_GONE;
+    if (
+      worker.host === this.host &&
+      worker.pid !== undefined &&
+      processLiveness(worker.pid, worker.procStart) === 'dead'
+    )
+      return PROCESS_GONE;
     if (now - worker.beatChangedAt > worker.leaseMs) return {cause: 'no-heartbeat', leaseMs: worker.leaseMs};
     return undefined;
   }

@@ -87,7 +87,13 @@ function linkExclusive(source: fs.PathLike, target: string): boolean {
 // there (an earlier, interrupted move), that name is the answer. A numbered name has at most
 // `maxBytes` (names.ts: an id's limit, or a job name's for jobqueue/). `source` may be bytes,
 // for a file whose name is not UTF-8.
-export function linkNoClobber(source: fs.PathLike, dir: string, name: string, firstNumber = 1, maxBytes = MAX_ID_BYTES): string {
+export function linkNoClobber(
+  source: fs.PathLike,
+  dir: string,
+  name: string,
+  firstNumber = 1,
+  maxBytes = MAX_ID_BYTES,
+): string {
   for (let n = firstNumber; ; n++) {
     const candidate = numberedName(name, n, maxBytes);
     if (linkExclusive(source, path.join(dir, candidate))) return candidate;
@@ -97,7 +103,13 @@ export function linkNoClobber(source: fs.PathLike, dir: string, name: string, fi
 
 // Moves `source` into `dir` like linkNoClobber, then removes the old name. A crash in between
 // leaves the file in both places (which a repeated call resolves), never in none.
-export function moveNoClobber(source: string, dir: string, name: string, firstNumber = 1, maxBytes = MAX_ID_BYTES): string {
+export function moveNoClobber(
+  source: string,
+  dir: string,
+  name: string,
+  firstNumber = 1,
+  maxBytes = MAX_ID_BYTES,
+): string {
   const got = linkNoClobber(source, dir, name, firstNumber, maxBytes);
   unlinkIfPresent(source);
   return got;

@@ -50,7 +50,12 @@ export interface CancelledOpenJob {
 // the reason "cancelled", or the one given (the dispatcher's own, for a job that cannot run).
 export function requestOpenCancel(paths: HomePaths, name: string, reason?: string): void {
   fs.mkdirSync(paths.cancel, {recursive: true, mode: 0o700});
-  const request: CancelRequest = {name, requestedAt: new Date().toISOString(), by: `${hostName()}:${process.pid}`, reason};
+  const request: CancelRequest = {
+    name,
+    requestedAt: new Date().toISOString(),
+    by: `${hostName()}:${process.pid}`,
+    reason,
+  };
   writeFileAtomic(paths.tmp, openCancelPath(paths, name), `${JSON.stringify(request)}\n`);
 }
 
@@ -87,7 +92,13 @@ function cancelOpenJob(paths: HomePaths, name: string): CancelledOpenJob {
   }
   if (record === undefined) {
     record = reserve(paths, name, reason);
-    const noted: CancelRequest = {name, requestedAt: asked?.requestedAt ?? record.endedAt ?? '', by: asked?.by ?? '', id: record.id, reason};
+    const noted: CancelRequest = {
+      name,
+      requestedAt: asked?.requestedAt ?? record.endedAt ?? '',
+      by: asked?.by ?? '',
+      id: record.id,
+      reason,
+    };
     writeFileAtomic(paths.tmp, request, `${JSON.stringify(noted)}\n`);
     crashPoint('cancel:reserved');
   }
@@ -126,7 +137,16 @@ function reserve(paths: HomePaths, name: string, reason: string): JobRecord {
     (id) => ({...newRecord(id, name), state: 'failed', reason, endedAt, file: endedFile('failed', id)}),
     (existing) =>
       existing.name === name && existing.state === 'requeued' && existing.requeuedAs === name
-        ? {...existing, state: 'failed', reason, endedAt, requeuedAs: null, worker: null, host: null, file: endedFile('failed', existing.id)}
+        ? {
+            ...existing,
+            state: 'failed',
+            reason,
+            endedAt,
+            requeuedAs: null,
+            worker: null,
+            host: null,
+            file: endedFile('failed', existing.id),
+          }
         : undefined,
   );
 }

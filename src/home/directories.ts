@@ -40,10 +40,14 @@ export function directoryProblem(dir: string, rules: DirectoryRules, follow = fa
     return undefined;
   }
   if (stat.isSymbolicLink()) {
-    return new FjdError('HOME_UNSAFE', `${dir} is a symbolic link (to ${linkTarget(dir)}): fjd would move the files of the directory it points to`, {
-      path: dir,
-      hint: `Look at what it points to, then remove the link (rm ${dir}) and let fjd create the directory, or choose another home with --home DIR.`,
-    });
+    return new FjdError(
+      'HOME_UNSAFE',
+      `${dir} is a symbolic link (to ${linkTarget(dir)}): fjd would move the files of the directory it points to`,
+      {
+        path: dir,
+        hint: `Look at what it points to, then remove the link (rm ${dir}) and let fjd create the directory, or choose another home with --home DIR.`,
+      },
+    );
   }
   if (!stat.isDirectory()) {
     return new FjdError('HOME_UNUSABLE', `${dir} is not a directory`, {
@@ -64,16 +68,24 @@ export function directoryProblem(dir: string, rules: DirectoryRules, follow = fa
   }
   const mode = stat.mode & 0o7777;
   if ((mode & 0o002) !== 0) {
-    return new FjdError('HOME_UNSAFE', `${dir} is writable by others (mode ${octal(mode)}): anyone could make the workers run their commands`, {
-      path: dir,
-      hint: `Remove that with: chmod o-w ${dir}`,
-    });
+    return new FjdError(
+      'HOME_UNSAFE',
+      `${dir} is writable by others (mode ${octal(mode)}): anyone could make the workers run their commands`,
+      {
+        path: dir,
+        hint: `Remove that with: chmod o-w ${dir}`,
+      },
+    );
   }
   if ((mode & 0o020) !== 0 && !rules.groupShared) {
-    return new FjdError('HOME_UNSAFE', `${dir} is writable by its group (mode ${octal(mode)}): its members could make the workers run their commands`, {
-      path: dir,
-      hint: `Remove that with: chmod g-w ${dir}, or, if the group is meant to share this home, pass --group-shared (or set FJD_GROUP_SHARED=1).`,
-    });
+    return new FjdError(
+      'HOME_UNSAFE',
+      `${dir} is writable by its group (mode ${octal(mode)}): its members could make the workers run their commands`,
+      {
+        path: dir,
+        hint: `Remove that with: chmod g-w ${dir}, or, if the group is meant to share this home, pass --group-shared (or set FJD_GROUP_SHARED=1).`,
+      },
+    );
   }
   return undefined;
 }

@@ -57,7 +57,9 @@ function locate(paths: HomePaths, id: string, record: JobRecord | undefined): Fo
     record,
     others: [],
   });
-  for (const worker of listDir(paths.workers).filter((w) => !w.startsWith('.')).sort()) {
+  for (const worker of listDir(paths.workers)
+    .filter((w) => !w.startsWith('.'))
+    .sort()) {
     const file = path.join(podDir(paths, worker), id);
     if (!exists(file)) continue;
     const current = readCurrentJob(paths, worker);

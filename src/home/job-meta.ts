@@ -89,7 +89,13 @@ function keptPlace(home: HomePaths, name: string): number | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<JobRecord>;
-    if (record.state === 'requeued' && record.name === name && record.requeuedAs === name && typeof record.submittedMs === 'number') return record.submittedMs;
+    if (
+      record.state === 'requeued' &&
+      record.name === name &&
+      record.requeuedAs === name &&
+      typeof record.submittedMs === 'number'
+    )
+      return record.submittedMs;
   } catch {
     // Gone or cut short meanwhile: its file's own time.
   }

@@ -20,7 +20,10 @@ export function parseLimits(text: string, source: string): Map<string, number> {
 }
 
 // The flags win over the file.
-export function mergeLimits(fromFile: ReadonlyMap<string, number>, flags: ReadonlyMap<string, number> | undefined): Map<string, number> {
+export function mergeLimits(
+  fromFile: ReadonlyMap<string, number>,
+  flags: ReadonlyMap<string, number> | undefined,
+): Map<string, number> {
   return new Map([...fromFile, ...(flags ?? new Map<string, number>())]);
 }
 

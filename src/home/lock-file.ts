@@ -44,6 +44,14 @@ export function dispatcherHolder(paths: HomePaths): DispatcherHolder | undefined
   const holder = readJson<LockContent>(lockPath(paths));
   if (holder === undefined || typeof holder.pid !== 'number') return undefined;
   if (holder.host === hostName() && processLiveness(holder.pid, holder.procStart) === 'dead') return undefined;
-  const limits = new Map(Object.entries(holder.limits ?? {}).filter((entry): entry is [string, number] => Number.isInteger(entry[1])));
-  return {host: holder.host, pid: holder.pid, startedAt: holder.startedAt, limits, polling: typeof holder.polling === 'string' ? holder.polling : null};
+  const limits = new Map(
+    Object.entries(holder.limits ?? {}).filter((entry): entry is [string, number] => Number.isInteger(entry[1])),
+  );
+  return {
+    host: holder.host,
+    pid: holder.pid,
+    startedAt: holder.startedAt,
+    limits,
+    polling: typeof holder.polling === 'string' ? holder.polling : null,
+  };
 }

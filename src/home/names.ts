@@ -34,7 +34,8 @@ export function isIgnoredName(name: string): boolean {
 // Why `name` cannot be a job's name, or undefined when it can.
 export function jobNameProblem(name: string): string | undefined {
   const bytes = Buffer.byteLength(name);
-  if (bytes > MAX_JOB_NAME_BYTES) return `the job's name has ${bytes} bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`;
+  if (bytes > MAX_JOB_NAME_BYTES)
+    return `the job's name has ${bytes} bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`;
   return undefined;
 }
 
@@ -99,7 +100,16 @@ export function escapeNonUtf8(raw: Buffer): string {
   let i = 0;
   while (i < raw.length) {
     const lead = raw[i] ?? 0;
-    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const size =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead <= 0xdf
+          ? 2
+          : lead >= 0xe0 && lead <= 0xef
+            ? 3
+            : lead >= 0xf0 && lead <= 0xf4
+              ? 4
+              : 0;
     let char: string | undefined;
     if (size > 0 && i + size <= raw.length) {
       try {

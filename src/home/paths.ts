@@ -37,7 +37,9 @@ export function recordPath(paths: HomePaths, id: string): string {
 
 // The job id whose record a name in .fjd/records/ is, or undefined for any other name.
 export function recordIdOf(fileName: string): string | undefined {
-  return fileName.endsWith(RECORD_SUFFIX) && fileName.length > RECORD_SUFFIX.length ? fileName.slice(0, -RECORD_SUFFIX.length) : undefined;
+  return fileName.endsWith(RECORD_SUFFIX) && fileName.length > RECORD_SUFFIX.length
+    ? fileName.slice(0, -RECORD_SUFFIX.length)
+    : undefined;
 }
 
 // Where a job's output goes: `ID.out` for its first attempt, `ID.N.out` for its N-th.
@@ -101,7 +103,9 @@ export function lostPodDir(paths: HomePaths, workerId: string, tag: string): str
 // was cut short (closed, lost).
 export function podDirsOf(paths: HomePaths, workerId: string): string[] {
   const dir = workerDir(paths, workerId);
-  return listDir(dir).filter((entry) => entry === POD || entry.startsWith(`${POD}.`)).map((entry) => path.join(dir, entry));
+  return listDir(dir)
+    .filter((entry) => entry === POD || entry.startsWith(`${POD}.`))
+    .map((entry) => path.join(dir, entry));
 }
 
 // Whether a pod of podDirsOf is one left behind (closed, lost), not the worker's own.

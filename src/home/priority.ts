@@ -16,7 +16,9 @@ interface PriorityOverride {
 // The priority set for the job file `name` with inode `ino`, if any.
 export function priorityOverride(paths: HomePaths, name: string, ino: number): number | undefined {
   const override = readJson<PriorityOverride>(priorityPath(paths, name));
-  return override !== undefined && override.ino === ino && Number.isInteger(override.priority) ? override.priority : undefined;
+  return override !== undefined && override.ino === ino && Number.isInteger(override.priority)
+    ? override.priority
+    : undefined;
 }
 
 // Sets the priority of the job file jobqueue/NAME, whose inode is `ino`.

@@ -116,7 +116,14 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
       const startedAt = options.current?.id === id ? options.current.startedAt : now;
       const worker = path.basename(path.dirname(pod));
       const started = {attempt: record.attempts.length + 1, worker, host: options.host ?? null, startedAt};
-      record.attempts.push(attemptRecord(started, {endedAt: now, signal: killed ? 'SIGKILL' : null, reason: options.reason, outcome: 'lost'}));
+      record.attempts.push(
+        attemptRecord(started, {
+          endedAt: now,
+          signal: killed ? 'SIGKILL' : null,
+          reason: options.reason,
+          outcome: 'lost',
+        }),
+      );
     }
     const lost = record.attempts.filter((attempt) => attempt.outcome === 'lost').length;
     const max = maxAttemptsOf(file) ?? options.maxAttempts;

@@ -42,7 +42,15 @@ export interface OddEntry {
 // the worker with its own reason.
 export function notAJobReason(stat: fs.Stats): string | undefined {
   if (stat.isFile() || stat.isDirectory() || stat.isSymbolicLink()) return undefined;
-  const kind = stat.isSocket() ? 'a socket' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device' : 'of an unknown type';
+  const kind = stat.isSocket()
+    ? 'a socket'
+    : stat.isFIFO()
+      ? 'a FIFO'
+      : stat.isCharacterDevice()
+        ? 'a character device'
+        : stat.isBlockDevice()
+          ? 'a block device'
+          : 'of an unknown type';
   return `the job is not a regular file (${kind}); fjd runs only regular files`;
 }
 
@@ -74,7 +82,11 @@ export function oddNames(dir: string, names: readonly string[]): OddEntry[] {
       const problem = jobNameProblem(text);
       if (problem !== undefined) odd.push({raw, listedAs: text, reason: problem});
     } else {
-      odd.push({raw, listedAs: text, reason: 'the job\'s name is not valid UTF-8 (its id has %XX for each byte that is not)'});
+      odd.push({
+        raw,
+        listedAs: text,
+        reason: "the job's name is not valid UTF-8 (its id has %XX for each byte that is not)",
+      });
     }
   }
   return odd;
@@ -115,7 +127,8 @@ export function refuseEntry(paths: HomePaths, entry: Buffer | string, reason: st
 function reserve(paths: HomePaths, source: Buffer, name: string, base: string, reason: string): JobRecord {
   const endedAt = new Date().toISOString();
   const interrupted = (existing: JobRecord): boolean => {
-    if (existing.name !== name || existing.state !== 'failed' || existing.reason !== reason || existing.file === null) return false;
+    if (existing.name !== name || existing.state !== 'failed' || existing.reason !== reason || existing.file === null)
+      return false;
     const there = path.join(paths.root, existing.file);
     return !exists(there) || sameFile(source, there);
   };

@@ -104,7 +104,16 @@ export function assignJob(
     (id) => ({...newRecord(id, name), state: 'assigned', assignedAt, worker: workerId, host, submittedMs}),
     (existing) =>
       reusable(paths, existing, name)
-        ? {...existing, state: 'assigned', assignedAt, worker: workerId, host, requeuedAs: null, reason: null, submittedMs: existing.submittedMs ?? submittedMs}
+        ? {
+            ...existing,
+            state: 'assigned',
+            assignedAt,
+            worker: workerId,
+            host,
+            requeuedAs: null,
+            reason: null,
+            submittedMs: existing.submittedMs ?? submittedMs,
+          }
         : undefined,
   );
   const {id} = record;
@@ -248,7 +257,8 @@ export function repairPod(paths: HomePaths, pod: string): string[] {
     const record = readRecord(paths, id);
     if (record === undefined) continue;
     const {dir, name} = destination(paths, record);
-    const there = record.state === 'finished' || record.state === 'failed' ? record.file : `${path.basename(dir)}/${name}`;
+    const there =
+      record.state === 'finished' || record.state === 'failed' ? record.file : `${path.basename(dir)}/${name}`;
     if (there !== null && sameFile(file, path.join(paths.root, there))) {
       unlinkIfPresent(file);
       completed.push(id);

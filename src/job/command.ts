@@ -20,7 +20,26 @@ export interface CommandPlan {
   passJobFile: boolean;
 }
 
-const SHELL_SPECIAL = new Set(['|', '&', ';', '<', '>', '(', ')', '$', '`', '*', '?', '[', '#', '~', '\n', '{', '}', '!']);
+const SHELL_SPECIAL = new Set([
+  '|',
+  '&',
+  ';',
+  '<',
+  '>',
+  '(',
+  ')',
+  '$',
+  '`',
+  '*',
+  '?',
+  '[',
+  '#',
+  '~',
+  '\n',
+  '{',
+  '}',
+  '!',
+]);
 
 // Splits a line into words when it needs no shell; returns undefined when it does.
 export function splitWords(line: string): string[] | undefined {
@@ -109,9 +128,15 @@ export function findOnPath(name: string, envPath: string | undefined, cwd: strin
 
 // Decides how to run `line` from `workdir`, checking that a directly run program exists
 // and is executable, so that a typo fails with a clear reason instead of a bare exit code.
-export function planCommand(line: string, workdir: string, envPath: string | undefined, passJobFile = true): CommandPlan {
+export function planCommand(
+  line: string,
+  workdir: string,
+  envPath: string | undefined,
+  passJobFile = true,
+): CommandPlan {
   const words = splitWords(line);
-  if (words === undefined) return {file: '/bin/sh', args: ['-c', passJobFile ? `${line} "$@"` : line, 'fjd-job'], shell: true, passJobFile};
+  if (words === undefined)
+    return {file: '/bin/sh', args: ['-c', passJobFile ? `${line} "$@"` : line, 'fjd-job'], shell: true, passJobFile};
   const [program = '', ...args] = words;
   if (program.includes('/')) {
     const resolved = path.resolve(workdir, program);
@@ -120,7 +145,7 @@ export function planCommand(line: string, workdir: string, envPath: string | und
       const where = resolved === program ? '' : ` (looked for ${resolved})`;
       throw new FjdError('EXECUTABLE_NOT_FOUND', `executable ${program} does not exist${where}`, {
         path: resolved,
-        hint: 'A relative path is relative to the job\'s working directory: where `recruiter hire` ran, or [control] workdir.',
+        hint: "A relative path is relative to the job's working directory: where `recruiter hire` ran, or [control] workdir.",
       });
     }
     if (state === 'not-executable') {

@@ -73,7 +73,9 @@ function checkControlKeys(sectionName: string, section: Map<string, string>): vo
   const known: readonly string[] = CONTROL_KEYS;
   const unknown = [...section.keys()].filter((key) => !known.includes(key));
   if (unknown.length === 0) return;
-  const message = unknown.map((key) => `unknown key "${key}" in [${sectionName}]${didYouMean(key, CONTROL_KEYS)}`).join('; ');
+  const message = unknown
+    .map((key) => `unknown key "${key}" in [${sectionName}]${didYouMean(key, CONTROL_KEYS)}`)
+    .join('; ');
   throw new FjdError('JOB_UNKNOWN_KEY', message, {
     hint: `[${sectionName}] holds only ${CONTROL_KEYS.join(', ')}; the job's own settings belong in a section of their own, such as [params].`,
   });
@@ -93,9 +95,13 @@ export function decodeJobText(bytes: Buffer): string {
     });
   }
   if (bytes.length > MAX_JOB_FILE_BYTES) {
-    throw new FjdError('JOB_TOO_LARGE', `the job file has ${bytes.length} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`, {
-      hint: 'Keep job files small: put large inputs in files that the job reads.',
-    });
+    throw new FjdError(
+      'JOB_TOO_LARGE',
+      `the job file has ${bytes.length} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`,
+      {
+        hint: 'Keep job files small: put large inputs in files that the job reads.',
+      },
+    );
   }
   if (bytes.includes(0)) {
     throw new FjdError('JOB_BINARY', 'the job file is binary, not an INI text file (it contains NUL bytes)');
@@ -226,14 +232,20 @@ export function parseJobText(text: string): JobFile {
     const value = optional(key);
     if (value === undefined) return undefined;
     if (!/^\d+$/.test(value) || Number(value) < min) {
-      throw new FjdError('JOB_BAD_VALUE', `[${sectionName}] ${key} = ${value} is not a whole number of at least ${min}`);
+      throw new FjdError(
+        'JOB_BAD_VALUE',
+        `[${sectionName}] ${key} = ${value} is not a whole number of at least ${min}`,
+      );
     }
     return Number(value);
   };
   const passJobFile = optional('pass_job_file');
   const priorityText = optional('priority');
   if (priorityText !== undefined && !/^[+-]?\d+$/.test(priorityText)) {
-    throw new FjdError('JOB_BAD_VALUE', `[${sectionName}] priority = ${priorityText} is not a whole number (higher runs first)`);
+    throw new FjdError(
+      'JOB_BAD_VALUE',
+      `[${sectionName}] priority = ${priorityText} is not a whole number (higher runs first)`,
+    );
   }
   const list = (text: string | undefined): string[] =>
     (text ?? '')
@@ -266,13 +278,24 @@ export function parseJobText(text: string): JobFile {
   };
 }
 
-const BOOLEANS: Record<string, boolean> = {yes: true, true: true, on: true, '1': true, no: false, false: false, off: false, '0': false};
+const BOOLEANS: Record<string, boolean> = {
+  yes: true,
+  true: true,
+  on: true,
+  '1': true,
+  no: false,
+  false: false,
+  off: false,
+  '0': false,
+};
 
 // Reads a boolean as configparser does: yes/no, true/false, on/off, 1/0, in any case.
 export function parseBoolean(text: string, what: string): boolean {
   const value = BOOLEANS[text.trim().toLowerCase()];
   if (value === undefined) {
-    throw new FjdError('JOB_BAD_VALUE', `${what} = ${text} is not a boolean`, {hint: 'Write yes or no (also true/false, on/off, 1/0).'});
+    throw new FjdError('JOB_BAD_VALUE', `${what} = ${text} is not a boolean`, {
+      hint: 'Write yes or no (also true/false, on/off, 1/0).',
+    });
   }
   return value;
 }

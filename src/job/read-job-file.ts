@@ -56,23 +56,31 @@ export function readJobFile(file: string, options: ReadJobOptions): Buffer {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (error) {
     const code = errnoCode(error);
-    if (code === 'ELOOP') throw new FjdError('JOB_NOT_REGULAR', 'the job file is a symbolic link; fjd runs only regular files');
+    if (code === 'ELOOP')
+      throw new FjdError('JOB_NOT_REGULAR', 'the job file is a symbolic link; fjd runs only regular files');
     if (isTransientFsError(code)) throw error;
     throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${code ?? String(error)})`, {cause: error});
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new FjdError('JOB_NOT_REGULAR', 'the job is not a regular file (a FIFO, socket or device)');
+    if (!stat.isFile())
+      throw new FjdError('JOB_NOT_REGULAR', 'the job is not a regular file (a FIFO, socket or device)');
     const links = stat.nlink === 2 && finishInterruptedSubmit(stat, options.tmpDir) ? 1 : stat.nlink;
     if (links > 1) {
       throw new FjdError('JOB_UNTRUSTED', `the job file has ${links} hard links; fjd runs only files with one name`);
     }
     const uid = process.getuid?.();
     if (uid !== undefined && stat.uid !== uid) {
-      throw new FjdError('JOB_UNTRUSTED', `the job file belongs to uid ${stat.uid}, not to the worker's user (uid ${uid})`);
+      throw new FjdError(
+        'JOB_UNTRUSTED',
+        `the job file belongs to uid ${stat.uid}, not to the worker's user (uid ${uid})`,
+      );
     }
     if ((stat.mode & 0o002) !== 0) {
-      throw new FjdError('JOB_UNTRUSTED', `the job file is writable by others (${mode(stat)}); remove that with chmod o-w`);
+      throw new FjdError(
+        'JOB_UNTRUSTED',
+        `the job file is writable by others (${mode(stat)}); remove that with chmod o-w`,
+      );
     }
     if ((stat.mode & 0o020) !== 0 && !options.groupShared) {
       throw new FjdError(
@@ -81,15 +89,21 @@ export function readJobFile(file: string, options: ReadJobOptions): Buffer {
       );
     }
     if (stat.size > MAX_JOB_FILE_BYTES) {
-      throw new FjdError('JOB_TOO_LARGE', `the job file has ${stat.size} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`, {
-        hint: 'Keep job files small: put large inputs in files that the job reads.',
-      });
+      throw new FjdError(
+        'JOB_TOO_LARGE',
+        `the job file has ${stat.size} bytes, more than the ${MAX_JOB_FILE_BYTES} allowed`,
+        {
+          hint: 'Keep job files small: put large inputs in files that the job reads.',
+        },
+      );
     }
     try {
       return fs.readFileSync(fd);
     } catch (error) {
       if (isTransientFsError(errnoCode(error))) throw error;
-      throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${errnoCode(error) ?? String(error)})`, {cause: error});
+      throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${errnoCode(error) ?? String(error)})`, {
+        cause: error,
+      });
     }
   } finally {
     fs.closeSync(fd);

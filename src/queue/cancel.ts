@@ -7,7 +7,13 @@ import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {relativeToHome, type HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
-import {CANCELLED, carryOutOpenCancels, openCancelPending, requestOpenCancel, requestWorkerCancel} from '../home/cancel-requests.js';
+import {
+  CANCELLED,
+  carryOutOpenCancels,
+  openCancelPending,
+  requestOpenCancel,
+  requestWorkerCancel,
+} from '../home/cancel-requests.js';
 import {findJob} from '../home/find-job.js';
 import {openCancelPath, workerCancelPath} from '../home/paths.js';
 
@@ -32,13 +38,26 @@ export function locateJob(paths: HomePaths, ref: string): JobPlace {
         : {state: 'assigned', id: found.id, name: found.name, worker: found.worker};
     case 'finished':
     case 'failed':
-      return {state: found.state, id: found.id ?? found.name, name: found.name, reason: found.record?.reason ?? null, file: found.file};
+      return {
+        state: found.state,
+        id: found.id ?? found.name,
+        name: found.name,
+        reason: found.record?.reason ?? null,
+        file: found.file,
+      };
   }
 }
 
 export type CancelOutcome =
   // Now in failed/ with reason "cancelled".
-  | {ref: string; result: 'cancelled'; id: string; file: string; was: 'open' | 'assigned' | 'cancelled'; worker: string | null}
+  | {
+      ref: string;
+      result: 'cancelled';
+      id: string;
+      file: string;
+      was: 'open' | 'assigned' | 'cancelled';
+      worker: string | null;
+    }
   // It had ended before the cancel took effect.
   | {ref: string; result: 'ended'; id: string; state: 'finished' | 'failed'; reason: string | null}
   | {ref: string; result: 'unknown'}
@@ -99,7 +118,14 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
     for (const job of [...pending.values()]) {
       const place = locateJob(paths, job.ref);
       if (place.state === 'failed' && place.reason === CANCELLED) {
-        outcomes.set(job.ref, {ref: job.ref, result: 'cancelled', id: place.id, file: place.file, was: job.was, worker: job.worker});
+        outcomes.set(job.ref, {
+          ref: job.ref,
+          result: 'cancelled',
+          id: place.id,
+          file: place.file,
+          was: job.was,
+          worker: job.worker,
+        });
         pending.delete(job.ref);
       } else if (place.state === 'finished' || place.state === 'failed') {
         outcomes.set(job.ref, {ref: job.ref, result: 'ended', id: place.id, state: place.state, reason: place.reason});
@@ -125,7 +151,9 @@ export async function cancelJobs(options: CancelOptions): Promise<CancelOutcome[
     }
     await delay(50);
   }
-  return options.refs.filter((ref, i) => options.refs.indexOf(ref) === i).map((ref) => outcomes.get(ref) ?? {ref, result: 'unknown'});
+  return options.refs
+    .filter((ref, i) => options.refs.indexOf(ref) === i)
+    .map((ref) => outcomes.get(ref) ?? {ref, result: 'unknown'});
 }
 
 // Writes the request for the job where it is now, unless it is there already.
@@ -133,6 +161,7 @@ function ask(paths: HomePaths, place: JobPlace): void {
   if (place.state === 'open') {
     if (!openCancelPending(paths, place.name)) requestOpenCancel(paths, place.name);
   } else if (place.state === 'assigned') {
-    if (!fs.existsSync(workerCancelPath(paths, place.worker, place.id))) requestWorkerCancel(paths, place.worker, place.id);
+    if (!fs.existsSync(workerCancelPath(paths, place.worker, place.id)))
+      requestWorkerCancel(paths, place.worker, place.id);
   }
 }

@@ -42,13 +42,19 @@ function refusal(paths: HomePaths, ref: string): FjdError {
       ? `To run it again, queue its file again: cp ${job.file} jobqueue/`
       : `It has not ended yet; fjd status ${ref} shows where it is.`;
   const what = ref.includes('/') ? job.name : ref;
-  return new FjdError('JOB_WRONG_STATE', `${what} is ${job.state} (${job.file}), not failed: only a job in failed/ can be retried`, {path: job.path, hint});
+  return new FjdError(
+    'JOB_WRONG_STATE',
+    `${what} is ${job.state} (${job.file}), not failed: only a job in failed/ can be retried`,
+    {path: job.path, hint},
+  );
 }
 
 export function retryFailed(options: RetryOptions): RetryResult {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
   const result: RetryResult = {requeued: [], refused: []};
-  const failed = listDir(paths.failed).filter((name) => !isIgnoredName(name)).sort();
+  const failed = listDir(paths.failed)
+    .filter((name) => !isIgnoredName(name))
+    .sort();
   // A path such as failed/x names the failed job of that id.
   const idOf = new Map(options.jobs.map((ref) => [ref, ref.includes('/') ? failedId(paths, ref) : ref]));
   const wanted = new Set(idOf.values());
@@ -67,7 +73,10 @@ export function retryFailed(options: RetryOptions): RetryResult {
     }
     result.requeued.push({id, as: got});
   }
-  noteRetried(paths, result.requeued.map((r) => r.id));
+  noteRetried(
+    paths,
+    result.requeued.map((r) => r.id),
+  );
   result.refused = options.jobs.filter((ref) => !matched.has(idOf.get(ref) ?? ref)).map((ref) => refusal(paths, ref));
   return result;
 }

@@ -73,10 +73,14 @@ export async function hireWorkers(options: HireOptions): Promise<HireResult> {
         const dead = started.find((s) => s.exit !== undefined);
         if (dead !== undefined) {
           const tail = lastLines(dead.log, 5);
-          throw new FjdError('WORKER_START_FAILED', `a new worker stopped before it announced itself (${dead.exit ?? ''})${tail === '' ? '' : `:\n${tail}`}`, {
-            path: dead.log,
-            hint: `Its log is ${dead.log}.`,
-          });
+          throw new FjdError(
+            'WORKER_START_FAILED',
+            `a new worker stopped before it announced itself (${dead.exit ?? ''})${tail === '' ? '' : `:\n${tail}`}`,
+            {
+              path: dead.log,
+              hint: `Its log is ${dead.log}.`,
+            },
+          );
         }
         for (const {id, info} of listWorkers(paths)) {
           if (info !== undefined && info.host === host && pids.has(info.pid)) registered.set(info.pid, id);

@@ -29,7 +29,8 @@ export interface HostEntry {
 export const HOSTS_FILE_NAMES = ['hosts', 'remote.conf'];
 
 const KEYS = ['name', 'workers', 'ssh'];
-const FORMAT_HINT = 'A hosts file has one [section] per host, each with `name = HOST` and `workers = N`, and optionally `ssh = OPTIONS`.';
+const FORMAT_HINT =
+  'A hosts file has one [section] per host, each with `name = HOST` and `workers = N`, and optionally `ssh = OPTIONS`.';
 
 function hostsError(file: string, line: number, message: string, hint = FORMAT_HINT): FjdError {
   return new FjdError('HOSTS_FILE', `${file}, line ${line}: ${message}`, {path: file, hint});
@@ -53,9 +54,11 @@ export function parseHostsText(text: string, file: string): HostEntry[] {
     const stripped = (lines[i] ?? '').trim();
     if (stripped === '' || stripped.startsWith('#') || stripped.startsWith(';')) continue;
     if (stripped.startsWith('[')) {
-      if (!stripped.endsWith(']') || stripped.length < 3) throw hostsError(file, lineNo, `"${stripped}" is not a [section] header`);
+      if (!stripped.endsWith(']') || stripped.length < 3)
+        throw hostsError(file, lineNo, `"${stripped}" is not a [section] header`);
       const section = stripped.slice(1, -1).trim();
-      if (sections.some((s) => s.section === section)) throw hostsError(file, lineNo, `section [${section}] appears twice`);
+      if (sections.some((s) => s.section === section))
+        throw hostsError(file, lineNo, `section [${section}] appears twice`);
       sections.push({section, line: lineNo, values: new Map()});
       continue;
     }
@@ -65,30 +68,52 @@ export function parseHostsText(text: string, file: string): HostEntry[] {
     if (current === undefined) throw hostsError(file, lineNo, `"${stripped}" comes before any [section] header`);
     const key = stripped.slice(0, at).trim().toLowerCase();
     if (!KEYS.includes(key)) {
-      throw hostsError(file, lineNo, `unknown key "${key}" in [${current.section}]${didYouMean(key, KEYS) || ` (known: ${KEYS.join(', ')})`}`);
+      throw hostsError(
+        file,
+        lineNo,
+        `unknown key "${key}" in [${current.section}]${didYouMean(key, KEYS) || ` (known: ${KEYS.join(', ')})`}`,
+      );
     }
     if (current.values.has(key)) throw hostsError(file, lineNo, `key "${key}" appears twice in [${current.section}]`);
     // A comment after the value, as in the example above, is not part of it.
-    const value = stripped.slice(at + 1).replace(/\s+[#;].*$/, '').trim();
+    const value = stripped
+      .slice(at + 1)
+      .replace(/\s+[#;].*$/, '')
+      .trim();
     current.values.set(key, {value, line: lineNo});
   }
   if (sections.length === 0) throw hostsError(file, 1, 'no host is listed');
   return sections.map(({section, line, values}) => {
     const name = values.get('name');
-    if (name === undefined || name.value === '') throw hostsError(file, name?.line ?? line, `[${section}] has no name (the ssh destination)`);
+    if (name === undefined || name.value === '')
+      throw hostsError(file, name?.line ?? line, `[${section}] has no name (the ssh destination)`);
     if (/\s/.test(name.value) || name.value.startsWith('-')) {
-      throw hostsError(file, name.line, `[${section}] name "${name.value}" is not an ssh destination`, 'Put ssh options in the `ssh` key, not in `name`.');
+      throw hostsError(
+        file,
+        name.line,
+        `[${section}] name "${name.value}" is not an ssh destination`,
+        'Put ssh options in the `ssh` key, not in `name`.',
+      );
     }
     const workers = values.get('workers');
     if (workers === undefined) throw hostsError(file, line, `[${section}] has no workers count (add workers = N)`);
     const count = Number(workers.value);
     if (!/^\d+$/.test(workers.value) || !Number.isSafeInteger(count) || count < 1) {
-      throw hostsError(file, workers.line, `[${section}] workers "${workers.value}" is not a whole number of at least 1`);
+      throw hostsError(
+        file,
+        workers.line,
+        `[${section}] workers "${workers.value}" is not a whole number of at least 1`,
+      );
     }
     const ssh = values.get('ssh');
     const options = ssh === undefined || ssh.value === '' ? [] : splitWords(ssh.value);
     if (options === undefined) {
-      throw hostsError(file, ssh?.line ?? line, `[${section}] ssh "${ssh?.value ?? ''}" is not a list of plain words`, 'Write ssh options as words, quoted where needed, without $VAR, ~ or other shell syntax.');
+      throw hostsError(
+        file,
+        ssh?.line ?? line,
+        `[${section}] ssh "${ssh?.value ?? ''}" is not a list of plain words`,
+        'Write ssh options as words, quoted where needed, without $VAR, ~ or other shell syntax.',
+      );
     }
     return {section, name: name.value, workers: count, ssh: options, line};
   });

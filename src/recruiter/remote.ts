@@ -45,11 +45,16 @@ const KEEP_CHARS = 4000;
 
 // The ssh command as words: --ssh, else $FJD_SSH, else `ssh`.
 export function sshCommandFrom(option: string | undefined, env: NodeJS.ProcessEnv): string[] {
-  const [text, from] = option !== undefined ? [option, '--ssh'] : env.FJD_SSH !== undefined && env.FJD_SSH !== '' ? [env.FJD_SSH, 'FJD_SSH'] : ['ssh', ''];
+  const [text, from] =
+    option !== undefined
+      ? [option, '--ssh']
+      : env.FJD_SSH !== undefined && env.FJD_SSH !== ''
+        ? [env.FJD_SSH, 'FJD_SSH']
+        : ['ssh', ''];
   const words = splitWords(text);
   if (words === undefined) {
     throw new FjdError('SSH_COMMAND', `${from} "${text}" is not a command of plain words`, {
-      hint: 'Write it as words, quoted where needed, without $VAR, ~ or other shell syntax, such as: --ssh \'ssh -F /home/me/.ssh/lab_config\'',
+      hint: "Write it as words, quoted where needed, without $VAR, ~ or other shell syntax, such as: --ssh 'ssh -F /home/me/.ssh/lab_config'",
     });
   }
   return words;
@@ -57,7 +62,16 @@ export function sshCommandFrom(option: string | undefined, env: NodeJS.ProcessEn
 
 // The shell line that a host runs for `recruiter hire`.
 export function remoteHireLine(options: RemoteHireOptions, count: number): string {
-  const argv = [options.node, options.recruiter, 'hire', String(count), '--local-only', '--home', options.home, ...options.hireArgs];
+  const argv = [
+    options.node,
+    options.recruiter,
+    'hire',
+    String(count),
+    '--local-only',
+    '--home',
+    options.home,
+    ...options.hireArgs,
+  ];
   return `cd ${shellQuote(options.cwd)} && exec ${argv.map(shellQuote).join(' ')}`;
 }
 
@@ -105,8 +119,17 @@ function runSsh(argv: string[], timeoutMs: number): Promise<{error?: string}> {
         resolve({});
         return;
       }
-      const tail = stderr.trim().split('\n').filter((line) => line.trim() !== '').slice(-3).join('\n');
-      const how = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : signal === null ? `exit code ${String(code)}` : `signal ${signal}`;
+      const tail = stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(-3)
+        .join('\n');
+      const how = timedOut
+        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+        : signal === null
+          ? `exit code ${String(code)}`
+          : `signal ${signal}`;
       resolve({error: tail === '' ? `${command} ended with ${how}` : timedOut ? `${tail} (${how})` : tail});
     });
   });

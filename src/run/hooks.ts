@@ -53,14 +53,22 @@ class Capture {
 }
 
 // How a hook ended, in words, or null when it exited 0; `stoppedAfterMs` when its time ran out.
-function hookTrouble(exit: {code: number | null; signal: NodeJS.Signals | null} | undefined, stoppedAfterMs: number | undefined): string | null {
+function hookTrouble(
+  exit: {code: number | null; signal: NodeJS.Signals | null} | undefined,
+  stoppedAfterMs: number | undefined,
+): string | null {
   if (stoppedAfterMs !== undefined) return `it ran longer than ${Math.round(stoppedAfterMs / 1000)} s and was stopped`;
   if (exit?.code === 0) return null;
   if (exit?.code !== null && exit?.code !== undefined) return `exit code ${exit.code}`;
   return `killed by signal ${exit?.signal ?? 'unknown'}`;
 }
 
-export function runHook(command: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<HookRun> {
+export function runHook(
+  command: string,
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs: number,
+): Promise<HookRun> {
   return new Promise((resolve) => {
     const out = new Capture();
     const err = new Capture();
@@ -81,7 +89,10 @@ export function runHook(command: string, env: Record<string, string>, cwd: strin
       clearTimeout(drain);
       child.stdout.destroy();
       child.stderr.destroy();
-      const trouble = startError !== undefined ? `it could not be started (${startError})` : hookTrouble(exit, timedOut ? timeoutMs : undefined);
+      const trouble =
+        startError !== undefined
+          ? `it could not be started (${startError})`
+          : hookTrouble(exit, timedOut ? timeoutMs : undefined);
       resolve({trouble, stdout: out.text(), stderr: err.text(), cut: {stdout: out.cut, stderr: err.cut}});
     };
 

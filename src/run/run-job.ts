@@ -39,12 +39,16 @@ export function runJob(options: RunOptions): RunningJob {
   let child: ChildProcess;
   try {
     err = options.stderrFile === options.stdoutFile ? out : fs.openSync(options.stderrFile, 'w', 0o600);
-    child = spawn(options.plan.file, options.plan.passJobFile ? [...options.plan.args, options.jobFile] : options.plan.args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', out, err],
-      detached: true,
-    });
+    child = spawn(
+      options.plan.file,
+      options.plan.passJobFile ? [...options.plan.args, options.jobFile] : options.plan.args,
+      {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['ignore', out, err],
+        detached: true,
+      },
+    );
   } finally {
     // The child holds its own copies of the descriptors once spawned.
     fs.closeSync(out);

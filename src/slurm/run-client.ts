@@ -13,7 +13,11 @@ export interface ClientResult {
 
 const TIMEOUT_MS = 60_000;
 
-export function runSlurmClient(command: string, args: string[], options: {env: NodeJS.ProcessEnv; input?: string; cwd?: string}): ClientResult {
+export function runSlurmClient(
+  command: string,
+  args: string[],
+  options: {env: NodeJS.ProcessEnv; input?: string; cwd?: string},
+): ClientResult {
   const result = spawnSync(command, args, {
     env: options.env,
     cwd: options.cwd,
@@ -34,6 +38,7 @@ export function runSlurmClient(command: string, args: string[], options: {env: N
           : `${command} could not be run (${code ?? result.error.message})`;
     return {status: null, stdout, stderr, problem};
   }
-  if (result.status === null) return {status: null, stdout, stderr, problem: `${command} was killed by ${result.signal ?? 'a signal'}`};
+  if (result.status === null)
+    return {status: null, stdout, stderr, problem: `${command} was killed by ${result.signal ?? 'a signal'}`};
   return {status: result.status, stdout, stderr, problem: null};
 }

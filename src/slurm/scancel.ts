@@ -28,7 +28,10 @@ export function cancelSlurmJobs(paths: HomePaths, env: NodeJS.ProcessEnv): Slurm
     // scancel is silent and successful for a job that has ended; an error names the job.
     if (ran.problem !== null || ran.status !== 0) {
       const said = ran.stderr.trim();
-      result.failed.push({record, problem: ran.problem ?? `scancel exit code ${String(ran.status)}${said === '' ? '' : `: ${said}`}`});
+      result.failed.push({
+        record,
+        problem: ran.problem ?? `scancel exit code ${String(ran.status)}${said === '' ? '' : `: ${said}`}`,
+      });
       continue;
     }
     record.cancelledAt = new Date().toISOString();

@@ -17,7 +17,18 @@ export interface SlurmQuery {
 }
 
 // The states in which a job's workers may still run or start.
-const ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED']);
+const ACTIVE = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'RESIZING',
+  'SIGNALING',
+  'STAGE_OUT',
+  'STOPPED',
+]);
 
 export function isActive(state: string | null): boolean {
   return state !== null && ACTIVE.has(state);
@@ -36,7 +47,10 @@ export function querySlurmJobs(records: SlurmJobRecord[], env: NodeJS.ProcessEnv
   const result = runSlurmClient('squeue', args, {env});
   if (result.problem !== null || result.status !== 0) {
     const said = result.stderr.trim().split('\n').at(-1) ?? '';
-    return {jobs, problem: result.problem ?? `squeue failed (exit code ${String(result.status)}${said === '' ? '' : `: ${said}`})`};
+    return {
+      jobs,
+      problem: result.problem ?? `squeue failed (exit code ${String(result.status)}${said === '' ? '' : `: ${said}`})`,
+    };
   }
   for (const line of result.stdout.split('\n')) {
     const [id, state, nodes] = line.trim().split('|');

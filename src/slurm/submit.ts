@@ -39,7 +39,12 @@ export function slurmScript(options: {count: number; logs: string; home: string;
 // Submits the job and records it in the home; returns the record.
 export function hireSlurm(options: SlurmHireOptions): SlurmJobRecord {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
-  const script = slurmScript({count: options.count, logs: paths.logs, home: paths.root, workerCommand: options.workerCommand});
+  const script = slurmScript({
+    count: options.count,
+    logs: paths.logs,
+    home: paths.root,
+    workerCommand: options.workerCommand,
+  });
   const sbatch = [
     'sbatch',
     '--parsable',
@@ -53,16 +58,20 @@ export function hireSlurm(options: SlurmHireOptions): SlurmJobRecord {
   const result = runSlurmClient(command, args, {env: options.env, input: script, cwd: options.cwd});
   if (result.problem !== null) {
     throw new FjdError('SLURM_FAILED', `cannot submit the workers' job: ${result.problem}`, {
-      hint: 'Run recruiter hire --slurm on a host of a Slurm cluster (a login node), with Slurm\'s commands on PATH.',
+      hint: "Run recruiter hire --slurm on a host of a Slurm cluster (a login node), with Slurm's commands on PATH.",
     });
   }
   const stderr = result.stderr.trim();
   const answer = /^(\d+)(?:;(\S+))?$/m.exec(result.stdout.trim());
   if (result.status !== 0 || answer === null) {
     const said = stderr === '' ? result.stdout.trim() : stderr;
-    throw new FjdError('SLURM_FAILED', `sbatch refused the workers' job (exit code ${String(result.status)})${said === '' ? '' : `:\n${said}`}`, {
-      hint: 'sbatch says why above. Check the --sbatch-arg options (partition, time limit, account) against what your cluster allows (sinfo lists the partitions), and that Slurm\'s commands work here (SLURM_CONF).',
-    });
+    throw new FjdError(
+      'SLURM_FAILED',
+      `sbatch refused the workers' job (exit code ${String(result.status)})${said === '' ? '' : `:\n${said}`}`,
+      {
+        hint: "sbatch says why above. Check the --sbatch-arg options (partition, time limit, account) against what your cluster allows (sinfo lists the partitions), and that Slurm's commands work here (SLURM_CONF).",
+      },
+    );
   }
   const record: SlurmJobRecord = {
     fjd: 1,

@@ -21,7 +21,8 @@ function took(ms: number | null): string {
 }
 
 function howEnded(a: AttemptRecord): string {
-  const how = a.signal !== null ? `signal ${a.signal}` : a.exitCode !== null ? `exit code ${a.exitCode}` : 'no exit code';
+  const how =
+    a.signal !== null ? `signal ${a.signal}` : a.exitCode !== null ? `exit code ${a.exitCode}` : 'no exit code';
   const reason = a.reason === null || a.reason === how ? '' : ` (${a.reason})`;
   return `${how}${reason}`;
 }
@@ -40,7 +41,8 @@ function waitLine(reason: WaitReason): string | undefined {
     case 'worker': {
       const {workers, busy} = reason;
       if (workers === 0) return 'Waiting: for a worker: none is hired (hire some with: recruiter hire)';
-      if (busy === workers) return `Waiting: for a worker: ${workers === 1 ? 'the worker is' : `the ${workers} workers are`} busy`;
+      if (busy === workers)
+        return `Waiting: for a worker: ${workers === 1 ? 'the worker is' : `the ${workers} workers are`} busy`;
       return `Waiting: for a worker: of ${workers}, ${busy} ${busy === 1 ? 'is' : 'are'} busy and ${workers - busy} not ready yet`;
     }
   }
@@ -61,7 +63,10 @@ function workerLine(paths: HomePaths, job: FoundJob): string {
 
 export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): string {
   const lines = [`Job:     ${job.name}${job.id === null ? '' : ` (id ${job.id})`}`];
-  if (job.others.length > 0) lines.push(`         (the newest of ${job.others.length + 1} jobs of that name; the others: ${job.others.join(', ')})`);
+  if (job.others.length > 0)
+    lines.push(
+      `         (the newest of ${job.others.length + 1} jobs of that name; the others: ${job.others.join(', ')})`,
+    );
   lines.push(`State:   ${job.state}`, `File:    ${job.file}`);
   if (job.state === 'open') {
     const deps = waitsFor(paths, job.path);
@@ -86,7 +91,8 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
     return `${lines.join('\n')}\n`;
   }
   // Both are recorded when an attempt ends on its worker (not for a lost one).
-  const unknown = job.state === 'finished' || job.state === 'failed' ? '(none recorded)' : '(recorded when the attempt ends)';
+  const unknown =
+    job.state === 'finished' || job.state === 'failed' ? '(none recorded)' : '(recorded when the attempt ends)';
   lines.push(workerLine(paths, job));
   lines.push(`Command: ${record.command === null ? unknown : record.command.map(shellQuote).join(' ')}`);
   lines.push(`Workdir: ${record.workdir ?? unknown}`);
@@ -96,7 +102,9 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
   for (const a of attempts) lines.push(attemptLine(a));
   if (running !== undefined) {
     const since = roughDuration(Math.max(0, now - Date.parse(running.startedAt)) / 1000);
-    lines.push(`  ${running.attempt}  running  worker ${job.worker ?? '?'}  started ${running.startedAt}  running for ${since}`);
+    lines.push(
+      `  ${running.attempt}  running  worker ${job.worker ?? '?'}  started ${running.startedAt}  running for ${since}`,
+    );
   }
   const attempt = lastAttempt(job);
   if (attempt !== null && job.id !== null) {
@@ -104,7 +112,11 @@ export function formatJob(paths: HomePaths, job: FoundJob, now = Date.now()): st
     const tail = tailLines(file, STDERR_TAIL_LINES);
     const where = path.relative(paths.root, file);
     if (tail.length === 0) lines.push(`Stderr of attempt ${attempt} (${where}): (stderr is empty)`);
-    else lines.push(`Stderr of attempt ${attempt}, last ${STDERR_TAIL_LINES} lines (${where}):`, ...tail.map((line) => `  ${line}`));
+    else
+      lines.push(
+        `Stderr of attempt ${attempt}, last ${STDERR_TAIL_LINES} lines (${where}):`,
+        ...tail.map((line) => `  ${line}`),
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -62,7 +62,9 @@ export function formatStatus(report: StatusReport): string {
 
 // The group limits in force and how full each is: `Limits: gpu 1 of 1 out, big 0 of 0 out (…)`.
 function limitsLine(report: StatusReport): string {
-  const said = report.limits.map((g) => `${g.group} ${g.out} of ${g.limit} out${g.limit === 0 ? ' (a limit of 0: its jobs never run)' : ''}`);
+  const said = report.limits.map(
+    (g) => `${g.group} ${g.out} of ${g.limit} out${g.limit === 0 ? ' (a limit of 0: its jobs never run)' : ''}`,
+  );
   return `Limits: ${said.join(', ')}`;
 }
 
@@ -80,7 +82,9 @@ function pollingLines(polling: PollingProcess[]): string[] {
   for (const p of polling) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), p]);
   const lines = ['Polling: inotify could not be used, so these find changes by rescanning, a little later:'];
   for (const [reason, processes] of byReason) {
-    const who: string[] = processes.filter((p) => p.process === 'dispatcher').map((p) => `the dispatcher (pid ${p.pid} on ${p.host})`);
+    const who: string[] = processes
+      .filter((p) => p.process === 'dispatcher')
+      .map((p) => `the dispatcher (pid ${p.pid} on ${p.host})`);
     const workers = processes.filter((p) => p.process === 'worker').map((p) => p.worker ?? '?');
     const shown = workers.length > 6 ? [...workers.slice(0, 5), `${workers.length - 5} more`] : workers;
     if (workers.length > 0) who.push(`${workers.length === 1 ? 'worker' : 'workers'} ${shown.join(', ')}`);

@@ -125,7 +125,9 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   }
   for (const {id, info} of listWorkers(paths)) {
     const pod = podDir(paths, id);
-    const held = listDir(pod).filter((name) => !name.startsWith('.')).sort();
+    const held = listDir(pod)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
     let jobStartedAt: string | null = null;
     const current = readCurrentJob(paths, id);
     for (const jobId of held) {
@@ -143,16 +145,30 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
     }
     const announced = fs.existsSync(announcementPath(paths, id));
     const alive = info === undefined ? 'unknown' : workerLiveness(info);
-    if (typeof info?.polling === 'string' && alive !== 'dead') polling.push({process: 'worker', worker: id, host: info.host, pid: info.pid, reason: info.polling});
+    if (typeof info?.polling === 'string' && alive !== 'dead')
+      polling.push({process: 'worker', worker: id, host: info.host, pid: info.pid, reason: info.polling});
     workers.push({
       id,
       host: info?.host ?? null,
       pid: info?.pid ?? null,
       state:
-        info === undefined ? 'starting' : alive === 'dead' ? 'lost' : held.length > 0 ? 'busy' : announced ? 'idle' : 'between',
+        info === undefined
+          ? 'starting'
+          : alive === 'dead'
+            ? 'lost'
+            : held.length > 0
+              ? 'busy'
+              : announced
+                ? 'idle'
+                : 'between',
       job: current !== undefined && held.includes(current.id) ? current.id : (held[0] ?? null),
       jobStartedAt,
-      jobRunningForMs: jobStartedAt === null ? null : info !== undefined && info.host !== hostName() ? runningElsewhereMs(paths, id) : Math.max(0, now - Date.parse(jobStartedAt)),
+      jobRunningForMs:
+        jobStartedAt === null
+          ? null
+          : info !== undefined && info.host !== hostName()
+            ? runningElsewhereMs(paths, id)
+            : Math.max(0, now - Date.parse(jobStartedAt)),
       log: info?.log ?? null,
       problem: heartbeatProblem(paths, id),
     });
@@ -173,8 +189,21 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   }
   const counts: Record<ReportedJobState, number> = {open: 0, assigned: 0, running: 0, finished: 0, failed: 0};
   for (const job of jobs) counts[job.state]++;
-  const ended = jobs.filter((job) => job.state === 'finished' || job.state === 'failed').map((job) => path.join(paths.root, job.file));
+  const ended = jobs
+    .filter((job) => job.state === 'finished' || job.state === 'failed')
+    .map((job) => path.join(paths.root, job.file));
   const rate = endRate(ended, now);
   const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
-  return {fjd: 1, home: paths.root, counts, jobs, workers, rate, etaSeconds: eta, slurmJobs: slurmJobStatuses(paths, env), limits: groupLimits(paths, holder), polling};
+  return {
+    fjd: 1,
+    home: paths.root,
+    counts,
+    jobs,
+    workers,
+    rate,
+    etaSeconds: eta,
+    slurmJobs: slurmJobStatuses(paths, env),
+    limits: groupLimits(paths, holder),
+    polling,
+  };
 }

@@ -26,7 +26,8 @@ export function waitsFor(paths: HomePaths, file: string): Dependency[] {
   // Each directory is listed once, as the names a dependency may use (dependencyKeys).
   const keysIn = (dirs: string[]): Set<string> => {
     const keys = new Set<string>();
-    for (const dir of dirs) for (const name of listDir(dir)) if (!isIgnoredName(name)) for (const key of dependencyKeys(name)) keys.add(key);
+    for (const dir of dirs)
+      for (const name of listDir(dir)) if (!isIgnoredName(name)) for (const key of dependencyKeys(name)) keys.add(key);
     return keys;
   };
   const open = keysIn([paths.jobqueue]);
@@ -34,6 +35,17 @@ export function waitsFor(paths: HomePaths, file: string): Dependency[] {
   const failed = keysIn([paths.failed]);
   const finished = keysIn([paths.done]);
   const stateOf = (dep: string): Dependency['state'] =>
-    open.has(dep) ? 'open' : assigned.has(dep) ? 'assigned' : failed.has(dep) ? 'failed' : finished.has(dep) ? 'finished' : 'unknown';
-  return [...after.map((name) => ({name, any: false})), ...afterAny.map((name) => ({name, any: true}))].map((dep) => ({...dep, state: stateOf(dep.name)}));
+    open.has(dep)
+      ? 'open'
+      : assigned.has(dep)
+        ? 'assigned'
+        : failed.has(dep)
+          ? 'failed'
+          : finished.has(dep)
+            ? 'finished'
+            : 'unknown';
+  return [...after.map((name) => ({name, any: false})), ...afterAny.map((name) => ({name, any: true}))].map((dep) => ({
+    ...dep,
+    state: stateOf(dep.name),
+  }));
 }

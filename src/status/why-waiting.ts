@@ -34,7 +34,10 @@ export interface GroupLimit {
 }
 
 // The limits in force, each with how many of its group's jobs are out now.
-export function groupLimits(paths: HomePaths, holder: DispatcherHolder | undefined = dispatcherHolder(paths)): GroupLimit[] {
+export function groupLimits(
+  paths: HomePaths,
+  holder: DispatcherHolder | undefined = dispatcherHolder(paths),
+): GroupLimit[] {
   const limits = mergeLimits(readLimitsFile(paths), holder?.limits);
   if (limits.size === 0) return [];
   const out = new Map<string, number>();
@@ -45,7 +48,9 @@ export function groupLimits(paths: HomePaths, holder: DispatcherHolder | undefin
       if (group !== undefined) out.set(group, (out.get(group) ?? 0) + 1);
     }
   }
-  return [...limits].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, limit]) => ({group, limit, out: out.get(group) ?? 0}));
+  return [...limits]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([group, limit]) => ({group, limit, out: out.get(group) ?? 0}));
 }
 
 // What holds the open job whose file is `file` (in jobqueue/); empty when nothing does (it
@@ -55,7 +60,8 @@ export function whyWaiting(paths: HomePaths, file: string, deps: Dependency[] = 
   const holder = dispatcherHolder(paths);
   if (holder === undefined) reasons.push({kind: 'dispatcher'});
   for (const dep of deps) {
-    if (dep.state === 'open' || dep.state === 'assigned' || dep.state === 'unknown') reasons.push({kind: 'dependency', name: dep.name, state: dep.state, any: dep.any});
+    if (dep.state === 'open' || dep.state === 'assigned' || dep.state === 'unknown')
+      reasons.push({kind: 'dependency', name: dep.name, state: dep.state, any: dep.any});
   }
   const group = readJobMeta(path.dirname(file), path.basename(file))?.group;
   const limit = group === undefined ? undefined : groupLimits(paths, holder).find((g) => g.group === group);

@@ -43,7 +43,12 @@ export function parseCsvRows(text: string, source: string): CsvRow[] {
   while (i < input.length) {
     const ch = input[i];
     if (ch === '"') {
-      if (field !== '') throw csvError(source, line, 'a quote inside an unquoted field (quote the whole field, and write a quote as "")');
+      if (field !== '')
+        throw csvError(
+          source,
+          line,
+          'a quote inside an unquoted field (quote the whole field, and write a quote as "")',
+        );
       const quoteLine = line;
       started = true;
       i++;
@@ -103,12 +108,21 @@ export function parseCsv(text: string, source: string): CsvTable {
     if (name === '') throw csvError(source, first.line, `column ${index + 1} of the header has no name`);
     const lower = name.toLowerCase();
     const earlier = seen.get(lower);
-    if (earlier !== undefined) throw csvError(source, first.line, `the header names "${name}" twice (columns ${earlier + 1} and ${index + 1}; keys are case-insensitive)`);
+    if (earlier !== undefined)
+      throw csvError(
+        source,
+        first.line,
+        `the header names "${name}" twice (columns ${earlier + 1} and ${index + 1}; keys are case-insensitive)`,
+      );
     seen.set(lower, index);
   });
   for (const row of rows) {
     if (row.fields.length !== header.length) {
-      throw csvError(source, row.line, `${row.fields.length} field${row.fields.length === 1 ? '' : 's'}, but the header names ${header.length}`);
+      throw csvError(
+        source,
+        row.line,
+        `${row.fields.length} field${row.fields.length === 1 ? '' : 's'}, but the header names ${header.length}`,
+      );
     }
   }
   return {header, rows};

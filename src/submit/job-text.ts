@@ -46,7 +46,8 @@ export function jobText(spec: JobSpec, made: Date): string {
     `executable = ${checkValue(spec.origin, 'the executable', spec.executable.trim())}`,
     `workdir = ${checkValue(spec.origin, 'the working directory', spec.workdir)}`,
   ];
-  if (spec.logfile !== undefined) lines.push(`logfile = ${checkValue(spec.origin, 'the log file', spec.logfile.trim())}`);
+  if (spec.logfile !== undefined)
+    lines.push(`logfile = ${checkValue(spec.origin, 'the log file', spec.logfile.trim())}`);
   if (!spec.passJobFile) lines.push('pass_job_file = no');
   if (spec.params !== undefined) {
     lines.push('', '[params]');
@@ -83,8 +84,12 @@ function checkRoundTrip(spec: JobSpec, text: string): void {
     differs = error instanceof Error ? error.message : String(error);
   }
   if (differs !== undefined) {
-    throw new FjdError('INTERNAL', `${spec.origin}: the job file fjd wrote does not read back as written (${differs}); this is a bug in fjd`, {
-      hint: 'Please report it with the command line and the parameters that caused it.',
-    });
+    throw new FjdError(
+      'INTERNAL',
+      `${spec.origin}: the job file fjd wrote does not read back as written (${differs}); this is a bug in fjd`,
+      {
+        hint: 'Please report it with the command line and the parameters that caused it.',
+      },
+    );
   }
 }

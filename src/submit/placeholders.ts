@@ -21,9 +21,13 @@ export function fillPlaceholders(line: string, parameters: string[]): string {
     const n = Number(digit ?? braced);
     const value = parameters[n - 1];
     if (value === undefined) {
-      throw new FjdError('USAGE', `the command uses $${n}, but "${parameters.join('#')}" has ${parameters.length} parameter${parameters.length === 1 ? '' : 's'}`, {
-        hint: 'Separate a job\'s parameters with #, as in --parameters \'a.txt#bk/a.txt,b.txt#bk/b.txt\'.',
-      });
+      throw new FjdError(
+        'USAGE',
+        `the command uses $${n}, but "${parameters.join('#')}" has ${parameters.length} parameter${parameters.length === 1 ? '' : 's'}`,
+        {
+          hint: "Separate a job's parameters with #, as in --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'.",
+        },
+      );
     }
     used.add(n);
     return shellQuote(value);

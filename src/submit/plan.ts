@@ -25,7 +25,24 @@ export interface SubmitRequest {
   now: Date;
 }
 
-const INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'bash', 'sh', 'zsh', 'perl', 'ruby', 'rscript', 'julia', 'java', 'env', 'nice', 'time', 'exec']);
+const INTERPRETERS = new Set([
+  'python',
+  'python2',
+  'python3',
+  'node',
+  'bash',
+  'sh',
+  'zsh',
+  'perl',
+  'ruby',
+  'rscript',
+  'julia',
+  'java',
+  'env',
+  'nice',
+  'time',
+  'exec',
+]);
 
 function usage(message: string, hint?: string): FjdError {
   return new FjdError('USAGE', message, {hint});
@@ -39,7 +56,11 @@ export function defaultStem(exe: string, now: Date): string {
   if (INTERPRETERS.has(path.basename(program).toLowerCase())) {
     program = words.slice(1).find((word) => !word.startsWith('-') && !word.includes('=')) ?? program;
   }
-  const base = path.basename(program).replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_.+-]+/g, '').replace(/^[.-]+/, '');
+  const base = path
+    .basename(program)
+    .replace(/\.[A-Za-z0-9]+$/, '')
+    .replace(/[^A-Za-z0-9_.+-]+/g, '')
+    .replace(/^[.-]+/, '');
   const pad = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   // A program of a very long name gives a name that still leaves room for -1, -2….
@@ -50,12 +71,18 @@ export function defaultStem(exe: string, now: Date): string {
 // dispatcher would fail as too long.
 export function checkJobName(name: string): string {
   if (name.includes('/') || name.includes('\0') || isIgnoredName(name) || name === '.' || name === '..') {
-    throw usage(`"${name}" cannot be a job name: jobqueue/ ignores hidden names and names ending in .tmp or ~ or enclosed in #, and a name cannot hold /`, 'Choose another --name.');
+    throw usage(
+      `"${name}" cannot be a job name: jobqueue/ ignores hidden names and names ending in .tmp or ~ or enclosed in #, and a name cannot hold /`,
+      'Choose another --name.',
+    );
   }
   const problem = jobNameProblem(name);
   if (problem !== undefined) {
     const shown = truncateBytes(name, 40);
-    throw usage(`"${shown === name ? name : `${shown}…`}" cannot be a job name: ${problem.replace(/^the job's name/, 'it')}`, 'Choose a shorter --name (fjd submit adds -1, -2… to it for several jobs).');
+    throw usage(
+      `"${shown === name ? name : `${shown}…`}" cannot be a job name: ${problem.replace(/^the job's name/, 'it')}`,
+      'Choose a shorter --name (fjd submit adds -1, -2… to it for several jobs).',
+    );
   }
   return name;
 }
@@ -104,14 +131,21 @@ export function planJobs(request: SubmitRequest): JobSpec[] {
       try {
         executable = fillPlaceholders(exe, splitParameters(item));
       } catch (error) {
-        if (error instanceof FjdError) throw new FjdError(error.code, `${origin}: ${error.message}`, {hint: error.hint});
+        if (error instanceof FjdError)
+          throw new FjdError(error.code, `${origin}: ${error.message}`, {hint: error.hint});
         throw error;
       }
       return {...base, executable, name, passJobFile: false, params: undefined, origin};
     });
   }
   if (request.repeat !== undefined) {
-    return bulk(request.repeat, (i, name) => ({...base, name, passJobFile: false, params: undefined, origin: `--repeat, job ${i + 1}`}));
+    return bulk(request.repeat, (i, name) => ({
+      ...base,
+      name,
+      passJobFile: false,
+      params: undefined,
+      origin: `--repeat, job ${i + 1}`,
+    }));
   }
   if (request.params.length > 0) {
     return [{...base, name: stem, passJobFile: true, params: request.params, origin: '--param'}];
@@ -122,12 +156,18 @@ export function planJobs(request: SubmitRequest): JobSpec[] {
 // The items of --parameters: a comma-separated list, or the lines of standard input.
 export function parameterItems(list: string, stdinText: string | undefined): {items: string[]; source: string} {
   if (stdinText !== undefined) {
-    const items = stdinText.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
+    const items = stdinText
+      .split('\n')
+      .map((line) => line.replace(/\r$/, ''))
+      .filter((line) => line.trim() !== '');
     return {items, source: 'standard input'};
   }
   const items = list.split(',');
   if (items.some((item) => item === '')) {
-    throw usage(`--parameters ${list}: an item is empty`, 'Separate jobs with commas and a job\'s parameters with #: --parameters \'a.txt#bk/a.txt,b.txt#bk/b.txt\'.');
+    throw usage(
+      `--parameters ${list}: an item is empty`,
+      "Separate jobs with commas and a job's parameters with #: --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'.",
+    );
   }
   return {items, source: '--parameters'};
 }

@@ -5,7 +5,12 @@ export class TimeoutError extends Error {}
 
 // Resolves once `condition` returns true; rejects with `describe()` when `timeoutMs` passes.
 // An exception thrown by `condition` ends the wait with that exception.
-export async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string, everyMs = 20): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  describe: () => string,
+  everyMs = 20,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (condition()) return;

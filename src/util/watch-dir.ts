@@ -19,7 +19,8 @@ const fault = process.env.FJD_WATCH_FAULT?.trim();
 
 // The error fs.watch throws when inotify refuses, as Node shapes it.
 function injectedFault(code: string, dir: string): NodeJS.ErrnoException {
-  const text = code === 'EMFILE' ? 'too many open files' : code === 'ENOSPC' ? 'no space left on device' : 'injected fault';
+  const text =
+    code === 'EMFILE' ? 'too many open files' : code === 'ENOSPC' ? 'no space left on device' : 'injected fault';
   return Object.assign(new Error(`${code}: ${text}, watch '${dir}'`), {code, syscall: 'watch', path: dir});
 }
 

@@ -29,10 +29,18 @@ function inotifyLimit(name: string): number | undefined {
 }
 
 // The limit `sysctl` (now `current`) reached, and the command that raises it (to at least `floor`).
-function limitReached(what: string, sysctl: string, current: number | undefined, floor: number): {what: string; fix: string} {
+function limitReached(
+  what: string,
+  sysctl: string,
+  current: number | undefined,
+  floor: number,
+): {what: string; fix: string} {
   const now = current === undefined ? '' : ` = ${current}`;
   const raised = Math.max(floor, (current ?? 0) * 2);
-  return {what: `the ${what} limit is reached (fs.inotify.${sysctl}${now})`, fix: `raise it with: sudo sysctl fs.inotify.${sysctl}=${raised}`};
+  return {
+    what: `the ${what} limit is reached (fs.inotify.${sysctl}${now})`,
+    fix: `raise it with: sudo sysctl fs.inotify.${sysctl}=${raised}`,
+  };
 }
 
 // What a failed watch means, from its error; `limit` reads a sysctl (replaceable for tests).
@@ -40,7 +48,11 @@ export function watchTrouble(error: unknown, limit: (name: string) => number | u
   const code = errnoCode(error);
   const said = describeError(error).replace(/, watch '.*'$/s, '');
   if (code === 'EMFILE') {
-    return {code, error: said, ...limitReached('inotify instance', 'max_user_instances', limit('max_user_instances'), 1024)};
+    return {
+      code,
+      error: said,
+      ...limitReached('inotify instance', 'max_user_instances', limit('max_user_instances'), 1024),
+    };
   }
   if (code === 'ENOSPC') {
     return {code, error: said, ...limitReached('inotify watch', 'max_user_watches', limit('max_user_watches'), 65536)};

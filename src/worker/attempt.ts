@@ -142,7 +142,13 @@ export class Attempts {
     this.giveBackTimer.clear();
     this.timeoutTimer.clear();
     if (core.state.name === 'busy') core.state.run = undefined;
-    if (!run.timedOut && !run.cancelled && !stoppingNow(core) && result.signal !== null && STOP_SIGNALS.has(result.signal)) {
+    if (
+      !run.timedOut &&
+      !run.cancelled &&
+      !stoppingNow(core) &&
+      result.signal !== null &&
+      STOP_SIGNALS.has(result.signal)
+    ) {
       // Killed by a signal the worker did not send: the same signal may be on its way to the
       // worker itself. Slurm's scancel, and the end of an allocation, signal every process of
       // the job step at once, in no set order. A worker told to stop now puts the job back.
@@ -204,9 +210,13 @@ function createLogfile(file: string): void {
     fs.closeSync(fs.openSync(file, 'a'));
   } catch (error) {
     if (isTransientFsError(errnoCode(error))) throw error;
-    throw new FjdError('LOGFILE_UNUSABLE', `cannot create logfile ${file} (${errnoCode(error) ?? describeError(error)})`, {
-      path: file,
-      cause: error,
-    });
+    throw new FjdError(
+      'LOGFILE_UNUSABLE',
+      `cannot create logfile ${file} (${errnoCode(error) ?? describeError(error)})`,
+      {
+        path: file,
+        cause: error,
+      },
+    );
   }
 }

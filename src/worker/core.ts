@@ -68,7 +68,8 @@ export interface Run {
   cancelled: boolean;
 }
 
-export type WorkerState = {name: 'starting'} | {name: 'idle'} | {name: 'busy'; run: Run | undefined} | {name: 'stopped'};
+export type WorkerState =
+  {name: 'starting'} | {name: 'idle'} | {name: 'busy'; run: Run | undefined} | {name: 'stopped'};
 
 // What the worker is asked to do: leave after its job (drain), leave now, or leave because it
 // was fenced. `why` says who asked, for the records ("received SIGTERM", "fired").
@@ -123,11 +124,24 @@ export function createCore(options: WorkerOptions): WorkerCore {
     log,
     state: {name: 'starting'},
     leaving: undefined,
-    guard: new HomeGuard(paths.root, homeDirectories(paths), {groupShared: options.groupShared === true}, Math.min(250, tickMs), (problem) =>
-      log(problem === undefined ? "the home's directories are safe again; going on" : `${problem.message}; nothing is moved through it until that is fixed. ${problem.hint ?? ''}`),
+    guard: new HomeGuard(
+      paths.root,
+      homeDirectories(paths),
+      {groupShared: options.groupShared === true},
+      Math.min(250, tickMs),
+      (problem) =>
+        log(
+          problem === undefined
+            ? "the home's directories are safe again; going on"
+            : `${problem.message}; nothing is moved through it until that is fixed. ${problem.hint ?? ''}`,
+        ),
     ),
     home: new HomePresence(paths, (missing) =>
-      log(missing === undefined ? `the home ${paths.root} is back; going on` : `${homeGoneMessage(paths, missing)}; a running job goes on`),
+      log(
+        missing === undefined
+          ? `the home ${paths.root} is back; going on`
+          : `${homeGoneMessage(paths, missing)}; a running job goes on`,
+      ),
     ),
     timers,
     pause: timers.pause(),

@@ -28,7 +28,11 @@ export function podJobs(paths: HomePaths, workerId: string): string[] {
 
 // Sorts `names` (in place, and returns them) by ctime, then by `assignedAt` (read only for
 // names whose ctimes tie, once each), then by name. A name with no ctime counts as the oldest.
-export function handOutOrder(names: string[], ctimeNs: ReadonlyMap<string, bigint>, assignedAt: (name: string) => string): string[] {
+export function handOutOrder(
+  names: string[],
+  ctimeNs: ReadonlyMap<string, bigint>,
+  assignedAt: (name: string) => string,
+): string[] {
   const assigned = new Map<string, string>();
   return names.sort((a, b) => {
     const d = (ctimeNs.get(a) ?? 0n) - (ctimeNs.get(b) ?? 0n);

@@ -69,8 +69,16 @@ export class WorkerPresence {
     // The pod for jobs; the worker's own directory only for requests (its heartbeat and notes
     // change there all the time, and are no news).
     this.watches = [
-      watchDir(podDir(paths, core.id), () => this.hooks.podChanged(), (error) => this.watchFailed(error)),
-      watchDir(workerDir(paths, core.id), (_event, name) => this.hooks.dirChanged(name), (error) => this.watchFailed(error)),
+      watchDir(
+        podDir(paths, core.id),
+        () => this.hooks.podChanged(),
+        (error) => this.watchFailed(error),
+      ),
+      watchDir(
+        workerDir(paths, core.id),
+        (_event, name) => this.hooks.dirChanged(name),
+        (error) => this.watchFailed(error),
+      ),
     ];
     const info: WorkerInfo = {
       fjd: 1,
@@ -92,7 +100,12 @@ export class WorkerPresence {
       this.announce();
     } catch (error) {
       fs.rmSync(workerDir(paths, core.id), {recursive: true, force: true});
-      throw ioError('announcing the worker in', paths.workerqueue, error, 'The workers must be able to write workerqueue/ of the home.');
+      throw ioError(
+        'announcing the worker in',
+        paths.workerqueue,
+        error,
+        'The workers must be able to write workerqueue/ of the home.',
+      );
     }
     this.lastBeatAt = performance.now();
   }
@@ -163,8 +176,11 @@ export class WorkerPresence {
     const trouble = watchTrouble(error);
     const reason = watchTroubleLine(trouble);
     this.polling = reason;
-    core.log(`cannot watch its directories (${trouble.error}): ${trouble.what}${trouble.fix === undefined ? '' : `; ${trouble.fix}`}. Until then this worker looks for jobs on its timer (every ${formatDuration(Math.min(core.tickMs, core.heartbeatMs))}; every ${formatDuration(core.heartbeatMs)} after 10s without a job) instead of being told`);
+    core.log(
+      `cannot watch its directories (${trouble.error}): ${trouble.what}${trouble.fix === undefined ? '' : `; ${trouble.fix}`}. Until then this worker looks for jobs on its timer (every ${formatDuration(Math.min(core.tickMs, core.heartbeatMs))}; every ${formatDuration(core.heartbeatMs)} after 10s without a job) instead of being told`,
+    );
     const registered = core.state.name === 'idle' || core.state.name === 'busy';
-    if (registered) tolerate(core, 'note in info.json that this worker polls', () => notePolling(core.paths, core.id, reason));
+    if (registered)
+      tolerate(core, 'note in info.json that this worker polls', () => notePolling(core.paths, core.id, reason));
   }
 }

@@ -62,7 +62,9 @@ export class Recorder {
     const {core} = this;
     if (whyNow(core) !== undefined && core.guard.unsafe()) {
       // Told to stop now on a home that is unsafe: the job stays in the pod, for the recovery.
-      core.log(`${record.id}: left in the pod (the home is unsafe); a dispatcher puts it back once the home is safe again`);
+      core.log(
+        `${record.id}: left in the pod (the home is unsafe); a dispatcher puts it back once the home is safe again`,
+      );
       return;
     }
     const pod = podDir(core.paths, core.id);
@@ -102,7 +104,9 @@ export class Recorder {
         core.log(`${id}: given back to jobqueue/ as ${got} (this worker is busy with a long job)`);
       } catch (error) {
         // It stays here and runs after the current job; nothing is lost.
-        core.log(`${id}: could not give it back (${errnoCode(error) ?? describeError(error)}); it runs after the current job`);
+        core.log(
+          `${id}: could not give it back (${errnoCode(error) ?? describeError(error)}); it runs after the current job`,
+        );
       }
     }
   }
@@ -114,7 +118,9 @@ export class Recorder {
     const code = errnoCode(error);
     if (!core.home.gone && presence.trouble !== code) {
       presence.trouble = code;
-      core.log(`${id}: cannot start it now (${error === undefined ? 'the home is gone' : describeError(error)}); trying again every ${formatDuration(core.retryIoMs)}`);
+      core.log(
+        `${id}: cannot start it now (${error === undefined ? 'the home is gone' : describeError(error)}); trying again every ${formatDuration(core.retryIoMs)}`,
+      );
     }
     await this.pause(core.retryIoMs);
   }
@@ -152,7 +158,9 @@ export class Recorder {
         if (tries === 1 && !homeGone) {
           presence.trouble = code;
           presence.heartbeat();
-          core.log(`${what} failed (${unsafe ? (code ?? '') : describeError(error)}); the job stays in the pod, trying again every ${formatDuration(core.retryIoMs)}`);
+          core.log(
+            `${what} failed (${unsafe ? (code ?? '') : describeError(error)}); the job stays in the pod, trying again every ${formatDuration(core.retryIoMs)}`,
+          );
         }
         await this.pause(core.retryIoMs);
       }

@@ -17,7 +17,18 @@ import {podDir} from '../home/paths.js';
 import {writeRecord, type JobRecord} from '../home/record.js';
 import {errnoCode} from '../errors.js';
 import {isRetryableMoveError, isTransientFsError} from '../util/transient.js';
-import {createCore, isFenced, moreUrgent, tolerate, whyNow, type StopMode, type WorkerCore, type WorkerOptions, type WorkerState, type WorkerSummary} from './core.js';
+import {
+  createCore,
+  isFenced,
+  moreUrgent,
+  tolerate,
+  whyNow,
+  type StopMode,
+  type WorkerCore,
+  type WorkerOptions,
+  type WorkerState,
+  type WorkerSummary,
+} from './core.js';
 import {Attempts, closeAttempt, type Prepared} from './attempt.js';
 import {podJobs} from './pod.js';
 import {WorkerPresence} from './presence.js';
@@ -94,7 +105,9 @@ export class Worker {
     }
     this.core.state = IDLE;
     this.scheduleTick();
-    this.core.log(`worker ${this.core.id} started on ${this.core.host} (pid ${process.pid}), home ${this.core.paths.root}`);
+    this.core.log(
+      `worker ${this.core.id} started on ${this.core.host} (pid ${process.pid}), home ${this.core.paths.root}`,
+    );
     this.wake();
     return done;
   }
@@ -116,7 +129,9 @@ export class Worker {
     if (isFenced(core)) return;
     core.leaving = {mode: 'fenced'};
     core.summary.fenced = true;
-    core.log('this worker was presumed lost (its pod was taken away): stopping its job and leaving; its jobs were recovered');
+    core.log(
+      'this worker was presumed lost (its pod was taken away): stopping its job and leaving; its jobs were recovered',
+    );
     if (core.state.name === 'busy') core.state.run?.job.stop(0);
     core.pause.cutShort();
     if (core.state.name !== 'busy') this.leave();
@@ -248,7 +263,9 @@ export class Worker {
         return;
       }
       const wait = control.retryDelayMs * 2 ** run;
-      core.log(`${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`);
+      core.log(
+        `${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`,
+      );
       tolerate(core, `update the record of ${id}`, () => writeRecord(core.paths, record));
       await recorder.pause(wait);
       if (isFenced(core)) return;

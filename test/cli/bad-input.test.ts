@@ -17,16 +17,33 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     const cases: [string, string | Buffer, RegExp][] = [
       ['empty', '', /^the job file is empty$/],
       ['garbage.bin', garbage, /^the job file is binary/],
-      ['unparsable', '[control]\nexecutable = x\nthis line is nonsense\n', /^line 3: "this line is nonsense" is neither a \[section\] nor a key = value line$/],
+      [
+        'unparsable',
+        '[control]\nexecutable = x\nthis line is nonsense\n',
+        /^line 3: "this line is nonsense" is neither a \[section\] nor a key = value line$/,
+      ],
       ['no-control', '[params]\na = 1\n', /^no \[control\] section \(found \[params\]\)$/],
       ['no-executable', '[control]\nlogfile = x.dat\n', /^\[control\] has no executable$/],
-      ['missing-program', '[control]\nexecutable = /nonexistent/bin/sim --x\n', /^executable \/nonexistent\/bin\/sim does not exist$/],
-      ['missing-on-path', '[control]\nexecutable = no-such-program-fjd-test\n', /^executable no-such-program-fjd-test was not found on the worker's PATH$/],
+      [
+        'missing-program',
+        '[control]\nexecutable = /nonexistent/bin/sim --x\n',
+        /^executable \/nonexistent\/bin\/sim does not exist$/,
+      ],
+      [
+        'missing-on-path',
+        '[control]\nexecutable = no-such-program-fjd-test\n',
+        /^executable no-such-program-fjd-test was not found on the worker's PATH$/,
+      ],
       ['not-executable', `[control]\nexecutable = ${dataFile}\n`, /is not an executable file$/],
-      ['missing-workdir', `[control]\nworkdir = nowhere\nexecutable = ${fixture('fail.sh')} 0\n`, /^working directory .*\/nowhere does not exist$/],
+      [
+        'missing-workdir',
+        `[control]\nworkdir = nowhere\nexecutable = ${fixture('fail.sh')} 0\n`,
+        /^working directory .*\/nowhere does not exist$/,
+      ],
       ['unreadable', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`, /^cannot read the job file \(EACCES\)$/],
     ];
-    for (const [name, content] of cases) home.job(name, typeof content === 'string' ? content : content.toString('latin1'));
+    for (const [name, content] of cases)
+      home.job(name, typeof content === 'string' ? content : content.toString('latin1'));
     fs.writeFileSync(path.join(home.dir, 'jobqueue', 'garbage.bin'), garbage);
     fs.chmodSync(path.join(home.dir, 'jobqueue', 'unreadable'), 0o000);
     home.job('good', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
@@ -40,7 +57,9 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     const result = await home.run('dispatcher', []);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('dispatcher: warning: jobqueue/a-directory is a directory, not a job file; leaving it alone');
+    expect(result.stderr).toContain(
+      'dispatcher: warning: jobqueue/a-directory is a directory, not a job file; leaving it alone',
+    );
     expect(result.stdout).toMatch(new RegExp(`^Finished: 1, failed: ${cases.length}, `, 'm'));
     expect(home.ls('done')).toEqual(['good']);
     expect(home.ls('failed')).toEqual(cases.map(([name]) => name).sort());
@@ -49,7 +68,8 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
       expect(record.state, name).toBe('failed');
       expect(record.reason, name).toMatch(reason);
       expect(result.stdout).toContain(`Job ${name} failed: `);
-      if (name !== 'unreadable') expect(fs.readFileSync(path.join(home.dir, 'failed', name))).toEqual(Buffer.from(content));
+      if (name !== 'unreadable')
+        expect(fs.readFileSync(path.join(home.dir, 'failed', name))).toEqual(Buffer.from(content));
     }
     expect(fs.statSync(path.join(home.dir, 'failed', 'unreadable')).mode & 0o777).toBe(0);
     expect(home.ls('jobqueue')).toEqual(['#autosave#', '.hidden', 'a-directory', 'backup~', 'draft.tmp']);
@@ -64,7 +84,12 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     // A slow producer that opens and closes the file for each piece (as `echo >>` does), so
     // that nothing but the settle time guards it. The pauses are the scenario under test, not
     // synchronisation.
-    for (const piece of ['[control]\n', `executable = node ${fixture('record-argv.mjs')}\n`, '[params]\n', 'complete = yes\n']) {
+    for (const piece of [
+      '[control]\n',
+      `executable = node ${fixture('record-argv.mjs')}\n`,
+      '[params]\n',
+      'complete = yes\n',
+    ]) {
       fs.appendFileSync(file, piece);
       await pause(250);
     }
@@ -75,7 +100,9 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     const stopped = await dispatcher.result;
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stdout).toContain('Dispatcher stopped.');
-    expect(stopped.stdout).toContain(`The workers are still there: fire them with "recruiter fire --home ${home.dir}".`);
+    expect(stopped.stdout).toContain(
+      `The workers are still there: fire them with "recruiter fire --home ${home.dir}".`,
+    );
     await home.run('recruiter', ['fire']);
   });
 
@@ -92,7 +119,9 @@ describe('bad input gets a clear reason in failed/, and nothing is lost', () => 
     expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id).reason))).toEqual([]);
     const seen = JSON.parse(home.read('seen/slow3.ini.json')) as {file: string};
     expect(seen.file).toMatch(/complete = yes\n$/);
-    expect(dispatcher.output()).toMatch(/dispatcher: warning: jobqueue\/slow3\.ini is unchanged for 500ms but still open for writing by \S+ \(pid \d+\); it is taken once that closes it\n/);
+    expect(dispatcher.output()).toMatch(
+      /dispatcher: warning: jobqueue\/slow3\.ini is unchanged for 500ms but still open for writing by \S+ \(pid \d+\); it is taken once that closes it\n/,
+    );
     dispatcher.signal('SIGINT');
     expect((await dispatcher.result).exitCode).toBe(130);
     await home.run('recruiter', ['fire']);

@@ -14,49 +14,74 @@ const mark = fixture('mark.sh');
 it('fails a job with an unknown [control] key at once, naming the key and the one it probably meant', async () => {
   const home = makeHome('keys');
   const cases: [string, string, string][] = [
-    ['typo-timeout', `[control]\nexecutable = ${mark} 3\ntimout = 1s\n`, 'unknown key "timout" in [control] (did you mean "timeout"?)'],
-    ['typo-retries', `[control]\nexecutable = ${mark} - 1\nretires = 2\n`, 'unknown key "retires" in [control] (did you mean "retries"?)'],
+    [
+      'typo-timeout',
+      `[control]\nexecutable = ${mark} 3\ntimout = 1s\n`,
+      'unknown key "timout" in [control] (did you mean "timeout"?)',
+    ],
+    [
+      'typo-retries',
+      `[control]\nexecutable = ${mark} - 1\nretires = 2\n`,
+      'unknown key "retires" in [control] (did you mean "retries"?)',
+    ],
     ['no-match', `[fjd]\nexecutable = ${mark}\ncolour = red\n`, 'unknown key "colour" in [fjd]'],
   ];
   for (const [name, text] of cases) home.job(name, text);
   // The job's own sections (and [DEFAULT]) are free, whatever their keys look like.
-  home.job('free', `[DEFAULT]\ncolour = blue\n[control]\nexecutable = ${mark}\n[params]\ntimout = 3\nretires: 2\n[Odd Section]\nexecutable = not ours\n`);
+  home.job(
+    'free',
+    `[DEFAULT]\ncolour = blue\n[control]\nexecutable = ${mark}\n[params]\ntimout = 3\nretires: 2\n[Odd Section]\nexecutable = not ours\n`,
+  );
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
 
   const result = await home.run('dispatcher', []);
   expect(result.exitCode, result.stdout + result.stderr).toBe(1);
   for (const [name, text, reason] of cases) {
     expect(result.stdout).toContain(`Job ${name} failed: ${reason}\n`);
-    expect(home.record(name)).toMatchObject({state: 'failed', reason, attempts: [{outcome: 'failed', reason, pid: null}]});
+    expect(home.record(name)).toMatchObject({
+      state: 'failed',
+      reason,
+      attempts: [{outcome: 'failed', reason, pid: null}],
+    });
     expect(home.read(`failed/${name}`)).toBe(text);
   }
   expect(home.ls('done')).toEqual(['free']);
   // None of the refused jobs ran: only `free` left its marks.
-  expect(home.read('marks.txt').split('\n').filter((line) => line !== '').map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(['free start', 'free end']);
+  expect(
+    home
+      .read('marks.txt')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split(' ').slice(0, 2).join(' ')),
+  ).toEqual(['free start', 'free end']);
 });
 
 const python = execaSync('python', ['-c', 'import configparser'], {reject: false}).exitCode === 0;
-if (!python) console.warn('control-keys.test: the original fjd job file is not run: no `python` with configparser on PATH');
+if (!python)
+  console.warn('control-keys.test: the original fjd job file is not run: no `python` with configparser on PATH');
 
-it.runIf(python)('runs the job file of the original fjd README unchanged: its logfile is created and the job reads its file', async () => {
-  const home = makeHome('seed');
-  // The original example's job, which reads its own job file with configparser.
-  fs.mkdirSync(path.join(home.dir, 'test'));
-  fs.writeFileSync(
-    path.join(home.dir, 'test', 'ajob.py'),
-    [
-      'import configparser, sys',
-      'conf = configparser.ConfigParser()',
-      'conf.read(sys.argv[1])',
-      "with open(conf.get('control', 'logfile'), 'a') as log:",
-      "    log.write(conf.get('params', 'param1') + '\\n')",
-      '',
-    ].join('\n'),
-  );
-  home.job('job0', fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'seed-job0.ini'), 'utf8'));
-  expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
-  const result = await home.run('dispatcher', []);
-  expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-  expect(home.ls('done')).toEqual(['job0']);
-  expect(home.read('data/job0.dat')).toBe('value0\n');
-});
+it.runIf(python)(
+  'runs the job file of the original fjd README unchanged: its logfile is created and the job reads its file',
+  async () => {
+    const home = makeHome('seed');
+    // The original example's job, which reads its own job file with configparser.
+    fs.mkdirSync(path.join(home.dir, 'test'));
+    fs.writeFileSync(
+      path.join(home.dir, 'test', 'ajob.py'),
+      [
+        'import configparser, sys',
+        'conf = configparser.ConfigParser()',
+        'conf.read(sys.argv[1])',
+        "with open(conf.get('control', 'logfile'), 'a') as log:",
+        "    log.write(conf.get('params', 'param1') + '\\n')",
+        '',
+      ].join('\n'),
+    );
+    home.job('job0', fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'seed-job0.ini'), 'utf8'));
+    expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
+    const result = await home.run('dispatcher', []);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(home.ls('done')).toEqual(['job0']);
+    expect(home.read('data/job0.dat')).toBe('value0\n');
+  },
+);

@@ -41,7 +41,15 @@ describe('dispatching', () => {
     expect(result.stdout).toMatch(/^Finished: 1, failed: 1, /m);
     expect(home.read('done/keep.ini')).toBe(text);
     const ok = home.record('keep.ini');
-    expect(ok).toMatchObject({id: 'keep.ini', name: 'keep.ini', state: 'finished', exitCode: 0, signal: null, reason: null, file: 'done/keep.ini'});
+    expect(ok).toMatchObject({
+      id: 'keep.ini',
+      name: 'keep.ini',
+      state: 'finished',
+      exitCode: 0,
+      signal: null,
+      reason: null,
+      file: 'done/keep.ini',
+    });
     expect(home.read(ok.stdout as string)).toBe('out of keep.ini\n');
     expect(home.read(ok.stderr as string)).toBe('trouble in keep.ini\n');
     const bad = home.record('bad.ini');
@@ -65,7 +73,9 @@ describe('dispatching', () => {
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await dispatcher;
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^1 job is waiting, but no worker has announced itself\. Hire some with: recruiter hire$/m);
+    expect(result.stdout).toMatch(
+      /^1 job is waiting, but no worker has announced itself\. Hire some with: recruiter hire$/m,
+    );
     expect(home.ls('done')).toEqual(['first', 'second']);
   });
 
@@ -74,7 +84,11 @@ describe('dispatching', () => {
     for (const n of [1, 2, 3, 4]) home.job(`h${n}`, `[control]\nexecutable = ${fixture('hold.sh')}\n`);
     await home.run('recruiter', ['hire', '2']);
     const first = home.start('dispatcher', []);
-    await waitUntil(() => home.ls('.').filter((name) => name.startsWith('started-')).length === 2, 30_000, 'two jobs to start');
+    await waitUntil(
+      () => home.ls('.').filter((name) => name.startsWith('started-')).length === 2,
+      30_000,
+      'two jobs to start',
+    );
     first.signal('SIGINT');
     expect((await first.result).exitCode).toBe(130);
     const second = home.start('dispatcher', []);
@@ -82,7 +96,9 @@ describe('dispatching', () => {
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await second.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^2 jobs are waiting: the 2 workers are busy; the jobs go out as they become free\.$/m);
+    expect(result.stdout).toMatch(
+      /^2 jobs are waiting: the 2 workers are busy; the jobs go out as they become free\.$/m,
+    );
     expect(result.stdout).not.toContain('recruiter hire');
     expect(home.ls('done')).toEqual(['h1', 'h2', 'h3', 'h4']);
   });
@@ -108,14 +124,25 @@ describe('dispatching', () => {
 
   it('passes the job file as one argument, whatever its name: spaces, quotes, $(…), non-ASCII', async () => {
     const home = makeHome('names');
-    const names = ['with space.ini', `it's "quoted"`, '$(touch injected)', 'Übergrößenträger-日本語.ini', '; rm -rf x', '-rf'];
+    const names = [
+      'with space.ini',
+      `it's "quoted"`,
+      '$(touch injected)',
+      'Übergrößenträger-日本語.ini',
+      '; rm -rf x',
+      '-rf',
+    ];
     for (const name of names) home.job(name, `[control]\nexecutable = node ${fixture('record-argv.mjs')} --flag\n`);
     home.job('shell form', `[control]\nexecutable = node ${fixture('record-argv.mjs')} --via-shell 2>&1\n`);
     await home.run('recruiter', ['hire', '2']);
     const result = await home.run('dispatcher', []);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     for (const name of [...names, 'shell form']) {
-      const seen = JSON.parse(home.read(`seen/${encodeURIComponent(name)}.json`)) as {argv: string[]; cwd: string; name: string};
+      const seen = JSON.parse(home.read(`seen/${encodeURIComponent(name)}.json`)) as {
+        argv: string[];
+        cwd: string;
+        name: string;
+      };
       expect(seen.argv.at(-1)).toMatch(new RegExp(`/pod/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
       expect(seen.argv).toHaveLength(2);
       expect(seen.cwd).toBe(home.dir);
@@ -152,7 +179,7 @@ describe('dispatching', () => {
 });
 
 describe('the end of a run', () => {
-  it('a resumed run counts its own ends, and adds the home\'s totals when they differ', async () => {
+  it("a resumed run counts its own ends, and adds the home's totals when they differ", async () => {
     const home = makeHome('resumed');
     home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     home.job('b', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
@@ -170,7 +197,9 @@ describe('the end of a run', () => {
     expect((await home.run('fjd', ['cancel', 'e'])).exitCode).toBe(0);
     const second = await home.run('dispatcher', []);
     expect(second.exitCode).toBe(1);
-    expect(second.stdout).toMatch(/^Finished: 2, failed: 1, wall time [\d.]+ s\.\nIn the home: 3 finished, 2 failed, 0 still open\.\n/m);
+    expect(second.stdout).toMatch(
+      /^Finished: 2, failed: 1, wall time [\d.]+ s\.\nIn the home: 3 finished, 2 failed, 0 still open\.\n/m,
+    );
     expect(home.ls('done')).toEqual(['a', 'c', 'd']);
     expect(home.ls('failed')).toEqual(['b', 'e']);
   });
@@ -187,7 +216,9 @@ describe('the end of a run', () => {
     dispatcher.signal('SIGINT');
     const result = await dispatcher.result;
     expect(result.exitCode).toBe(130);
-    expect(result.stdout).toMatch(/^Finished: 0, failed: 0, wall time [\d.]+ s\.\nIn the home: 1 finished, 0 failed, 2 still open\.\n/m);
+    expect(result.stdout).toMatch(
+      /^Finished: 0, failed: 0, wall time [\d.]+ s\.\nIn the home: 1 finished, 0 failed, 2 still open\.\n/m,
+    );
     fs.writeFileSync(path.join(home.dir, 'release'), '');
   });
 
@@ -197,11 +228,13 @@ describe('the end of a run', () => {
     await home.run('recruiter', ['hire', '2']);
     const result = await home.run('fjd', ['dispatch', '--fire-when-done']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/No more jobs to dispatch\.\nFinished: 1, failed: 0, wall time [\d.]+ s\.\nFired 2 workers\.\n$/);
+    expect(result.stdout).toMatch(
+      /No more jobs to dispatch\.\nFinished: 1, failed: 0, wall time [\d.]+ s\.\nFired 2 workers\.\n$/,
+    );
     expect(home.ls('.fjd/workers')).toEqual([]);
   });
 
-  it('a worker killed with SIGKILL: its job and the job\'s processes are stopped, and the job runs again elsewhere', async () => {
+  it("a worker killed with SIGKILL: its job and the job's processes are stopped, and the job runs again elsewhere", async () => {
     const home = makeHome('killed');
     home.job('victim', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
     await home.run('recruiter', ['hire', '1']);
@@ -217,7 +250,9 @@ describe('the end of a run', () => {
     fs.writeFileSync(path.join(home.dir, 'release'), '');
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: victim\.$/m);
+    expect(result.stdout).toMatch(
+      /^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: victim\.$/m,
+    );
     expect(home.ls('done')).toEqual(['victim']);
     const record = home.record('victim');
     expect(record).toMatchObject({

@@ -40,11 +40,20 @@ it('every verb exits 3 for a job in a state it cannot act on, and changes nothin
   expect(before).toEqual({jobqueue: ['waiting'], done: ['fine'], failed: ['bad']});
   const cases: [string[], string][] = [
     [['retry', 'fine'], 'fjd: error: fine is finished (done/fine), not failed: only a job in failed/ can be retried\n'],
-    [['retry', 'waiting'], 'fjd: error: waiting is open (jobqueue/waiting), not failed: only a job in failed/ can be retried\n'],
+    [
+      ['retry', 'waiting'],
+      'fjd: error: waiting is open (jobqueue/waiting), not failed: only a job in failed/ can be retried\n',
+    ],
     [['cancel', 'fine', '--wait', '1s'], 'fjd: error: fine had already finished; nothing to cancel\n'],
     [['cancel', 'bad', '--wait', '1s'], 'fjd: error: bad had already failed (exit code 4); nothing to cancel\n'],
-    [['prioritize', 'fine', '5'], 'fjd: error: fine is finished, not open: only a job waiting in jobqueue/ can be given a priority\n'],
-    [['prioritize', 'bad', '5'], 'fjd: error: bad is failed, not open: only a job waiting in jobqueue/ can be given a priority\n'],
+    [
+      ['prioritize', 'fine', '5'],
+      'fjd: error: fine is finished, not open: only a job waiting in jobqueue/ can be given a priority\n',
+    ],
+    [
+      ['prioritize', 'bad', '5'],
+      'fjd: error: bad is failed, not open: only a job waiting in jobqueue/ can be given a priority\n',
+    ],
     [['logs', 'bad', '--attempt', '2'], 'fjd: error: job bad has no attempt 2 (it has 1)\n'],
   ];
   for (const [args, said] of cases) {
@@ -64,7 +73,14 @@ it('every verb exits 3 for a job in a state it cannot act on, and changes nothin
 
 it('bad usage stays exit status 2', async () => {
   const home = makeHome('exit-usage');
-  for (const args of [['retry'], ['cancel'], ['logs'], ['prioritize', 'nope', 'high'], ['logs', 'nope', '--attempt', 'last'], ['status', '--watch', 'often']]) {
+  for (const args of [
+    ['retry'],
+    ['cancel'],
+    ['logs'],
+    ['prioritize', 'nope', 'high'],
+    ['logs', 'nope', '--attempt', 'last'],
+    ['status', '--watch', 'often'],
+  ]) {
     const result = await home.run('fjd', args);
     expect({args, exitCode: result.exitCode}).toEqual({args, exitCode: 2});
   }

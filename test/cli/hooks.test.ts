@@ -41,11 +41,22 @@ it('a hook that fails or hangs is reported, and every job still ends where it sh
   home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 2\n`);
   home.job('good', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   await home.run('recruiter', ['hire', '1']);
-  const result = await home.run('dispatcher', ['--on-failure', 'echo cannot >&2; exit 5', '--on-done', 'sleep 30', '--hook-timeout', '1s']);
+  const result = await home.run('dispatcher', [
+    '--on-failure',
+    'echo cannot >&2; exit 5',
+    '--on-done',
+    'sleep 30',
+    '--hook-timeout',
+    '1s',
+  ]);
   expect(result.exitCode, result.stdout + result.stderr).toBe(1);
   expect(result.stderr).toContain('--on-failure: cannot');
-  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook failed (exit code 5); no job is affected');
-  expect(result.stderr).toContain('dispatcher: warning: the --on-done hook failed (it ran longer than 1 s and was stopped); no job is affected');
+  expect(result.stderr).toContain(
+    'dispatcher: warning: the --on-failure hook failed (exit code 5); no job is affected',
+  );
+  expect(result.stderr).toContain(
+    'dispatcher: warning: the --on-done hook failed (it ran longer than 1 s and was stopped); no job is affected',
+  );
   expect(home.ls('done')).toEqual(['good']);
   expect(home.ls('failed')).toEqual(['bad']);
   expect(home.record('bad')).toMatchObject({state: 'failed', reason: 'exit code 2'});
@@ -64,7 +75,12 @@ it('across a dispatcher killed mid-run, each failed job gets --on-failure once, 
   home.job('bad2', job('2', 2, 2));
   home.job('ok1', job('-', 0, 1));
   home.job('bad3', job('-', 3, 0));
-  const hooks = ['--on-failure', 'echo "$FJD_JOB_ID" >> on-failure.txt', '--on-done', 'echo "$FJD_FAILED $FJD_FINISHED" >> on-done.txt'];
+  const hooks = [
+    '--on-failure',
+    'echo "$FJD_JOB_ID" >> on-failure.txt',
+    '--on-done',
+    'echo "$FJD_FAILED $FJD_FINISHED" >> on-done.txt',
+  ];
   const first = home.start('dispatcher', hooks);
   const hooked = (): string[] => {
     try {
@@ -73,7 +89,11 @@ it('across a dispatcher killed mid-run, each failed job gets --on-failure once, 
       return [];
     }
   };
-  await waitUntil(() => hooked().includes('bad1') && home.read('marks.txt').includes('bad2 start'), 30_000, 'bad1 hooked and bad2 started');
+  await waitUntil(
+    () => hooked().includes('bad1') && home.read('marks.txt').includes('bad2 start'),
+    30_000,
+    'bad1 hooked and bad2 started',
+  );
   first.signal('SIGKILL');
   await first.result;
   await waitUntil(() => home.ls('failed').includes('bad2'), 30_000, 'bad2 to fail with no dispatcher');
@@ -118,7 +138,12 @@ it('a hook has ended when its shell has: what it left in the background is stopp
   home.job('bad', `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
   await home.run('recruiter', ['hire', '1']);
   // `sleep` keeps the hook's stdout and stderr open after its shell has exited 0.
-  const result = await home.run('dispatcher', ['--on-failure', 'sleep 120 & echo $! > background.pid; echo "told $FJD_JOB_ID"', '--hook-timeout', '30s']);
+  const result = await home.run('dispatcher', [
+    '--on-failure',
+    'sleep 120 & echo $! > background.pid; echo "told $FJD_JOB_ID"',
+    '--hook-timeout',
+    '30s',
+  ]);
   expect(result.exitCode, result.stdout + result.stderr).toBe(1);
   expect(result.stdout).toContain('--on-failure: told bad\n');
   expect(result.stderr).not.toContain('hook failed');
@@ -138,7 +163,11 @@ it('a hook that floods its output has the first MiB of each stream shown, and th
   expect(shown(result.stdout)).toHaveLength(16384);
   // On stderr the cut falls after 16384 whole lines: the 3 bytes after them are counted, not shown.
   expect(shown(result.stderr)).toHaveLength(16384);
-  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook printed more than 1 MiB on stdout; the 1048576 bytes after it are not shown\n');
-  expect(result.stderr).toContain('dispatcher: warning: the --on-failure hook printed more than 1 MiB on stderr; the 3 bytes after it are not shown\n');
+  expect(result.stderr).toContain(
+    'dispatcher: warning: the --on-failure hook printed more than 1 MiB on stdout; the 1048576 bytes after it are not shown\n',
+  );
+  expect(result.stderr).toContain(
+    'dispatcher: warning: the --on-failure hook printed more than 1 MiB on stderr; the 3 bytes after it are not shown\n',
+  );
   expect(result.stderr).not.toContain('hook failed');
 });

@@ -35,13 +35,31 @@ it('says which limit was reached and how to raise it, and fjd status shows who p
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-held')), 20_000, 'the held job to start');
 
   // Every polling process is listed, the dispatcher (noted at its next rescan) and both workers.
-  await waitUntil(async () => (await statusOf(home)).polling.length === 3, 10_000, 'fjd status to list three polling processes');
+  await waitUntil(
+    async () => (await statusOf(home)).polling.length === 3,
+    10_000,
+    'fjd status to list three polling processes',
+  );
   const status = await statusOf(home);
-  expect(schemaProblems(status, STATUS_SCHEMA).filter((p) => !p.startsWith('slurmJobs[]') && !p.startsWith('limits[]'))).toEqual([]);
+  expect(
+    schemaProblems(status, STATUS_SCHEMA).filter((p) => !p.startsWith('slurmJobs[]') && !p.startsWith('limits[]')),
+  ).toEqual([]);
   const workers = status.workers.map((w) => w.id).sort();
   expect(status.polling).toEqual([
-    {process: 'dispatcher', worker: null, host: expect.any(String) as string, pid: expect.any(Number) as number, reason},
-    ...workers.map((id) => ({process: 'worker', worker: id, host: expect.any(String) as string, pid: status.workers.find((w) => w.id === id)?.pid, reason})),
+    {
+      process: 'dispatcher',
+      worker: null,
+      host: expect.any(String) as string,
+      pid: expect.any(Number) as number,
+      reason,
+    },
+    ...workers.map((id) => ({
+      process: 'worker',
+      worker: id,
+      host: expect.any(String) as string,
+      pid: status.workers.find((w) => w.id === id)?.pid,
+      reason,
+    })),
   ]);
   const dispatcherPid = status.polling[0]?.pid ?? 0;
   const text = (await home.run('fjd', ['status'])).stdout;

@@ -13,14 +13,28 @@ it("fjd logs prints a finished job's stdout to stdout and its stderr to stderr, 
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
   expect((await home.run('dispatcher', [])).exitCode).toBe(1);
 
-  expect(await home.run('fjd', ['logs', 'broken'])).toEqual({exitCode: 0, stdout: 'out of broken\n', stderr: 'trouble in broken\n'});
-  expect(await home.run('fjd', ['logs', 'failed/broken'])).toEqual({exitCode: 0, stdout: 'out of broken\n', stderr: 'trouble in broken\n'});
+  expect(await home.run('fjd', ['logs', 'broken'])).toEqual({
+    exitCode: 0,
+    stdout: 'out of broken\n',
+    stderr: 'trouble in broken\n',
+  });
+  expect(await home.run('fjd', ['logs', 'failed/broken'])).toEqual({
+    exitCode: 0,
+    stdout: 'out of broken\n',
+    stderr: 'trouble in broken\n',
+  });
   // Each attempt has its own output; the last one is the default.
   expect((await home.run('fjd', ['logs', 'twice'])).stdout).toBe('run 2\n');
   expect((await home.run('fjd', ['logs', 'twice', '--attempt', '1'])).stdout).toBe('run 1\n');
-  expect((await home.run('fjd', ['logs', 'twice', '--attempt', '2'])).stdout).toBe(home.read('.fjd/output/twice.2.out'));
+  expect((await home.run('fjd', ['logs', 'twice', '--attempt', '2'])).stdout).toBe(
+    home.read('.fjd/output/twice.2.out'),
+  );
   const tooFar = await home.run('fjd', ['logs', 'broken', '--attempt', '2']);
-  expect(tooFar).toMatchObject({exitCode: 3, stdout: '', stderr: 'fjd: error: job broken has no attempt 2 (it has 1)\n'});
+  expect(tooFar).toMatchObject({
+    exitCode: 3,
+    stdout: '',
+    stderr: 'fjd: error: job broken has no attempt 2 (it has 1)\n',
+  });
 
   home.job('later', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   expect(await home.run('fjd', ['logs', 'later'])).toEqual({
@@ -31,7 +45,10 @@ it("fjd logs prints a finished job's stdout to stdout and its stderr to stderr, 
   // A job that ended without running says so, and why; --follow has nothing to wait for.
   home.job('withdrawn', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   expect((await home.run('fjd', ['cancel', 'withdrawn'])).exitCode).toBe(0);
-  for (const args of [['logs', 'withdrawn'], ['logs', 'withdrawn', '--follow']]) {
+  for (const args of [
+    ['logs', 'withdrawn'],
+    ['logs', 'withdrawn', '--follow'],
+  ]) {
     expect(await home.run('fjd', args)).toEqual({
       exitCode: 0,
       stdout: '',
@@ -50,13 +67,19 @@ it('fjd logs --follow waits for the job to start, prints its output as it comes,
   await waitUntil(() => follower.output().includes('has not started yet'), 20_000, 'the follower to say it waits');
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
   const dispatcher = home.start('dispatcher', []);
-  await waitUntil(() => follower.output().includes('first out of talk') && follower.output().includes('first err of talk'), 20_000, 'the first part');
+  await waitUntil(
+    () => follower.output().includes('first out of talk') && follower.output().includes('first err of talk'),
+    20_000,
+    'the first part',
+  );
   expect(follower.output()).not.toContain('last');
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   const result = await follower.result;
   expect(result.exitCode).toBe(0);
   expect(result.stdout).toBe('first out of talk\nlast out of talk\n');
-  expect(result.stderr).toBe('fjd: job talk has not started yet (open); waiting for it\nfirst err of talk\nlast err of talk\n');
+  expect(result.stderr).toBe(
+    'fjd: job talk has not started yet (open); waiting for it\nfirst err of talk\nlast err of talk\n',
+  );
   expect((await dispatcher.result).exitCode).toBe(0);
 });
 

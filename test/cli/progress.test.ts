@@ -15,7 +15,8 @@ const stripColor = (text: string): string => text.replace(new RegExp(`${ESC}\\[\
 // order) and the live line has time to show it.
 function queueJobs(home: TestHome, count = 30, bad = 'bad'): void {
   home.job(bad, `[control]\nexecutable = ${fixture('fail.sh')} 3\n`);
-  for (let i = 0; i < count; i++) home.job(`job-${String(i).padStart(2, '0')}`, '[control]\nexecutable = sleep 0.1; true\n');
+  for (let i = 0; i < count; i++)
+    home.job(`job-${String(i).padStart(2, '0')}`, '[control]\nexecutable = sleep 0.1; true\n');
 }
 
 // Runs the dispatcher under a pseudo-terminal of `cols` columns, as on a person's screen, and
@@ -33,7 +34,9 @@ function liveFrames(screen: string): {before: string; frames: string[]} {
   const end = screen.indexOf('No more jobs to dispatch.');
   expect(end, screen).toBeGreaterThan(0);
   const before = screen.slice(0, end);
-  const frames = [...before.matchAll(new RegExp(`\\r([^\\r\\n${ESC}]*(?:${ESC}\\[3\\dm[^\\r\\n${ESC}]*)*)${ESC}\\[K`, 'g'))]
+  const frames = [
+    ...before.matchAll(new RegExp(`\\r([^\\r\\n${ESC}]*(?:${ESC}\\[3\\dm[^\\r\\n${ESC}]*)*)${ESC}\\[K`, 'g')),
+  ]
     .map((m) => m[1] ?? '')
     .filter((frame) => frame !== '');
   return {before, frames};
@@ -53,7 +56,10 @@ describe('the progress display on a terminal', () => {
       expect(stripColor(frame).length).toBeLessThanOrEqual(59);
     }
     // It counts up to the whole queue, and shows a rate and an ETA once jobs end.
-    expect(frames.some((frame) => /^\d+\/31 done/.test(frame) && !frame.includes('-- jobs/s') && !frame.endsWith('ETA --')), frames.join('\n')).toBe(true);
+    expect(
+      frames.some((frame) => /^\d+\/31 done/.test(frame) && !frame.includes('-- jobs/s') && !frame.endsWith('ETA --')),
+      frames.join('\n'),
+    ).toBe(true);
     // No line of the live display ever ends with a newline: what stays on each finished line
     // (the text after its last \r) is never the live line.
     for (const line of before.split('\n')) expect(line.slice(line.lastIndexOf('\r') + 1)).not.toMatch(/ done · /);
@@ -75,7 +81,12 @@ describe('the progress display on a terminal', () => {
     expect(exitCode, screen).toBe(1);
     // No escape code at all but erase-to-end-of-line.
     expect(screen).not.toMatch(new RegExp(`${ESC}\\[3`));
-    expect(screen.split(ESC).slice(1).every((rest) => rest.startsWith('[K'))).toBe(true);
+    expect(
+      screen
+        .split(ESC)
+        .slice(1)
+        .every((rest) => rest.startsWith('[K')),
+    ).toBe(true);
     const {frames} = liveFrames(screen);
     expect(frames.length).toBeGreaterThan(2);
     for (const frame of frames) {
@@ -113,7 +124,9 @@ describe('the progress display without a terminal', () => {
     const progress = out.split('\n').filter((line) => line.startsWith('Progress:'));
     expect(progress.length, out).toBeGreaterThan(0);
     for (const line of progress) {
-      expect(line).toMatch(/^Progress: \d+\/31 done, \d+ running, \d+ failed, ([\d.]+|--) jobs\/s, ETA (--|\d+ s|\d+ min \d+ s)\.$/);
+      expect(line).toMatch(
+        /^Progress: \d+\/31 done, \d+ running, \d+ failed, ([\d.]+|--) jobs\/s, ETA (--|\d+ s|\d+ min \d+ s)\.$/,
+      );
     }
     expect(out).toContain('Job bad failed: exit code 3\n');
     expect(out).toMatch(/^Finished: 30, failed: 1, wall time [\d.]+ s\.$/m);
@@ -131,7 +144,9 @@ describe('the progress display without a terminal', () => {
     expect(result.stdout).not.toContain('Dispatcher started.');
     expect(result.stdout.split('\n')[0]).toBe("Job it's bad failed: exit code 3");
     // The command to paste is quoted for the shell.
-    expect(result.stdout).toContain(`See why with: fjd logs 'it'\\''s bad'   (and fjd status 'it'\\''s bad' for its record)\n`);
+    expect(result.stdout).toContain(
+      `See why with: fjd logs 'it'\\''s bad'   (and fjd status 'it'\\''s bad' for its record)\n`,
+    );
   });
 
   it('keeps the test-only --progress-interval out of --help', async () => {
@@ -146,11 +161,15 @@ describe('the figures', () => {
   const counts = {open: 90_000, assigned: 4, running: 2, finished: 9_993, failed: 3};
 
   it('writes counts with thousands separators and the time left in words', () => {
-    expect(plainLine(counts, 412)).toBe('Progress: 9,993/100,000 done, 2 running, 3 failed, 412 jobs/s, ETA 3 min 39 s.');
+    expect(plainLine(counts, 412)).toBe(
+      'Progress: 9,993/100,000 done, 2 running, 3 failed, 412 jobs/s, ETA 3 min 39 s.',
+    );
     expect(plainLine(counts, undefined)).toBe('Progress: 9,993/100,000 done, 2 running, 3 failed, -- jobs/s, ETA --.');
     expect(formatEta(21_000)).toBe('21 s');
     expect(formatEta(3 * 3_600_000 + 300_000)).toBe('3 h 5 min');
-    expect(liveLine(counts, 412, 200, false)).toBe('9,993/100,000 done · 2 running · 3 failed · 412 jobs/s · ETA 3 min 39 s');
+    expect(liveLine(counts, 412, 200, false)).toBe(
+      '9,993/100,000 done · 2 running · 3 failed · 412 jobs/s · ETA 3 min 39 s',
+    );
     expect(liveLine(counts, 412, 30, false)).toHaveLength(30);
   });
 

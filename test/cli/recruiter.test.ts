@@ -91,7 +91,10 @@ describe('recruiter', () => {
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout).toBe(0);
     expect(home.ls('done')).toEqual(['held.ini']);
-    expect(home.record('held.ini')).toMatchObject({state: 'finished', attempts: [{outcome: 'requeued'}, {outcome: 'finished'}]});
+    expect(home.record('held.ini')).toMatchObject({
+      state: 'finished',
+      attempts: [{outcome: 'requeued'}, {outcome: 'finished'}],
+    });
   });
 
   it('a worker killed with SIGTERM puts its job back and leaves', async () => {
@@ -120,7 +123,9 @@ describe('recruiter', () => {
     const wrap = AS_PLAIN_USER;
     const result = await home.run('recruiter', ['hire', '1'], {wrap});
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/^recruiter: error: a new worker stopped before it announced itself \(exit code 3\):\n/);
+    expect(result.stderr).toMatch(
+      /^recruiter: error: a new worker stopped before it announced itself \(exit code 3\):\n/,
+    );
     expect(result.stderr).toMatch(/EACCES/);
     expect(result.stderr).toMatch(/Its log is .*\.fjd\/logs\/worker-/);
   });

@@ -20,7 +20,16 @@ describe('fjd run', () => {
 
   it('runs a command N times with --repeat', async () => {
     const home = makeHome('run-repeat');
-    const result = await home.run('fjd', ['run', '--exe', 'echo x >> count.txt', '--repeat', '3', '-j', '1', '--quiet']);
+    const result = await home.run('fjd', [
+      'run',
+      '--exe',
+      'echo x >> count.txt',
+      '--repeat',
+      '3',
+      '-j',
+      '1',
+      '--quiet',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(home.read('count.txt')).toBe('x\nx\nx\n');
     expect(result.stdout).toMatch(/^Finished: 3, failed: 0/m);
@@ -29,7 +38,9 @@ describe('fjd run', () => {
 
   it('runs one job per line of standard input with --parameters -', async () => {
     const home = makeHome('run-stdin');
-    const result = await home.run('fjd', ['run', '--exe', 'touch', '--parameters', '-', '-j', '2'], {input: 'one.txt\nsecond file.txt\n\n'});
+    const result = await home.run('fjd', ['run', '--exe', 'touch', '--parameters', '-', '-j', '2'], {
+      input: 'one.txt\nsecond file.txt\n\n',
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(fs.existsSync(path.join(home.dir, 'one.txt'))).toBe(true);
     expect(fs.existsSync(path.join(home.dir, 'second file.txt'))).toBe(true);
@@ -48,7 +59,15 @@ describe('fjd run', () => {
     fs.mkdirSync(path.join(home.dir, 'bk'));
     fs.writeFileSync(path.join(home.dir, 'a.txt'), 'A');
     fs.writeFileSync(path.join(home.dir, 'b.txt'), 'B');
-    const result = await home.run('fjd', ['run', '--exe', 'cp $1 $2', '--parameters', 'a.txt#bk/a.txt,b.txt#bk/b.txt', '-j', '2']);
+    const result = await home.run('fjd', [
+      'run',
+      '--exe',
+      'cp $1 $2',
+      '--parameters',
+      'a.txt#bk/a.txt,b.txt#bk/b.txt',
+      '-j',
+      '2',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(home.read('bk/a.txt')).toBe('A');
     expect(home.read('bk/b.txt')).toBe('B');
@@ -58,7 +77,15 @@ describe('fjd run', () => {
     const home = makeHome('run-gzip');
     fs.mkdirSync(path.join(home.dir, 'data'));
     for (const n of [1, 2]) fs.writeFileSync(path.join(home.dir, 'data', `bla${n}.txt`), `text ${n}\n`);
-    const result = await home.run('fjd', ['run', '--exe', 'cd data; gzip bla$1.txt', '--parameters', '1,2', '--name', 'gz']);
+    const result = await home.run('fjd', [
+      'run',
+      '--exe',
+      'cd data; gzip bla$1.txt',
+      '--parameters',
+      '1,2',
+      '--name',
+      'gz',
+    ]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(home.ls('data')).toEqual(['bla1.txt.gz', 'bla2.txt.gz']);
     // The job files were not gzipped along: they are in done/, intact.
@@ -69,7 +96,17 @@ describe('fjd run', () => {
 
   it('exits 1 when a job fails, and the summary names it', async () => {
     const home = makeHome('run-fail');
-    const result = await home.run('fjd', ['run', '--exe', `${fixture('fail.sh')} $1`, '--parameters', '0,3', '--name', 'f', '-j', '1']);
+    const result = await home.run('fjd', [
+      'run',
+      '--exe',
+      `${fixture('fail.sh')} $1`,
+      '--parameters',
+      '0,3',
+      '--name',
+      'f',
+      '-j',
+      '1',
+    ]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('Job f-2 failed: exit code 3');
     expect(result.stdout).toMatch(/^Failed jobs: f-2 \(exit code 3\)\.$/m);
@@ -80,7 +117,11 @@ describe('fjd run', () => {
   it('on Ctrl-C stops dispatching, fires its workers now, puts the running jobs back, and exits 130', async () => {
     const home = makeHome('run-interrupt');
     const run = home.start('fjd', ['run', '--exe', fixture('hold.sh'), '--repeat', '2', '--name', 'h', '-j', '2']);
-    await waitUntil(() => ['h-1', 'h-2'].every((id) => fs.existsSync(path.join(home.dir, `started-${id}`))), 30_000, 'both jobs to start');
+    await waitUntil(
+      () => ['h-1', 'h-2'].every((id) => fs.existsSync(path.join(home.dir, `started-${id}`))),
+      30_000,
+      'both jobs to start',
+    );
     run.signal('SIGINT');
     const result = await run.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(130);
@@ -96,7 +137,9 @@ describe('fjd run', () => {
     for (const n of [1, 2, 3]) home.job(`old-${n}`, `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     const result = await home.run('fjd', ['run', '--exe', 'echo new >> new.txt', '--name', 'new', '-j', '4']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stderr).toBe('fjd run: note: 3 jobs were already waiting in jobqueue/ (old-1, old-2, old-3); they run too\n');
+    expect(result.stderr).toBe(
+      'fjd run: note: 3 jobs were already waiting in jobqueue/ (old-1, old-2, old-3); they run too\n',
+    );
     expect(result.stdout).toMatch(/^Submitted 1 job to jobqueue\/: new\.\nHired 4 workers\.\n/);
     expect(result.stdout).toMatch(/^Finished: 4, failed: 0, wall time [\d.]+ s\.$/m);
     expect(home.ls('done')).toEqual(['new', 'old-1', 'old-2', 'old-3']);

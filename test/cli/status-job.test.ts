@@ -30,20 +30,35 @@ it('fjd status JOB shows every attempt, how each ended, the worker and the tail 
   expect(result.stdout).toContain(`Workdir: ${home.dir}\n`);
   expect(result.stdout).toContain('Attempts: 2\n');
   for (const n of [1, 2]) {
-    expect(result.stdout).toMatch(new RegExp(`^  ${n}  failed  worker ${worker}  host \\S+  pid \\d+  started \\S+Z  took \\d+ ms  exit code 5$`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^  ${n}  failed  worker ${worker}  host \\S+  pid \\d+  started \\S+Z  took \\d+ ms  exit code 5$`,
+        'm',
+      ),
+    );
   }
-  expect(result.stdout).toContain('Stderr of attempt 2, last 10 lines (.fjd/output/flaky.2.err):\n  trouble in flaky\n');
+  expect(result.stdout).toContain(
+    'Stderr of attempt 2, last 10 lines (.fjd/output/flaky.2.err):\n  trouble in flaky\n',
+  );
 
   // The same name submitted again: the newest is shown, and the other ids are listed.
   home.job('ok', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   expect((await home.run('dispatcher', [])).exitCode).toBe(0);
   const again = (await home.run('fjd', ['status', 'ok'])).stdout;
-  expect(again).toMatch(/^Job: {5}ok \(id ok~2\)\n {9}\(the newest of 2 jobs of that name; the others: ok\)\nState: {3}finished\nFile: {4}done\/ok~2\n/);
+  expect(again).toMatch(
+    /^Job: {5}ok \(id ok~2\)\n {9}\(the newest of 2 jobs of that name; the others: ok\)\nState: {3}finished\nFile: {4}done\/ok~2\n/,
+  );
   // An id, or a path relative to the home, names one job exactly.
   expect((await home.run('fjd', ['status', 'done/ok'])).stdout).toMatch(/^Job: {5}ok \(id ok\)\nState: {3}finished\n/);
   expect((await home.run('fjd', ['status', 'ok~2'])).stdout).toContain('File:    done/ok~2\n');
   const json = await home.run('fjd', ['status', 'ok', '--json']);
-  expect(JSON.parse(json.stdout)).toEqual({state: 'finished', file: 'done/ok~2', worker: null, record: home.record('ok~2'), waiting: []});
+  expect(JSON.parse(json.stdout)).toEqual({
+    state: 'finished',
+    file: 'done/ok~2',
+    worker: null,
+    record: home.record('ok~2'),
+    waiting: [],
+  });
   expect(json.stderr).toBe('fjd: this is the newest job named ok; the others: ok\n');
 
   // An open job that was never assigned has no record yet.
@@ -60,12 +75,18 @@ it('fjd status JOB shows every attempt, how each ended, the worker and the tail 
     expect(back).toMatch(/^Job: {5}flaky \(id flaky\)\nState: {3}open\nFile: {4}jobqueue\/flaky\n/);
     expect(back).toContain('Attempts: 2\n');
   }
-  expect(await home.run('fjd', ['logs', 'flaky'])).toEqual({exitCode: 0, stdout: 'out of flaky\n', stderr: 'trouble in flaky\n'});
+  expect(await home.run('fjd', ['logs', 'flaky'])).toEqual({
+    exitCode: 0,
+    stdout: 'out of flaky\n',
+    stderr: 'trouble in flaky\n',
+  });
 
   const unknown = await home.run('fjd', ['status', 'nothing-like-it']);
   expect(unknown.exitCode).toBe(3);
   expect(unknown.stdout).toBe('');
-  expect(unknown.stderr).toBe(`fjd: error: no job "nothing-like-it" in ${home.dir}\nfjd: Run fjd status to list the jobs (fjd status --json lists every one with its id).\n`);
+  expect(unknown.stderr).toBe(
+    `fjd: error: no job "nothing-like-it" in ${home.dir}\nfjd: Run fjd status to list the jobs (fjd status --json lists every one with its id).\n`,
+  );
 });
 
 it('fjd status --watch prints the status again each interval until Ctrl-C, and exits 0', async () => {
@@ -114,7 +135,9 @@ it('a job held by a limit of 0 says so in fjd status JOB and --json, and the dis
   await home.run('recruiter', ['hire', '1']);
   const dispatcher = home.start('dispatcher', ['--limit', 'gpu=0']);
   await waitUntil(() => dispatcher.output().includes('Found 1 new job'), 20_000, 'the dispatcher to find the job');
-  expect(dispatcher.output()).toContain('dispatcher: warning: group gpu has a limit of 0 (--limit gpu=0): none of its jobs runs until the limit is raised\n');
+  expect(dispatcher.output()).toContain(
+    'dispatcher: warning: group gpu has a limit of 0 (--limit gpu=0): none of its jobs runs until the limit is raised\n',
+  );
   const text = (await home.run('fjd', ['status', 'train'])).stdout;
   expect(text).toBe(
     'Job:     train\nState:   open\nFile:    jobqueue/train\n' +
@@ -125,14 +148,20 @@ it('a job held by a limit of 0 says so in fjd status JOB and --json, and the dis
   expect((await statusOf(home)).limits).toEqual([{group: 'gpu', limit: 0, out: 0}]);
   // A limit of 0 set by the limits file while it runs is warned of too.
   fs.writeFileSync(path.join(home.dir, 'limits'), 'big = 0\n');
-  await waitUntil(() => dispatcher.output().includes('group big has a limit of 0'), 20_000, 'the warning of the limits file');
-  expect(dispatcher.output()).toContain(`dispatcher: warning: group big has a limit of 0 (the limits file ${path.join(home.dir, 'limits')}): none of its jobs runs until the limit is raised\n`);
+  await waitUntil(
+    () => dispatcher.output().includes('group big has a limit of 0'),
+    20_000,
+    'the warning of the limits file',
+  );
+  expect(dispatcher.output()).toContain(
+    `dispatcher: warning: group big has a limit of 0 (the limits file ${path.join(home.dir, 'limits')}): none of its jobs runs until the limit is raised\n`,
+  );
   dispatcher.signal('SIGINT');
   expect((await dispatcher.result).exitCode).toBe(130);
   expect(home.ls('jobqueue')).toEqual(['train']);
 });
 
-it('a job held by its group\'s limit says how many of the group are out: 1 of 1', async () => {
+it("a job held by its group's limit says how many of the group are out: 1 of 1", async () => {
   const home = makeHome('status-limit-1');
   fs.writeFileSync(path.join(home.dir, 'limits'), 'gpu = 1\n');
   for (const name of ['g1', 'g2']) home.job(name, `[control]\nexecutable = ${fixture('hold.sh')}\ngroup = gpu\n`);
@@ -154,17 +183,27 @@ it('an open job says when it waits for a dispatcher, or for a worker: none hired
   const home = makeHome('status-worker');
   home.job('first', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
   home.job('second', `[control]\nexecutable = ${fixture('fail.sh')} 0\npriority = -1\n`);
-  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a dispatcher: none runs on this home (start one with: dispatcher)\n');
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain(
+    '\nWaiting: for a dispatcher: none runs on this home (start one with: dispatcher)\n',
+  );
   expect(await waitingOf(home, 'second')).toEqual([{kind: 'dispatcher'}]);
 
   const dispatcher = home.start('dispatcher', []);
-  await waitUntil(() => dispatcher.output().includes('no worker has announced itself'), 20_000, 'the dispatcher to wait for workers');
-  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a worker: none is hired (hire some with: recruiter hire)\n');
+  await waitUntil(
+    () => dispatcher.output().includes('no worker has announced itself'),
+    20_000,
+    'the dispatcher to wait for workers',
+  );
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain(
+    '\nWaiting: for a worker: none is hired (hire some with: recruiter hire)\n',
+  );
   expect(await waitingOf(home, 'second')).toEqual([{kind: 'worker', workers: 0, busy: 0}]);
 
   await home.run('recruiter', ['hire', '1']);
   await waitUntil(() => home.ls('.').includes('started-first'), 20_000, 'the first job to start');
-  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain('\nWaiting: for a worker: the worker is busy\n');
+  expect((await home.run('fjd', ['status', 'second'])).stdout).toContain(
+    '\nWaiting: for a worker: the worker is busy\n',
+  );
   expect(await waitingOf(home, 'second')).toEqual([{kind: 'worker', workers: 1, busy: 1}]);
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   expect((await dispatcher.result).exitCode).toBe(0);
@@ -180,10 +219,13 @@ it('fjd status JOB quotes the command as a shell would need it, and says that a 
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
   expect((await home.run('dispatcher', ['--fire-when-done'])).exitCode).toBe(1);
 
-  expect((await home.run('fjd', ['status', 'spaced'])).stdout).toContain(`\nCommand: ${fixture('fail.sh')} 0 'b c.txt'\n`);
+  expect((await home.run('fjd', ['status', 'spaced'])).stdout).toContain(
+    `\nCommand: ${fixture('fail.sh')} 0 'b c.txt'\n`,
+  );
   expect(await home.run('fjd', ['status', 'second'])).toEqual({
     exitCode: 0,
-    stdout: 'Job:     second (id second)\nState:   failed\nFile:    failed/second\nReason:  dependency first failed\nRan:     never: it failed before a worker took it (dependency first failed)\n',
+    stdout:
+      'Job:     second (id second)\nState:   failed\nFile:    failed/second\nReason:  dependency first failed\nRan:     never: it failed before a worker took it (dependency first failed)\n',
     stderr: '',
   });
   expect((await home.run('fjd', ['status', 'third'])).stdout).toBe(

@@ -30,7 +30,9 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
   expect(result.exitCode).toBe(0);
   const report = JSON.parse(result.stdout) as unknown;
   // (Slurm jobs occur in test/remote/slurm.test.ts, polling processes in test/cli/inotify-limit.test.ts.)
-  expect(schemaProblems(report, STATUS_SCHEMA).filter((p) => !p.startsWith('slurmJobs[]') && !p.startsWith('polling[]'))).toEqual([]);
+  expect(
+    schemaProblems(report, STATUS_SCHEMA).filter((p) => !p.startsWith('slurmJobs[]') && !p.startsWith('polling[]')),
+  ).toEqual([]);
 
   const status = await statusOf(home);
   expect(status.limits).toEqual([{group: 'gpu', limit: 2, out: 1}]);
@@ -51,9 +53,24 @@ it('fjd status --json follows the documented schema, with the rate, the ETA and 
 
   // One job's JSON: where it is and its record as stored.
   const held = JSON.parse((await home.run('fjd', ['status', 'held', '--json'])).stdout) as Record<string, unknown>;
-  expect(held).toEqual({state: 'running', file: `.fjd/workers/${busy?.id ?? ''}/pod/held`, worker: busy?.id, record: home.record('held'), waiting: []});
-  const broken = JSON.parse((await home.run('fjd', ['status', 'failed/broken', '--json'])).stdout) as Record<string, unknown>;
-  expect(broken).toEqual({state: 'failed', file: 'failed/broken', worker: null, record: home.record('broken'), waiting: []});
+  expect(held).toEqual({
+    state: 'running',
+    file: `.fjd/workers/${busy?.id ?? ''}/pod/held`,
+    worker: busy?.id,
+    record: home.record('held'),
+    waiting: [],
+  });
+  const broken = JSON.parse((await home.run('fjd', ['status', 'failed/broken', '--json'])).stdout) as Record<
+    string,
+    unknown
+  >;
+  expect(broken).toEqual({
+    state: 'failed',
+    file: 'failed/broken',
+    worker: null,
+    record: home.record('broken'),
+    waiting: [],
+  });
 
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   expect((await dispatcher.result).exitCode).toBe(0);

@@ -12,7 +12,18 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
   const status = (): Promise<StatusJson> => statusOf(home);
 
   const empty = await status();
-  expect(empty).toEqual({fjd: 1, home: home.dir, counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0}, jobs: [], workers: [], rate: {jobsPerSecond: null, windowSeconds: null}, etaSeconds: 0, slurmJobs: [], limits: [], polling: []});
+  expect(empty).toEqual({
+    fjd: 1,
+    home: home.dir,
+    counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0},
+    jobs: [],
+    workers: [],
+    rate: {jobsPerSecond: null, windowSeconds: null},
+    etaSeconds: 0,
+    slurmJobs: [],
+    limits: [],
+    polling: [],
+  });
   expect((await home.run('fjd', ['status'])).stdout).toBe(
     `Home: ${home.dir}\nJobs: 0 open, 0 assigned, 0 running, 0 finished, 0 failed\nRate: no job ended in the last 5 minutes\nWorkers: none (hire some with: recruiter hire)\n`,
   );
@@ -25,11 +36,19 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
   home.job('held', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
   home.job('waiting', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   const dispatcher = home.start('dispatcher', []);
-  await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-held')) || fs.existsSync(path.join(home.dir, 'started-waiting')), 20_000, 'a job to start');
+  await waitUntil(
+    () => fs.existsSync(path.join(home.dir, 'started-held')) || fs.existsSync(path.join(home.dir, 'started-waiting')),
+    20_000,
+    'a job to start',
+  );
   await waitUntil(async () => (await status()).counts.running === 1, 10_000, 'the record to say running');
   const busy = await status();
   expect(busy.counts).toEqual({open: 1, assigned: 0, running: 1, finished: 1, failed: 1});
-  expect(busy.jobs.find((j) => j.state === 'failed')).toMatchObject({name: 'broken', file: 'failed/broken', reason: 'exit code 4'});
+  expect(busy.jobs.find((j) => j.state === 'failed')).toMatchObject({
+    name: 'broken',
+    file: 'failed/broken',
+    reason: 'exit code 4',
+  });
   expect(busy.jobs.find((j) => j.state === 'finished')).toMatchObject({name: 'ok', file: 'done/ok'});
   const runningJob = busy.jobs.find((j) => j.state === 'running');
   expect(runningJob?.worker).toBe(busy.workers[0]?.id);
@@ -40,7 +59,9 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
 
   const text = (await home.run('fjd', ['status'])).stdout;
   expect(text).toContain('Jobs: 1 open, 0 assigned, 1 running, 1 finished, 1 failed');
-  expect(text).toMatch(new RegExp(`^  ${busy.workers[0]?.id ?? ''}  \\S+  pid \\d+  busy  ${runningJob?.id ?? ''} for \\d+ s$`, 'm'));
+  expect(text).toMatch(
+    new RegExp(`^  ${busy.workers[0]?.id ?? ''}  \\S+  pid \\d+  busy  ${runningJob?.id ?? ''} for \\d+ s$`, 'm'),
+  );
 
   // A job in a pod whose record does not say running yet is "assigned".
   fs.writeFileSync(path.join(home.dir, 'release'), '');
@@ -59,10 +80,16 @@ it('fjd status reports a job assigned but not yet started as assigned', async ()
   try {
     home.job('a', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     const dispatcher = home.start('dispatcher', []);
-    await waitUntil(() => home.ls(`.fjd/workers/${before.workers[0]?.id ?? ''}/pod`).length === 1, 20_000, 'the job to be assigned');
+    await waitUntil(
+      () => home.ls(`.fjd/workers/${before.workers[0]?.id ?? ''}/pod`).length === 1,
+      20_000,
+      'the job to be assigned',
+    );
     const during = await statusOf(home);
     expect(during.counts.assigned).toBe(1);
-    expect(during.jobs).toContainEqual(expect.objectContaining({name: 'a', id: 'a', state: 'assigned', worker: before.workers[0]?.id}));
+    expect(during.jobs).toContainEqual(
+      expect.objectContaining({name: 'a', id: 'a', state: 'assigned', worker: before.workers[0]?.id}),
+    );
     signalIfAlive(pid, 'SIGCONT');
     expect((await dispatcher.result).exitCode).toBe(0);
   } finally {

@@ -18,7 +18,17 @@ function params(home: TestHome, name: string): Record<string, string> {
 describe('fjd submit', () => {
   it('submits one job and prints its name alone; the job runs where it was submitted', async () => {
     const home = makeHome('submit-one');
-    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--param', 'alpha=0.1', '--param', 'seed=3', '--name', 'sim-a']);
+    const result = await home.run('fjd', [
+      'submit',
+      '--exe',
+      'python sim.py',
+      '--param',
+      'alpha=0.1',
+      '--param',
+      'seed=3',
+      '--name',
+      'sim-a',
+    ]);
     expect(result).toEqual({exitCode: 0, stdout: 'sim-a\n', stderr: ''});
     const job = jobIn(home, 'sim-a');
     expect(job.control.executable).toBe('python sim.py');
@@ -31,7 +41,15 @@ describe('fjd submit', () => {
 
   it('names a job after the program and the time when no --name is given', async () => {
     const home = makeHome('submit-default-name');
-    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--param', 'a=1', '--logfile', 'out/a.log']);
+    const result = await home.run('fjd', [
+      'submit',
+      '--exe',
+      'python sim.py',
+      '--param',
+      'a=1',
+      '--logfile',
+      'out/a.log',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^sim-\d{8}-\d{6}\n$/);
     expect(home.ls('jobqueue')).toEqual([result.stdout.trim()]);
@@ -49,8 +67,19 @@ describe('fjd submit', () => {
 
   it('submits one job per CSV row, quoted fields included, and says so in one line', async () => {
     const home = makeHome('submit-csv');
-    fs.writeFileSync(path.join(home.dir, 'sweep.csv'), '\ufeffalpha,label\r\n0.1,"a, b"\r\n\r\n0.2,"say ""hi"""\r\n0.3,100%\r\n');
-    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--params-file', 'sweep.csv', '--name', 'sweep']);
+    fs.writeFileSync(
+      path.join(home.dir, 'sweep.csv'),
+      '\ufeffalpha,label\r\n0.1,"a, b"\r\n\r\n0.2,"say ""hi"""\r\n0.3,100%\r\n',
+    );
+    const result = await home.run('fjd', [
+      'submit',
+      '--exe',
+      'python sim.py',
+      '--params-file',
+      'sweep.csv',
+      '--name',
+      'sweep',
+    ]);
     expect(result).toEqual({exitCode: 0, stdout: 'Submitted 3 jobs to jobqueue/: sweep-1 … sweep-3.\n', stderr: ''});
     expect(home.ls('jobqueue')).toEqual(['sweep-1', 'sweep-2', 'sweep-3']);
     expect(params(home, 'sweep-1')).toEqual({alpha: '0.1', label: 'a, b'});
@@ -61,7 +90,9 @@ describe('fjd submit', () => {
 
   it('reads CSV from standard input with --params-file -', async () => {
     const home = makeHome('submit-csv-stdin');
-    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--params-file', '-', '--name', 's'], {input: 'x\n1\n2\n'});
+    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--params-file', '-', '--name', 's'], {
+      input: 'x\n1\n2\n',
+    });
     expect(result.stdout).toBe('Submitted 2 jobs to jobqueue/: s-1 … s-2.\n');
     expect(params(home, 's-2')).toEqual({x: '2'});
   });
@@ -78,7 +109,9 @@ describe('fjd submit', () => {
 
   it('submits one job per line of standard input with --parameters -, placeholders filled and quoted', async () => {
     const home = makeHome('submit-stdin');
-    const result = await home.run('fjd', ['submit', '--exe', 'gzip $1', '--parameters', '-', '--name', 'z'], {input: 'a.txt\r\n\nmy file.txt\n'});
+    const result = await home.run('fjd', ['submit', '--exe', 'gzip $1', '--parameters', '-', '--name', 'z'], {
+      input: 'a.txt\r\n\nmy file.txt\n',
+    });
     expect(result.stdout).toBe('Submitted 2 jobs to jobqueue/: z-1 … z-2.\n');
     expect(jobIn(home, 'z-1').control.executable).toBe('gzip a.txt');
     expect(jobIn(home, 'z-2').control.executable).toBe("gzip 'my file.txt'");
@@ -88,7 +121,15 @@ describe('fjd submit', () => {
 
   it('takes --parameters as a list too', async () => {
     const home = makeHome('submit-list');
-    const result = await home.run('fjd', ['submit', '--exe', 'cp $1 $2', '--parameters', 'a.txt#bk/a.txt,b.txt#bk/b.txt', '--name', 'cp']);
+    const result = await home.run('fjd', [
+      'submit',
+      '--exe',
+      'cp $1 $2',
+      '--parameters',
+      'a.txt#bk/a.txt,b.txt#bk/b.txt',
+      '--name',
+      'cp',
+    ]);
     expect(result.stdout).toBe('Submitted 2 jobs to jobqueue/: cp-1 … cp-2.\n');
     expect(jobIn(home, 'cp-2').control.executable).toBe('cp b.txt bk/b.txt');
   });
@@ -131,7 +172,15 @@ describe('fjd submit', () => {
     const rows = Array.from({length: 10_000}, (_v, i) => `${i},${(i * 0.001).toFixed(3)}`);
     fs.writeFileSync(path.join(home.dir, 'sweep.csv'), `seed,alpha\n${rows.join('\n')}\n`);
     const started = performance.now();
-    const result = await home.run('fjd', ['submit', '--exe', 'python sim.py', '--params-file', 'sweep.csv', '--name', 'sim']);
+    const result = await home.run('fjd', [
+      'submit',
+      '--exe',
+      'python sim.py',
+      '--params-file',
+      'sweep.csv',
+      '--name',
+      'sim',
+    ]);
     console.log(`fjd submit of 10,000 jobs took ${((performance.now() - started) / 1000).toFixed(2)} s`);
     expect(result.stdout).toBe('Submitted 10000 jobs to jobqueue/: sim-00001 … sim-10000.\n');
     const names = home.ls('jobqueue');

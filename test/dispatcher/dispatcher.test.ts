@@ -15,7 +15,17 @@ afterEach(() => {
 
 // An idle worker as the dispatcher sees one: registered with this process's pid, announced.
 function fakeIdleWorker(home: string, id: string): void {
-  const info = {fjd: 1, id, host: hostName(), pid: process.pid, procStart: processStartTime(process.pid), startedAt: new Date().toISOString(), cwd: home, log: null, heartbeatMs: 5000};
+  const info = {
+    fjd: 1,
+    id,
+    host: hostName(),
+    pid: process.pid,
+    procStart: processStartTime(process.pid),
+    startedAt: new Date().toISOString(),
+    cwd: home,
+    log: null,
+    heartbeatMs: 5000,
+  };
   fs.mkdirSync(path.join(home, '.fjd', 'workers', id, 'pod'), {recursive: true});
   fs.writeFileSync(path.join(home, '.fjd', 'workers', id, 'info.json'), JSON.stringify(info));
   fs.writeFileSync(path.join(home, 'workerqueue', id), JSON.stringify({host: info.host, pid: info.pid}));

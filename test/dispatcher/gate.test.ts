@@ -193,7 +193,9 @@ describe('dependencies', () => {
     world.holds.releaseUnknown();
     expect(world.pairing()).toEqual({
       went: [],
-      failed: {x: 'dependency nobody is unknown: no job of that name is queued, running, done or failed (waited 5 s for it)'},
+      failed: {
+        x: 'dependency nobody is unknown: no job of that name is queued, running, done or failed (waited 5 s for it)',
+      },
     });
     expect(world.holds.unknownSince('x')).toBeUndefined();
   });
@@ -220,7 +222,12 @@ describe('dependencies', () => {
     // what waited on them, each with the reason that reached it.
     expect(world.pairing()).toEqual({
       went: [],
-      failed: {a: 'dependency cycle: a → b → c → a', c: 'dependency a failed', b: 'dependency c failed', d: 'dependency c failed'},
+      failed: {
+        a: 'dependency cycle: a → b → c → a',
+        c: 'dependency a failed',
+        b: 'dependency c failed',
+        d: 'dependency c failed',
+      },
     });
   });
 });

@@ -54,7 +54,11 @@ function intake(options: {readAhead?: number; age?: () => number} = {}): {intake
     homeThere: () => true,
     ageOf: options.age ?? (() => OLD),
   };
-  const made = new Intake({paths, settleMs: SETTLE_MS, probeMs: PROBE_MS, readAhead: options.readAhead ?? 2000}, effects, timers);
+  const made = new Intake(
+    {paths, settleMs: SETTLE_MS, probeMs: PROBE_MS, readAhead: options.readAhead ?? 2000},
+    effects,
+    timers,
+  );
   return {intake: made, told};
 }
 

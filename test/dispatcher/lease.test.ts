@@ -23,7 +23,9 @@ describe('the lease and the heartbeat', () => {
 
     const told = await home.run('dispatcher', ['--lease', '2s', '--heartbeat', '1s']);
     expect(told.exitCode).toBe(2);
-    expect(told.stderr).toMatch(/^dispatcher: error: --lease 2s is shorter than 3 heartbeats of the workers \(a heartbeat of 1s, so at least 3s\)/);
+    expect(told.stderr).toMatch(
+      /^dispatcher: error: --lease 2s is shorter than 3 heartbeats of the workers \(a heartbeat of 1s, so at least 3s\)/,
+    );
     // With the workers' shorter heartbeat given, the same lease is fine.
     fs.rmSync(path.join(home.dir, 'jobqueue', 'never'));
     const fine = await home.run('dispatcher', ['--lease', '3s', '--heartbeat', '1s']);
@@ -55,7 +57,9 @@ describe('the lease and the heartbeat', () => {
     expect(leases.of('d', 5000)).toBe(15_000);
     expect(leases.of('e', 60_000)).toBe(180_000);
     expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toContain('worker e renews its heartbeat every 1m: it (and any worker with that heartbeat) is presumed lost only after 3m');
+    expect(warnings[1]).toContain(
+      'worker e renews its heartbeat every 1m: it (and any worker with that heartbeat) is presumed lost only after 3m',
+    );
     expect(leaseRefusal(15_000)).toBeUndefined();
     expect(leaseRefusal(14_999)?.code).toBe('USAGE');
   });

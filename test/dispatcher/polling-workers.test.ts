@@ -15,13 +15,19 @@ it('hands jobs to an idle worker that watches before an idle one that polls', as
   await waitUntil(async () => (await statusOf(home)).workers.length === 1, 10_000, 'the polling worker to register');
   const polling = (await statusOf(home)).workers[0]?.id ?? '';
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
-  await waitUntil(async () => (await statusOf(home)).workers.filter((w) => w.state === 'idle').length === 2, 10_000, 'both workers to be idle');
+  await waitUntil(
+    async () => (await statusOf(home)).workers.filter((w) => w.state === 'idle').length === 2,
+    10_000,
+    'both workers to be idle',
+  );
   const status = await statusOf(home);
   const watching = status.workers.find((w) => w.id !== polling)?.id ?? '';
   if (status.polling.some((p) => p.worker === watching)) {
     // Every inotify instance of this user is in use (other tests, other programs): the second
     // worker polls too, and there is no watching worker to prefer.
-    console.log('skipped: the second worker could not get an inotify instance either (the per-user limit is reached on this machine)');
+    console.log(
+      'skipped: the second worker could not get an inotify instance either (the per-user limit is reached on this machine)',
+    );
     dispatcher.signal('SIGINT');
     await dispatcher.result;
     await home.run('recruiter', ['fire']);

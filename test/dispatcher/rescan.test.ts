@@ -68,7 +68,11 @@ describe('the rescan loop', () => {
 
   it('a rescan that may not look (the home unsafe or gone) pairs nothing and comes again', () => {
     let pairs = 0;
-    const rescans = new RescanLoop(1000, {run: (action) => action(), look: () => false, pair: () => pairs++, quiet: () => false}, timers);
+    const rescans = new RescanLoop(
+      1000,
+      {run: (action) => action(), look: () => false, pair: () => pairs++, quiet: () => false},
+      timers,
+    );
     rescans.start();
     vi.advanceTimersByTime(3000);
     expect(pairs).toBe(0);

@@ -45,15 +45,24 @@ function dropInTurn(home: TestHome, name: string, text: string): void {
 // Until the filesystem's clock is more than the dispatcher's settle time (1 s) past the jobs
 // dropped so far.
 async function settled(home: TestHome): Promise<void> {
-  const newest = Math.max(...home.ls('jobqueue').map((name) => fs.statSync(path.join(home.dir, 'jobqueue', name)).mtimeMs));
+  const newest = Math.max(
+    ...home.ls('jobqueue').map((name) => fs.statSync(path.join(home.dir, 'jobqueue', name)).mtimeMs),
+  );
   const probe = path.join(home.dir, '.clock');
-  await waitUntil(() => {
-    fs.writeFileSync(probe, '');
-    return fs.statSync(probe).mtimeMs - newest > 1100;
-  }, 10_000, 'the jobs to be older than the settle time');
+  await waitUntil(
+    () => {
+      fs.writeFileSync(probe, '');
+      return fs.statSync(probe).mtimeMs - newest > 1100;
+    },
+    10_000,
+    'the jobs to be older than the settle time',
+  );
 }
 
-const startOrder = (home: TestHome): string[] => marks(home).filter((m) => m.kind === 'start').map((m) => m.name);
+const startOrder = (home: TestHome): string[] =>
+  marks(home)
+    .filter((m) => m.kind === 'start')
+    .map((m) => m.name);
 
 // The most jobs of `names` that ran at the same moment, from their markers.
 function mostAtOnce(home: TestHome, names: Set<string>): number {
@@ -79,21 +88,32 @@ describe('order', () => {
   it('one worker, 50 jobs of mixed priority: higher priority first, then first in first out, whatever the names', async () => {
     const home = makeHome('order');
     // Names in an order unrelated to submission, priorities from -2 to 2 (some unset).
-    const jobs = Array.from({length: 50}, (_, i) => ({name: `job-${String((i * 37) % 50).padStart(2, '0')}`, priority: i % 6 === 5 ? undefined : (i % 5) - 2, index: i}));
-    for (const job of jobs) dropInTurn(home, job.name, markJob(job.priority === undefined ? {} : {priority: job.priority}));
+    const jobs = Array.from({length: 50}, (_, i) => ({
+      name: `job-${String((i * 37) % 50).padStart(2, '0')}`,
+      priority: i % 6 === 5 ? undefined : (i % 5) - 2,
+      index: i,
+    }));
+    for (const job of jobs)
+      dropInTurn(home, job.name, markJob(job.priority === undefined ? {} : {priority: job.priority}));
     await home.run('recruiter', ['hire', '1']);
     // Found by listing, a job written less than the settle time ago waits for it while older
     // ones go out (README, Scheduling): all are older by the time the dispatcher starts.
     await settled(home);
     const result = await home.run('dispatcher', []);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    const expected = [...jobs].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.index - b.index).map((j) => j.name);
+    const expected = [...jobs]
+      .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.index - b.index)
+      .map((j) => j.name);
     expect(startOrder(home)).toEqual(expected);
   });
 
   it('a dispatcher killed half-way: the next one goes on in the same order', async () => {
     const home = makeHome('order-restart');
-    const jobs = Array.from({length: 12}, (_, i) => ({name: `j${String((i * 5) % 12).padStart(2, '0')}`, priority: i % 3, index: i}));
+    const jobs = Array.from({length: 12}, (_, i) => ({
+      name: `j${String((i * 5) % 12).padStart(2, '0')}`,
+      priority: i % 3,
+      index: i,
+    }));
     for (const job of jobs) dropInTurn(home, job.name, markJob({priority: job.priority}, '0.1'));
     await home.run('recruiter', ['hire', '1']);
     await settled(home);
@@ -146,7 +166,10 @@ describe('a job given back by a worker busy with a long one', () => {
     const result = await home.run('dispatcher', []);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(startOrder(home)).toEqual(['s1', 's2', 's3', 'long', 'x1', 'x2', 'x3']);
-    const log = home.ls('.fjd/logs').map((f) => home.read(`.fjd/logs/${f}`)).join('');
+    const log = home
+      .ls('.fjd/logs')
+      .map((f) => home.read(`.fjd/logs/${f}`))
+      .join('');
     // The job that waited behind the long one went back once (not every second).
     expect(log.match(/given back to jobqueue/g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
@@ -156,11 +179,19 @@ describe('a backlog larger than the read-ahead window', () => {
   it('found at the start, it runs in strict order too: priority, then submission time, whatever the names', async () => {
     const home = makeHome('order-backlog');
     // 30 jobs, 5 read ahead: most of the backlog is beyond the window, read by the sweep.
-    const jobs = Array.from({length: 30}, (_, i) => ({name: `b-${String((i * 7) % 30).padStart(2, '0')}`, priority: [0, 0, 1, -1, 0, 3][i % 6] ?? 0, index: i}));
+    const jobs = Array.from({length: 30}, (_, i) => ({
+      name: `b-${String((i * 7) % 30).padStart(2, '0')}`,
+      priority: [0, 0, 1, -1, 0, 3][i % 6] ?? 0,
+      index: i,
+    }));
     for (const job of jobs) dropInTurn(home, job.name, markJob(job.priority === 0 ? {} : {priority: job.priority}));
     // The dispatcher reads the backlog first; the worker comes after.
     const dispatcher = home.start('dispatcher', ['--read-ahead', '5']);
-    await waitUntil(() => dispatcher.output().includes('no worker has announced itself'), 20_000, 'the dispatcher to wait for workers');
+    await waitUntil(
+      () => dispatcher.output().includes('no worker has announced itself'),
+      20_000,
+      'the dispatcher to wait for workers',
+    );
     await home.run('recruiter', ['hire', '1']);
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
@@ -243,7 +274,11 @@ describe('limits changed while the dispatcher runs', () => {
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(home.ls('done')).toHaveLength(9);
-    const before = new Set(marks(home).filter((m) => m.kind === 'start' && m.ns < changedAt).map((m) => m.name));
+    const before = new Set(
+      marks(home)
+        .filter((m) => m.kind === 'start' && m.ns < changedAt)
+        .map((m) => m.name),
+    );
     expect(mostAtOnce(home, before)).toBe(1);
     expect(mostAtOnce(home, names)).toBe(3);
   });
@@ -293,7 +328,8 @@ describe('dependencies', () => {
     expect(home.record('after-needs')).toMatchObject({state: 'failed', reason: 'dependency needs-broken failed'});
     expect(home.record('orphan').reason).toMatch(/^dependency nosuchjob is unknown/);
     expect(home.record('p').reason).toMatch(/^dependency cycle: (p → q → p|q → p → q)$/);
-    for (const never of ['needs-broken', 'after-needs', 'orphan', 'p', 'q']) expect(at(never), `${never} never ran`).toBe(-1);
+    for (const never of ['needs-broken', 'after-needs', 'orphan', 'p', 'q'])
+      expect(at(never), `${never} never ran`).toBe(-1);
     expect(result.stdout).toContain('Job needs-broken failed: dependency broken failed');
   });
 

@@ -13,7 +13,10 @@ import {waitUntil} from '../helpers/wait.js';
 import {ServerClock} from '../../src/dispatcher/server-clock.js';
 
 describe('a dispatcher whose clock is ahead of the file server', () => {
-  for (const [label, aheadMs] of [['5 s', 5000], ['1 h', 3_600_000]] as const) {
+  for (const [label, aheadMs] of [
+    ['5 s', 5000],
+    ['1 h', 3_600_000],
+  ] as const) {
     it(`${label} ahead: a job written in place in four pieces 0.4 s apart is read whole`, async (context) => {
       const clock = skewedClock(aheadMs);
       if ('unavailable' in clock) {
@@ -33,7 +36,8 @@ describe('a dispatcher whose clock is ahead of the file server', () => {
       const dispatcher = home.start('dispatcher', ['--watch'], {env: clock.env});
       const started = performance.now();
       while (!dispatcher.output().includes('Dispatcher started.')) {
-        if (performance.now() - started > 30_000) throw new Error(`the dispatcher did not start in 30 s: ${dispatcher.output()}`);
+        if (performance.now() - started > 30_000)
+          throw new Error(`the dispatcher did not start in 30 s: ${dispatcher.output()}`);
         await pause(400);
         fs.appendFileSync(file, '# still being written\n');
       }

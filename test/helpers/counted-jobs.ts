@@ -22,7 +22,10 @@ export function queueCountedJobs(home: TestHome, count: number): CountedJobs {
     marks,
     runs() {
       try {
-        return fs.readFileSync(path.join(marks, 'runs.txt'), 'utf8').split('\n').filter((line) => line !== '');
+        return fs
+          .readFileSync(path.join(marks, 'runs.txt'), 'utf8')
+          .split('\n')
+          .filter((line) => line !== '');
       } catch {
         return [];
       }

@@ -74,11 +74,13 @@ export function makeHome(label = 'home'): TestHome {
       let printed = '';
       subprocess.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
       subprocess.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-      const result = subprocess.then((done) => ({
-        exitCode: done.exitCode ?? -1,
-        stdout: String(done.stdout),
-        stderr: String(done.stderr),
-      })).finally(() => running.delete(subprocess));
+      const result = subprocess
+        .then((done) => ({
+          exitCode: done.exitCode ?? -1,
+          stdout: String(done.stdout),
+          stderr: String(done.stderr),
+        }))
+        .finally(() => running.delete(subprocess));
       return {result, signal: (signal) => subprocess.kill(signal), output: () => printed};
     },
     job(name, text) {
@@ -100,7 +102,10 @@ export function makeHome(label = 'home'): TestHome {
       return fs.readFileSync(path.join(dir, rel), 'utf8');
     },
     record(id) {
-      return JSON.parse(fs.readFileSync(path.join(dir, '.fjd', 'records', `${id}.json`), 'utf8')) as Record<string, unknown>;
+      return JSON.parse(fs.readFileSync(path.join(dir, '.fjd', 'records', `${id}.json`), 'utf8')) as Record<
+        string,
+        unknown
+      >;
     },
   };
   return home;
@@ -116,7 +121,9 @@ afterEach(async () => {
   for (const dir of dirs) {
     if (processesMentioning(dir).length > 0) {
       await execa(path.join(BIN, 'recruiter'), ['fire', '--now', '--home', dir, '--timeout', '20'], {reject: false});
-      await waitUntil(() => processesMentioning(dir).length === 0, 10_000, `processes of ${dir} to end`).catch(() => undefined);
+      await waitUntil(() => processesMentioning(dir).length === 0, 10_000, `processes of ${dir} to end`).catch(
+        () => undefined,
+      );
       for (const p of killMentioning(dir)) leftovers.push(`${p.pid} ${p.command}`);
     }
     fs.rmSync(dir, {recursive: true, force: true});

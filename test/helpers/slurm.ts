@@ -33,7 +33,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -91,12 +93,18 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
     // Jobs first (their steps are children of slurmd), then the daemons, newest first.
     if (started.length === 3) {
       client('scancel', ['--full', `--user=${os.userInfo().username}`]);
-      await waitUntil(() => client('squeue', ['--noheader']).stdout.trim() === '', 20_000, 'the Slurm jobs to end').catch(() => undefined);
+      await waitUntil(
+        () => client('squeue', ['--noheader']).stdout.trim() === '',
+        20_000,
+        'the Slurm jobs to end',
+      ).catch(() => undefined);
     }
     for (const child of started.reverse()) {
       if (child.pid === undefined) continue;
       if (!signalIfAlive(-child.pid, 'SIGTERM')) continue;
-      const gone = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      const gone = new Promise<void>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
       const {pid} = child;
       const timer = setTimeout(() => signalIfAlive(-pid, 'SIGKILL'), 5000);
       await gone;
@@ -109,8 +117,15 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
     if (keyed.status !== 0) return `mungekey failed: ${keyed.stderr}`;
     const munged = daemon(
       sbin('munged'),
-      ['--foreground', '--force', `--key-file=${key}`, `--socket=${socket}`, `--pid-file=${path.join(dir, 'munged.pid')}`,
-        `--log-file=${path.join(dir, 'munged.log')}`, `--seed-file=${path.join(dir, 'munged.seed')}`],
+      [
+        '--foreground',
+        '--force',
+        `--key-file=${key}`,
+        `--socket=${socket}`,
+        `--pid-file=${path.join(dir, 'munged.pid')}`,
+        `--log-file=${path.join(dir, 'munged.log')}`,
+        `--seed-file=${path.join(dir, 'munged.seed')}`,
+      ],
       path.join(dir, 'munged.out'),
     );
     started.push(munged);
@@ -162,7 +177,9 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
         'the Slurm node to be idle',
       );
     } catch (error) {
-      const logs = ['slurmctld', 'slurmd'].map((d) => `${d}:\n${tail(path.join(dir, `${d}.log`))}\n${tail(path.join(dir, `${d}.out`))}`).join('\n');
+      const logs = ['slurmctld', 'slurmd']
+        .map((d) => `${d}:\n${tail(path.join(dir, `${d}.log`))}\n${tail(path.join(dir, `${d}.out`))}`)
+        .join('\n');
       await stop();
       return `Slurm did not start (${(error as Error).message}):\n${logs}`;
     }

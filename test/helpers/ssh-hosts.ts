@@ -32,7 +32,10 @@ export interface SshHosts {
   // Runs a command on a host over ssh.
   run(host: string, line: string, timeoutMs?: number): Promise<{exitCode: number; stdout: string; stderr: string}>;
   // Starts a command on a host over ssh; output() is what it has printed so far.
-  start(host: string, line: string): {result: Promise<{exitCode: number; stdout: string; stderr: string}>; output(): string};
+  start(
+    host: string,
+    line: string,
+  ): {result: Promise<{exitCode: number; stdout: string; stderr: string}>; output(): string};
   stop(): Promise<void>;
 }
 
@@ -108,7 +111,9 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
   fs.mkdirSync(TEST_ROOT, {recursive: true});
   const dir = fs.mkdtempSync(path.join(TEST_ROOT, 'ssh-'));
   const key = (name: string): void => {
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path.join(dir, name)], {stdio: 'pipe'});
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path.join(dir, name)], {
+      stdio: 'pipe',
+    });
   };
   key('host_key');
   key('user_key');
@@ -119,7 +124,9 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
   const stop = async (): Promise<void> => {
     for (const host of hosts) signalIfAlive(-host.pgid, 'SIGTERM');
     for (const host of hosts) {
-      await waitUntil(() => !processGroupAlive(host.pgid), 5000, `fake host ${host.name} to stop`).catch(() => signalIfAlive(-host.pgid, 'SIGKILL'));
+      await waitUntil(() => !processGroupAlive(host.pgid), 5000, `fake host ${host.name} to stop`).catch(() =>
+        signalIfAlive(-host.pgid, 'SIGKILL'),
+      );
     }
     killMentioning(dir);
   };
@@ -155,7 +162,10 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
         `exec ${SSHD} -D -e -f '${config}'`,
       ].join('\n');
       const log = fs.openSync(path.join(dir, `host-${name}.log`), 'a');
-      const child = spawn('unshare', ['--uts', '--mount', '--fork', 'sh', '-c', script], {detached: true, stdio: ['ignore', log, log]});
+      const child = spawn('unshare', ['--uts', '--mount', '--fork', 'sh', '-c', script], {
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
       fs.closeSync(log);
       child.unref();
       if (child.pid === undefined) throw new Error(`could not start fake host ${name}`);
@@ -185,7 +195,11 @@ export async function startSshHosts(names: string[], mount = TEST_ROOT): Promise
       let printed = '';
       subprocess.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
       subprocess.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-      const result = subprocess.then((done) => ({exitCode: done.exitCode ?? -1, stdout: String(done.stdout), stderr: String(done.stderr)}));
+      const result = subprocess.then((done) => ({
+        exitCode: done.exitCode ?? -1,
+        stdout: String(done.stdout),
+        stderr: String(done.stderr),
+      }));
       return {result, output: () => printed};
     };
     const run: SshHosts['run'] = async (host, line, timeoutMs = 60_000) => {

@@ -54,7 +54,8 @@ export const STATUS_SCHEMA: Schema = {
 
 function matches(value: unknown, type: string): boolean {
   if (type === 'null') return value === null;
-  if (type === 'string' || type === 'number' || type === 'boolean') return typeof value === type && (type !== 'number' || Number.isFinite(value));
+  if (type === 'string' || type === 'number' || type === 'boolean')
+    return typeof value === type && (type !== 'number' || Number.isFinite(value));
   return JSON.stringify(value) === type;
 }
 
@@ -76,7 +77,8 @@ export function schemaProblems(value: unknown, schema: Schema): string[] {
     seen.add(at);
     const types = schema[at];
     if (types === undefined) problems.push(`${at} is not in the schema`);
-    else if (!types.some((type) => matches(leaf, type))) problems.push(`${at} = ${JSON.stringify(leaf)} is not ${types.join(' | ')}`);
+    else if (!types.some((type) => matches(leaf, type)))
+      problems.push(`${at} = ${JSON.stringify(leaf)} is not ${types.join(' | ')}`);
   }
   for (const at of Object.keys(schema)) if (!seen.has(at)) problems.push(`${at} did not occur`);
   return problems;

@@ -6,10 +6,27 @@ export interface StatusJson {
   home: string;
   counts: Record<string, number>;
   jobs: {name: string; id: string | null; state: string; worker: string | null; file: string; reason: string | null}[];
-  workers: {id: string; host: string; pid: number; state: string; job: string | null; jobStartedAt: string | null; jobRunningForMs: number | null; log: string | null; problem: string | null}[];
+  workers: {
+    id: string;
+    host: string;
+    pid: number;
+    state: string;
+    job: string | null;
+    jobStartedAt: string | null;
+    jobRunningForMs: number | null;
+    log: string | null;
+    problem: string | null;
+  }[];
   rate: {jobsPerSecond: number | null; windowSeconds: number | null};
   etaSeconds: number | null;
-  slurmJobs: {job: string; workers: number; state: string | null; nodes: string | null; ended: boolean | null; problem: string | null}[];
+  slurmJobs: {
+    job: string;
+    workers: number;
+    state: string | null;
+    nodes: string | null;
+    ended: boolean | null;
+    problem: string | null;
+  }[];
   limits: {group: string; limit: number; out: number}[];
   polling: {process: 'dispatcher' | 'worker'; worker: string | null; host: string; pid: number; reason: string}[];
 }

@@ -1,7 +1,11 @@
 // Waiting for a condition with a deadline; never a fixed sleep.
 import {setTimeout as delay} from 'node:timers/promises';
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const started = performance.now();
   for (;;) {
     if (await condition()) return;

@@ -38,7 +38,9 @@ describe('directoryProblem', () => {
     const problem = directoryProblem(link, strict);
     expect(problem?.code).toBe('HOME_UNSAFE');
     expect(problem?.path).toBe(link);
-    expect(problem?.message).toBe(`${link} is a symbolic link (to ${target}): fjd would move the files of the directory it points to`);
+    expect(problem?.message).toBe(
+      `${link} is a symbolic link (to ${target}): fjd would move the files of the directory it points to`,
+    );
     expect(problem?.hint).toContain(`rm ${link}`);
     // A dangling link too.
     fs.symlinkSync(path.join(base, 'nowhere'), path.join(base, 'dangling'));
@@ -54,7 +56,9 @@ describe('directoryProblem', () => {
 
   it('refuses a directory others may write, and one its group may write unless group-shared', () => {
     const open = dir('open', 0o777);
-    expect(directoryProblem(open, {groupShared: true})?.message).toBe(`${open} is writable by others (mode 0777): anyone could make the workers run their commands`);
+    expect(directoryProblem(open, {groupShared: true})?.message).toBe(
+      `${open} is writable by others (mode 0777): anyone could make the workers run their commands`,
+    );
     const group = dir('group', 0o770);
     expect(directoryProblem(group, strict)?.message).toContain('is writable by its group (mode 0770)');
     expect(directoryProblem(group, strict)?.hint).toContain('--group-shared');
@@ -74,7 +78,8 @@ describe('directoryProblem', () => {
     }
     expect(directoryProblem(dir('roots'), strict)).toBeUndefined();
   });
-  if (!asRoot) console.log('directories.test: not root, so directories of another user are not tested (chown needs root)');
+  if (!asRoot)
+    console.log('directories.test: not root, so directories of another user are not tested (chown needs root)');
 });
 
 describe('the home', () => {
@@ -83,15 +88,21 @@ describe('the home', () => {
     const outside = dir('outside');
     fs.rmSync(paths.records, {recursive: true});
     fs.symlinkSync(outside, paths.records);
-    expect(() => checkHome(paths.root)).toThrow(expect.objectContaining({code: 'HOME_UNSAFE', path: paths.records}) as Error);
-    expect(() => ensureHome(paths.root)).toThrow(expect.objectContaining({code: 'HOME_UNSAFE', path: paths.records}) as Error);
+    expect(() => checkHome(paths.root)).toThrow(
+      expect.objectContaining({code: 'HOME_UNSAFE', path: paths.records}) as Error,
+    );
+    expect(() => ensureHome(paths.root)).toThrow(
+      expect.objectContaining({code: 'HOME_UNSAFE', path: paths.records}) as Error,
+    );
   });
 
   it('ensureHome creates nothing through a link: .fjd/ pointing elsewhere gets no directories there', () => {
     const root = dir('home');
     const outside = dir('outside');
     fs.symlinkSync(outside, path.join(root, '.fjd'));
-    expect(() => ensureHome(root)).toThrow(expect.objectContaining({code: 'HOME_UNSAFE', path: path.join(root, '.fjd')}) as Error);
+    expect(() => ensureHome(root)).toThrow(
+      expect.objectContaining({code: 'HOME_UNSAFE', path: path.join(root, '.fjd')}) as Error,
+    );
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
@@ -118,7 +129,9 @@ describe('HomeGuard', () => {
     expect(guard.unsafe()).toBe(false);
     expect(guard.unsafe(true)).toBe(true);
     expect(guard.unsafe(true)).toBe(true);
-    expect(() => guard.assertSafe()).toThrow(expect.objectContaining({code: 'HOME_UNSAFE', path: paths.jobqueue}) as Error);
+    expect(() => guard.assertSafe()).toThrow(
+      expect.objectContaining({code: 'HOME_UNSAFE', path: paths.jobqueue}) as Error,
+    );
     expect(told.map((problem) => problem?.path)).toEqual([paths.jobqueue]);
     // The same problem found elsewhere is not told again; another one is, once.
     guard.refused(told[0] as FjdError);

@@ -18,14 +18,19 @@ const bytes = (text: string): number => Buffer.byteLength(text);
 describe('how long a name may be', () => {
   it('leaves room for every name derived from an id, and for ~N on the longest job name', () => {
     // .ID.record, ID.json, cancel.ID, ID.N.out with a 10-digit attempt number.
-    for (const suffix of ['..record', '.json', 'cancel.', '.1234567890.out']) expect(MAX_ID_BYTES + suffix.length).toBeLessThanOrEqual(NAME_MAX_BYTES);
+    for (const suffix of ['..record', '.json', 'cancel.', '.1234567890.out'])
+      expect(MAX_ID_BYTES + suffix.length).toBeLessThanOrEqual(NAME_MAX_BYTES);
     expect(bytes(numberedName('x'.repeat(MAX_JOB_NAME_BYTES), 99_999_999_999_999))).toBeLessThanOrEqual(MAX_ID_BYTES);
-    expect(numberedName('x'.repeat(MAX_JOB_NAME_BYTES), 99_999_999_999_999)).toBe(`${'x'.repeat(MAX_JOB_NAME_BYTES)}~99999999999999`);
+    expect(numberedName('x'.repeat(MAX_JOB_NAME_BYTES), 99_999_999_999_999)).toBe(
+      `${'x'.repeat(MAX_JOB_NAME_BYTES)}~99999999999999`,
+    );
   });
 
   it('refuses a job name longer than the limit, counted in bytes', () => {
     expect(jobNameProblem('x'.repeat(MAX_JOB_NAME_BYTES))).toBeUndefined();
-    expect(jobNameProblem('x'.repeat(MAX_JOB_NAME_BYTES + 1))).toBe(`the job's name has 225 bytes, more than the 224 a job name may have`);
+    expect(jobNameProblem('x'.repeat(MAX_JOB_NAME_BYTES + 1))).toBe(
+      `the job's name has 225 bytes, more than the 224 a job name may have`,
+    );
     // 113 two-byte characters are 226 bytes.
     expect(jobNameProblem('é'.repeat(113))).toMatch(/^the job's name has 226 bytes/);
   });
@@ -83,7 +88,7 @@ describe('job ids (stem~N.ext)', () => {
     for (const name of NAMES) expect(idNumber(name, name)).toBe(1);
   });
 
-  it('an id that is not one of a name\'s is number 0 of it', () => {
+  it("an id that is not one of a name's is number 0 of it", () => {
     expect(idNumber('a.ini', 'b~2.ini')).toBe(0);
     expect(idNumber('a.ini', 'a~2.cfg')).toBe(0);
     expect(idNumber('a.ini', 'a.ini~2')).toBe(0);

@@ -51,19 +51,32 @@ describe('the paths of the home', () => {
       expect(at.stagedRecordIdOf(path.basename(at.stagedRecordPath('/pod', id)))).toBe(id);
       expect(at.workerCancelIdOf(path.basename(at.workerCancelPath(paths, 'w', id)))).toBe(id);
     }
-    for (const other of ['a.ini', '.json', 'a.json.tmp', 'heartbeat']) expect(at.recordIdOf(other), other).toBeUndefined();
-    for (const other of ['a.ini', '.a.ini', 'a.record', '.record']) expect(at.stagedRecordIdOf(other), other).toBeUndefined();
-    for (const other of ['fire', 'current', 'pod', 'cancelled']) expect(at.workerCancelIdOf(other), other).toBeUndefined();
+    for (const other of ['a.ini', '.json', 'a.json.tmp', 'heartbeat'])
+      expect(at.recordIdOf(other), other).toBeUndefined();
+    for (const other of ['a.ini', '.a.ini', 'a.record', '.record'])
+      expect(at.stagedRecordIdOf(other), other).toBeUndefined();
+    for (const other of ['fire', 'current', 'pod', 'cancelled'])
+      expect(at.workerCancelIdOf(other), other).toBeUndefined();
   });
 
   it("a worker's pods: its own and those left by an exit or a recovery, nothing else", () => {
     expect(at.podDirsOf(paths, 'h-1')).toEqual([]);
-    for (const dir of [at.podDir(paths, 'h-1'), at.closedPodDir(paths, 'h-1'), at.lostPodDir(paths, 'h-1', '1-2')]) fs.mkdirSync(dir, {recursive: true});
+    for (const dir of [at.podDir(paths, 'h-1'), at.closedPodDir(paths, 'h-1'), at.lostPodDir(paths, 'h-1', '1-2')])
+      fs.mkdirSync(dir, {recursive: true});
     fs.writeFileSync(at.currentJobPath(paths, 'h-1'), '{}\n');
     fs.writeFileSync(at.workerCancelPath(paths, 'h-1', 'pod'), '{}\n');
-    const pods = at.podDirsOf(paths, 'h-1').map((pod) => path.basename(pod)).sort();
+    const pods = at
+      .podDirsOf(paths, 'h-1')
+      .map((pod) => path.basename(pod))
+      .sort();
     expect(pods).toEqual(['pod', 'pod.closed', 'pod.lost-1-2']);
-    expect(at.podDirsOf(paths, 'h-1').filter(at.isLeftPod).map((pod) => path.basename(pod)).sort()).toEqual(['pod.closed', 'pod.lost-1-2']);
+    expect(
+      at
+        .podDirsOf(paths, 'h-1')
+        .filter(at.isLeftPod)
+        .map((pod) => path.basename(pod))
+        .sort(),
+    ).toEqual(['pod.closed', 'pod.lost-1-2']);
     expect(at.isPodDir(paths, at.podDir(paths, 'h-1'))).toBe(true);
     expect(at.isPodDir(paths, at.closedPodDir(paths, 'h-1'))).toBe(false);
     expect(at.isPodDir(paths, path.join(paths.done, 'pod'))).toBe(false);

@@ -23,8 +23,8 @@ afterEach(() => {
   fs.rmSync(path.dirname(paths.root), {recursive: true, force: true});
 });
 
-
-const drop = (name: string, text = '[control]\nexecutable = true\n'): void => fs.writeFileSync(path.join(paths.jobqueue, name), text);
+const drop = (name: string, text = '[control]\nexecutable = true\n'): void =>
+  fs.writeFileSync(path.join(paths.jobqueue, name), text);
 
 describe('the home', () => {
   it('is created on demand with mode 0700, with all its directories', () => {
@@ -105,8 +105,19 @@ describe('state transitions', () => {
     const first = assignJob(paths, 'e', W, 'host');
     if (first === undefined) throw new Error('not assigned');
     first.record.attempts.push({
-      attempt: 1, worker: W, host: 'host', pid: 1, startedAt: '', endedAt: '', durationMs: 1,
-      exitCode: null, signal: 'SIGTERM', reason: 'fired', outcome: 'requeued', stdout: null, stderr: null,
+      attempt: 1,
+      worker: W,
+      host: 'host',
+      pid: 1,
+      startedAt: '',
+      endedAt: '',
+      durationMs: 1,
+      exitCode: null,
+      signal: 'SIGTERM',
+      reason: 'fired',
+      outcome: 'requeued',
+      stdout: null,
+      stderr: null,
     });
     expect(leavePod(paths, podDir(paths, W), {...first.record, state: 'requeued', reason: 'fired'})).toBe('e');
     expect(readRecord(paths, 'e')).toMatchObject({state: 'requeued', requeuedAs: 'e'});
@@ -122,7 +133,10 @@ describe('state transitions', () => {
     const ended = assignJob(paths, 'ended', W, 'host');
     if (ended === undefined) throw new Error('not assigned');
     // Its worker staged the final record and died before moving the file.
-    fs.writeFileSync(stagedRecordPath(podDir(paths, W), 'ended'), JSON.stringify({...ended.record, state: 'finished', file: 'done/ended'}));
+    fs.writeFileSync(
+      stagedRecordPath(podDir(paths, W), 'ended'),
+      JSON.stringify({...ended.record, state: 'finished', file: 'done/ended'}),
+    );
     const recovery = recoverLostWorker(paths, W, {reason: 'worker lost', maxAttempts: 3});
     expect(recovery).toEqual({requeued: ['waiting'], failed: [], completed: ['ended']});
     expect(fs.readdirSync(paths.jobqueue)).toEqual(['waiting']);
@@ -161,7 +175,10 @@ describe('leaving a pod survives a crash at every step', () => {
   it('after the record moved: the repair removes the second name', () => {
     const {pod, record} = setup();
     fs.linkSync(path.join(pod, 'k'), path.join(paths.done, 'k'));
-    fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, state: 'finished', file: 'done/k'}));
+    fs.writeFileSync(
+      path.join(paths.records, 'k.json'),
+      JSON.stringify({...record, state: 'finished', file: 'done/k'}),
+    );
     expect(repairPod(paths, pod)).toEqual(['k']);
     expect(fs.readdirSync(pod)).toEqual([]);
     expect(fs.statSync(path.join(paths.done, 'k')).nlink).toBe(1);
@@ -182,7 +199,9 @@ describe('leaving a pod survives a crash at every step', () => {
     const away = `${paths.root}.away`;
     fs.renameSync(paths.root, away);
     try {
-      expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(expect.objectContaining({code: 'ENOENT'}));
+      expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(
+        expect.objectContaining({code: 'ENOENT'}),
+      );
     } finally {
       fs.renameSync(away, paths.root);
     }
@@ -202,7 +221,9 @@ describe('leaving a pod survives a crash at every step', () => {
       unlink(file);
     });
     try {
-      expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(expect.objectContaining({code: 'ENOENT'}));
+      expect(() => leavePod(paths, pod, {...record, state: 'finished'})).toThrow(
+        expect.objectContaining({code: 'ENOENT'}),
+      );
     } finally {
       spy.mockRestore();
       if (fs.existsSync(away)) fs.renameSync(away, paths.root);
@@ -252,8 +273,19 @@ describe('leaving a pod survives a crash at every step', () => {
     const {record} = setup();
     if (record === undefined) throw new Error('no record');
     const lost = {
-      attempt: 1, worker: W, host: 'elsewhere', pid: null, startedAt: '', endedAt: '', durationMs: null,
-      exitCode: null, signal: null, reason: 'worker lost', outcome: 'lost' as const, stdout: null, stderr: null,
+      attempt: 1,
+      worker: W,
+      host: 'elsewhere',
+      pid: null,
+      startedAt: '',
+      endedAt: '',
+      durationMs: null,
+      exitCode: null,
+      signal: null,
+      reason: 'worker lost',
+      outcome: 'lost' as const,
+      stdout: null,
+      stderr: null,
     };
     fs.writeFileSync(path.join(paths.records, 'k.json'), JSON.stringify({...record, attempts: [lost]}));
     // Its second worker noted it as running when it died.

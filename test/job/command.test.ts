@@ -11,14 +11,22 @@ describe('how an executable line is run', () => {
     expect(splitWords(`run 'a b' "c d" e\\ f --k=v`)).toEqual(['run', 'a b', 'c d', 'e f', '--k=v']);
   });
 
-  it.each(['a | b', 'a; b', 'a && b', 'a > out', 'echo $HOME', 'ls *.txt', 'cd ~', 'X=1 run', 'echo "$x"', 'echo `date`'])(
-    'hands "%s" to /bin/sh, with the job file as "$@"',
-    (line) => {
-      expect(splitWords(line)).toBeUndefined();
-      const plan = planCommand(line, '/', process.env.PATH);
-      expect(plan).toEqual({file: '/bin/sh', args: ['-c', `${line} "$@"`, 'fjd-job'], shell: true, passJobFile: true});
-    },
-  );
+  it.each([
+    'a | b',
+    'a; b',
+    'a && b',
+    'a > out',
+    'echo $HOME',
+    'ls *.txt',
+    'cd ~',
+    'X=1 run',
+    'echo "$x"',
+    'echo `date`',
+  ])('hands "%s" to /bin/sh, with the job file as "$@"', (line) => {
+    expect(splitWords(line)).toBeUndefined();
+    const plan = planCommand(line, '/', process.env.PATH);
+    expect(plan).toEqual({file: '/bin/sh', args: ['-c', `${line} "$@"`, 'fjd-job'], shell: true, passJobFile: true});
+  });
 
   it('with pass_job_file = no, runs the line as written: no "$@" for the shell, and says so in the plan', () => {
     expect(planCommand('cd data; gzip bla1.txt', '/', process.env.PATH, false)).toEqual({

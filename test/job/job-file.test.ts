@@ -5,7 +5,6 @@ import {CONTROL_KEYS, parseIni, parseJobFile, parseJobText} from '../../src/job/
 import {REPO} from '../helpers/paths.js';
 import {codeOf, errorOf} from '../helpers/errors.js';
 
-
 describe('job files in the configparser dialect', () => {
   it('reads the job file of the original fjd README unchanged', () => {
     const job = parseJobFile(fs.readFileSync(path.join(REPO, 'test/fixtures/seed-job0.ini')));
@@ -75,7 +74,14 @@ describe('job files in the configparser dialect', () => {
   });
 
   it.each([
-    ['yes', true], ['No', false], ['true', true], ['FALSE', false], ['on', true], ['off', false], ['1', true], ['0', false],
+    ['yes', true],
+    ['No', false],
+    ['true', true],
+    ['FALSE', false],
+    ['on', true],
+    ['off', false],
+    ['1', true],
+    ['0', false],
   ])('reads pass_job_file = %s as %s, as configparser reads booleans', (text, expected) => {
     expect(parseJobText(`[control]\nexecutable = x\npass_job_file = ${text}\n`).control.passJobFile).toBe(expected);
   });
@@ -83,7 +89,9 @@ describe('job files in the configparser dialect', () => {
   it('passes the job file by default, and refuses a pass_job_file that is no boolean', () => {
     expect(parseJobText('[control]\nexecutable = x\n').control.passJobFile).toBe(true);
     expect(codeOf(() => parseJobText('[control]\nexecutable = x\npass_job_file = maybe\n'))).toBe('JOB_BAD_VALUE');
-    expect(() => parseJobText('[control]\nexecutable = x\npass_job_file = maybe\n')).toThrow(/pass_job_file = maybe is not a boolean/);
+    expect(() => parseJobText('[control]\nexecutable = x\npass_job_file = maybe\n')).toThrow(
+      /pass_job_file = maybe is not a boolean/,
+    );
   });
 
   it('refuses binary garbage', () => {
@@ -107,7 +115,9 @@ describe('the keys of [control]', () => {
     const error = errorOf(() => parseJobText(`[control]\nexecutable = x\n${line}\n`));
     expect(error.code).toBe('JOB_UNKNOWN_KEY');
     expect(error.message).toBe(message);
-    expect(error.hint).toMatch(/^\[control\] holds only executable, logfile, .*; the job's own settings belong in a section of their own, such as \[params\]\.$/);
+    expect(error.hint).toMatch(
+      /^\[control\] holds only executable, logfile, .*; the job's own settings belong in a section of their own, such as \[params\]\.$/,
+    );
   });
 
   it('names every unknown key of [fjd] too, and refuses them before a missing executable', () => {
@@ -117,9 +127,21 @@ describe('the keys of [control]', () => {
   });
 
   it('accepts every key it knows, keys of [DEFAULT], and any key in the other sections', () => {
-    const keys = CONTROL_KEYS.map((key) => `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : 'a'}`);
-    const job = parseJobText(`[DEFAULT]\nbase = /data\n[control]\n${keys.join('\n')}\n[params]\ntimout = 3\nanything-at_all = 4\n`);
-    expect(job.control).toMatchObject({executable: 'x', timeoutMs: 1000, retries: 1, group: 'a', after: ['a'], afterAny: []});
+    const keys = CONTROL_KEYS.map(
+      (key) =>
+        `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : 'a'}`,
+    );
+    const job = parseJobText(
+      `[DEFAULT]\nbase = /data\n[control]\n${keys.join('\n')}\n[params]\ntimout = 3\nanything-at_all = 4\n`,
+    );
+    expect(job.control).toMatchObject({
+      executable: 'x',
+      timeoutMs: 1000,
+      retries: 1,
+      group: 'a',
+      after: ['a'],
+      afterAny: [],
+    });
     expect(job.document.sections.get('params')?.get('anything-at_all')).toBe('4');
   });
 

@@ -116,25 +116,28 @@ describe('fjd cancel', () => {
     expect(both.exitCode).toBe(2);
   });
 
-  it.each(['cancel:reserved', 'cancel:linked'])('killed at %s: the next dispatcher finishes the cancel and never runs the job', async (point) => {
-    const home = makeHome(`cancel-crash-${point}`);
-    home.job('victim', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
-    home.job('other', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
-    const crashed = await home.run('fjd', ['cancel', 'victim'], {env: {FJD_CRASH_AT: point}});
-    expect(crashed.exitCode, 'killed by its crash point').toBe(-1);
-    // The request stays as the log of what was being done.
-    expect(home.ls('.fjd/cancel')).toEqual(['victim']);
-    await home.run('recruiter', ['hire', '1']);
-    const result = await home.run('dispatcher', []);
-    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
-    expect(result.stdout).toContain('Job victim failed: cancelled');
-    expect(home.ls('done')).toEqual(['other']);
-    expect(home.ls('failed')).toEqual(['victim']);
-    expect(home.ls('jobqueue')).toEqual([]);
-    expect(home.ls('.fjd/cancel')).toEqual([]);
-    expectCancelled(home, 'victim', 0);
-    expect(fs.statSync(path.join(home.dir, 'failed', 'victim')).nlink).toBe(1);
-  });
+  it.each(['cancel:reserved', 'cancel:linked'])(
+    'killed at %s: the next dispatcher finishes the cancel and never runs the job',
+    async (point) => {
+      const home = makeHome(`cancel-crash-${point}`);
+      home.job('victim', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+      home.job('other', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
+      const crashed = await home.run('fjd', ['cancel', 'victim'], {env: {FJD_CRASH_AT: point}});
+      expect(crashed.exitCode, 'killed by its crash point').toBe(-1);
+      // The request stays as the log of what was being done.
+      expect(home.ls('.fjd/cancel')).toEqual(['victim']);
+      await home.run('recruiter', ['hire', '1']);
+      const result = await home.run('dispatcher', []);
+      expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+      expect(result.stdout).toContain('Job victim failed: cancelled');
+      expect(home.ls('done')).toEqual(['other']);
+      expect(home.ls('failed')).toEqual(['victim']);
+      expect(home.ls('jobqueue')).toEqual([]);
+      expect(home.ls('.fjd/cancel')).toEqual([]);
+      expectCancelled(home, 'victim', 0);
+      expect(fs.statSync(path.join(home.dir, 'failed', 'victim')).nlink).toBe(1);
+    },
+  );
 });
 
 it('fjd cancel ends a job that waits to be retried at once, keeping the attempt it made', async () => {
@@ -143,7 +146,11 @@ it('fjd cancel ends a job that waits to be retried at once, keeping the attempt 
   await home.run('recruiter', ['hire', '1']);
   const dispatcher = home.start('dispatcher', ['--watch']);
   // The first attempt has failed when its output exists and the worker noted the retry.
-  await waitUntil(() => fs.existsSync(path.join(home.dir, '.fjd', 'output', 'flaky.err')) && home.record('flaky').state === 'running', 20_000, 'the first attempt to fail');
+  await waitUntil(
+    () => fs.existsSync(path.join(home.dir, '.fjd', 'output', 'flaky.err')) && home.record('flaky').state === 'running',
+    20_000,
+    'the first attempt to fail',
+  );
   const result = await home.run('fjd', ['cancel', 'flaky']);
   expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   expectCancelled(home, 'flaky', 1);

@@ -9,7 +9,8 @@ import {remoteHireLine, sshArgv, sshCommandFrom} from '../../src/recruiter/remot
 
 describe('the hosts file', () => {
   it("reads the original fjd's remote.conf: a section per host with name and workers", () => {
-    const text = '; lab machines\r\n[host1]\r\nname: node-a\r\nworkers: 4\r\n\r\n[host2]\r\nname = alice@node-b\r\nworkers = 2\r\nssh = -p 2222 -o "ProxyJump gate"\r\n';
+    const text =
+      '; lab machines\r\n[host1]\r\nname: node-a\r\nworkers: 4\r\n\r\n[host2]\r\nname = alice@node-b\r\nworkers = 2\r\nssh = -p 2222 -o "ProxyJump gate"\r\n';
     expect(parseHostsText(text, 'remote.conf')).toEqual([
       {section: 'host1', name: 'node-a', workers: 4, ssh: [], line: 2},
       {section: 'host2', name: 'alice@node-b', workers: 2, ssh: ['-p', '2222', '-o', 'ProxyJump gate'], line: 6},
@@ -22,8 +23,16 @@ describe('the hosts file', () => {
     ['[host1]\nworkers = 2\n', 1, /\[host1\] has no name/],
     ['[host1]\nname = a\n', 1, /has no workers count \(add workers = N\)/],
     ['name = a\n', 1, /comes before any \[section\] header/],
-    ['[host1]\nname = a\nworkers = 1\nworker = 2\n', 4, /unknown key "worker" in \[host1\] \(did you mean "workers"\?\)$/],
-    ['[host1]\nname = a\nworkers = 1\nport = 22\n', 4, /unknown key "port" in \[host1\] \(known: name, workers, ssh\)$/],
+    [
+      '[host1]\nname = a\nworkers = 1\nworker = 2\n',
+      4,
+      /unknown key "worker" in \[host1\] \(did you mean "workers"\?\)$/,
+    ],
+    [
+      '[host1]\nname = a\nworkers = 1\nport = 22\n',
+      4,
+      /unknown key "port" in \[host1\] \(known: name, workers, ssh\)$/,
+    ],
     ['[host1]\nname = a\nname = b\nworkers = 1\n', 3, /key "name" appears twice/],
     ['[h]\nname = a\nworkers = 1\n[h]\n', 4, /section \[h\] appears twice/],
     ['[host1]\nname = -p 22 a\nworkers = 1\n', 2, /is not an ssh destination/],
@@ -66,23 +75,45 @@ describe('the ssh command', () => {
   });
 
   it('runs the same node and fjd by their paths, in batch mode, with every word quoted', () => {
-    const options = {ssh: ['ssh', '-F', 'cfg'], home: "/shared/it's here", cwd: '/shared/a b', node: '/usr/bin/node', recruiter: '/opt/fjd/dist/cli/recruiter.js', hireArgs: ['--heartbeat', '500ms'], timeoutMs: 1000};
+    const options = {
+      ssh: ['ssh', '-F', 'cfg'],
+      home: "/shared/it's here",
+      cwd: '/shared/a b',
+      node: '/usr/bin/node',
+      recruiter: '/opt/fjd/dist/cli/recruiter.js',
+      hireArgs: ['--heartbeat', '500ms'],
+      timeoutMs: 1000,
+    };
     const line = remoteHireLine(options, 3);
     expect(line).toBe(
       `cd '/shared/a b' && exec /usr/bin/node /opt/fjd/dist/cli/recruiter.js hire 3 --local-only --home '/shared/it'\\''s here' --heartbeat 500ms`,
     );
     const host = {section: 'host1', name: 'node-a', workers: 3, ssh: ['-p', '2222'], line: 1};
-    expect(sshArgv(options.ssh, host, line)).toEqual(['ssh', '-F', 'cfg', '-p', '2222', '-o', 'BatchMode=yes', '-n', '--', 'node-a', line]);
+    expect(sshArgv(options.ssh, host, line)).toEqual([
+      'ssh',
+      '-F',
+      'cfg',
+      '-p',
+      '2222',
+      '-o',
+      'BatchMode=yes',
+      '-n',
+      '--',
+      'node-a',
+      line,
+    ]);
   });
 });
 
 describe('recruiter hire with hosts', () => {
-  it('names the file and line of a mistake in the home\'s hosts file, and starts nothing', async () => {
+  it("names the file and line of a mistake in the home's hosts file, and starts nothing", async () => {
     const home = makeHome('hosts-bad');
     fs.writeFileSync(path.join(home.dir, 'hosts'), '[host1]\nname = node-a\nworkers = four\n');
     const hire = await home.run('recruiter', ['hire']);
     expect(hire.exitCode).toBe(3);
-    expect(hire.stderr).toContain(`recruiter: error: ${path.join(home.dir, 'hosts')}, line 3: [host1] workers "four" is not a whole number of at least 1\n`);
+    expect(hire.stderr).toContain(
+      `recruiter: error: ${path.join(home.dir, 'hosts')}, line 3: [host1] workers "four" is not a whole number of at least 1\n`,
+    );
     expect(home.ls('.fjd/workers')).toEqual([]);
   });
 

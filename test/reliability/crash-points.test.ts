@@ -37,16 +37,19 @@ function expectEveryJobDoneOnce(home: TestHome, mayRunTwice: string[] = []): voi
 
 describe('the dispatcher killed right after a state change', () => {
   // create:opened@1 is the lock file, created but not yet written; @2 the first job's record.
-  it.each(['create:opened@1', 'dispatch:locked', 'create:opened@2', 'assign:recorded', 'assign:moved'])('at %s: the next dispatcher finishes the work, no job lost or run twice', async (point) => {
-    const home = makeHome(`d-${point}`);
-    dropJobs(home);
-    await home.run('recruiter', ['hire', '2']);
-    const crashed = await home.run('dispatcher', [], {env: {FJD_CRASH_AT: point}});
-    expect(crashed.exitCode, 'killed by its crash point').toBe(-1);
-    const result = await home.run('dispatcher', []);
-    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expectEveryJobDoneOnce(home);
-  });
+  it.each(['create:opened@1', 'dispatch:locked', 'create:opened@2', 'assign:recorded', 'assign:moved'])(
+    'at %s: the next dispatcher finishes the work, no job lost or run twice',
+    async (point) => {
+      const home = makeHome(`d-${point}`);
+      dropJobs(home);
+      await home.run('recruiter', ['hire', '2']);
+      const crashed = await home.run('dispatcher', [], {env: {FJD_CRASH_AT: point}});
+      expect(crashed.exitCode, 'killed by its crash point').toBe(-1);
+      const result = await home.run('dispatcher', []);
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expectEveryJobDoneOnce(home);
+    },
+  );
 
   it('at recover:fenced (while recovering a lost worker): the next dispatcher completes the recovery', async () => {
     const home = makeHome('d-fenced');
@@ -78,7 +81,10 @@ describe('a worker killed right after a state change', () => {
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expectEveryJobDoneOnce(home, runsAgain ? JOBS : []);
-    if (runsAgain) expect(result.stdout).toMatch(/^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: j\d\.$/m);
+    if (runsAgain)
+      expect(result.stdout).toMatch(
+        /^Worker \S+ is gone \(its process is gone\); its jobs went back to the queue: j\d\.$/m,
+      );
   });
 });
 
@@ -87,7 +93,10 @@ it('a fired worker killed right after closing its pod (exit:closed) is cleaned u
   home.job('late', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
   await home.run('recruiter', ['hire', '1'], {env: {FJD_CRASH_AT: 'exit:closed'}});
   const fire = await home.run('recruiter', ['fire']);
-  expect(fire).toMatchObject({exitCode: 0, stdout: expect.stringMatching(/^Fired 0 workers\.\nWorker \S+ was no longer running\.\n$/) as string});
+  expect(fire).toMatchObject({
+    exitCode: 0,
+    stdout: expect.stringMatching(/^Fired 0 workers\.\nWorker \S+ was no longer running\.\n$/) as string,
+  });
   expect(home.ls('.fjd/workers')).toEqual([]);
   expect(home.ls('workerqueue')).toEqual([]);
   expect(home.ls('jobqueue')).toEqual(['late']);

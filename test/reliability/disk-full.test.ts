@@ -64,15 +64,27 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   const filler = fill(home.dir);
   // Renaming needs no room: the dispatcher now finds a job it cannot assign.
   fs.renameSync(path.join(home.dir, 'jobqueue', '.late'), path.join(home.dir, 'jobqueue', 'late'));
-  await waitUntil(() => dispatcher.output().includes('cannot assign late: ENOSPC'), 20_000, 'the dispatcher to meet the full disk');
+  await waitUntil(
+    () => dispatcher.output().includes('cannot assign late: ENOSPC'),
+    20_000,
+    'the dispatcher to meet the full disk',
+  );
   // The first job ends while the disk is full: its worker cannot record it yet.
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   await waitUntil(() => !isRunning(jobPid), 20_000, 'the first job to end');
   // Its worker cannot record it and says so in its heartbeat, which needs no room.
   const worker = home.ls('.fjd/workers').find((w) => home.ls(`.fjd/workers/${w}/pod`).includes('hold')) ?? '';
-  await waitUntil(() => home.read(`.fjd/workers/${worker}/heartbeat`).includes('ENOSPC'), 20_000, 'the worker to report ENOSPC');
+  await waitUntil(
+    () => home.read(`.fjd/workers/${worker}/heartbeat`).includes('ENOSPC'),
+    20_000,
+    'the worker to report ENOSPC',
+  );
   expect(home.ls('done')).toEqual([]);
-  expect((await statusOf(home)).workers.find((w) => w.id === worker)).toMatchObject({state: 'busy', job: 'hold', problem: 'ENOSPC'});
+  expect((await statusOf(home)).workers.find((w) => w.id === worker)).toMatchObject({
+    state: 'busy',
+    job: 'hold',
+    problem: 'ENOSPC',
+  });
 
   fs.rmSync(filler);
   const result = await dispatcher.result;
@@ -84,7 +96,10 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   expect(home.record('late')).toMatchObject({state: 'finished', file: 'done/late'});
   expect(home.ls('.fjd/tmp')).toEqual([]);
   expect(home.ls('.fjd/records')).toEqual(['hold.json', 'late.json']);
-  const logs = home.ls('.fjd/logs').map((log) => home.read(`.fjd/logs/${log}`)).join('');
+  const logs = home
+    .ls('.fjd/logs')
+    .map((log) => home.read(`.fjd/logs/${log}`))
+    .join('');
   expect(logs).toMatch(/recording the outcome of hold succeeded after \d+ tries/);
   await home.run('recruiter', ['fire']);
 });

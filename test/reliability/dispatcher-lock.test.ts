@@ -23,7 +23,9 @@ it('of three dispatchers started at the same moment, one works and the others sa
   const codes = results.map((r) => r.exitCode).sort();
   expect(codes).toEqual([0, 3, 3]);
   for (const loser of results.filter((r) => r.exitCode === 3)) {
-    expect(loser.stderr).toMatch(/^dispatcher: error: another dispatcher is working on this home: pid \d+ on \S+, since /m);
+    expect(loser.stderr).toMatch(
+      /^dispatcher: error: another dispatcher is working on this home: pid \d+ on \S+, since /m,
+    );
   }
   expect(home.ls('done')).toEqual(['hold']);
   expect(home.ls('.fjd').includes('dispatcher.lock')).toBe(false);
@@ -34,12 +36,20 @@ it('takes over the lock of a dispatcher that died, on this host at once and from
   const lock = path.join(home.dir, '.fjd', 'dispatcher.lock');
   fs.mkdirSync(path.dirname(lock), {recursive: true});
   // A pid that is not running on this host.
-  fs.writeFileSync(lock, JSON.stringify({token: 'old', host: os.hostname(), pid: 999_999_999, procStart: '1', startedAt: 'then', beat: 7}));
+  fs.writeFileSync(
+    lock,
+    JSON.stringify({token: 'old', host: os.hostname(), pid: 999_999_999, procStart: '1', startedAt: 'then', beat: 7}),
+  );
   const local = await home.run('dispatcher', []);
   expect(local.exitCode, local.stderr).toBe(0);
-  fs.writeFileSync(lock, JSON.stringify({token: 'far', host: 'another-host', pid: 1, procStart: '1', startedAt: 'then', beat: 3}));
+  fs.writeFileSync(
+    lock,
+    JSON.stringify({token: 'far', host: 'another-host', pid: 1, procStart: '1', startedAt: 'then', beat: 3}),
+  );
   const remote = await home.run('dispatcher', ['--lease', '1s', '--heartbeat', '300ms']);
   expect(remote.exitCode, remote.stderr).toBe(0);
-  expect(remote.stdout).toContain('Waiting: a dispatcher of another-host (pid 1) holds this home; watching its lock for 1 s to see whether it is alive.');
+  expect(remote.stdout).toContain(
+    'Waiting: a dispatcher of another-host (pid 1) holds this home; watching its lock for 1 s to see whether it is alive.',
+  );
   expect(fs.existsSync(lock)).toBe(false);
 });

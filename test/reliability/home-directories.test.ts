@@ -33,7 +33,8 @@ function outsideDir(label: string, mode = 0o700): {dir: string; files: Record<st
 
 function expectUntouched(outside: {dir: string; files: Record<string, string>}): void {
   expect(fs.readdirSync(outside.dir).sort()).toEqual(Object.keys(outside.files).sort());
-  for (const [name, text] of Object.entries(outside.files)) expect(fs.readFileSync(path.join(outside.dir, name), 'utf8')).toBe(text);
+  for (const [name, text] of Object.entries(outside.files))
+    expect(fs.readFileSync(path.join(outside.dir, name), 'utf8')).toBe(text);
 }
 
 // Checks that `ok` stays true for `ms` (something that must not happen, over a few rescans).
@@ -98,7 +99,11 @@ it('moves nothing through a jobqueue/ swapped for a link while the dispatcher wa
   await staysFor(1500, 'the directory the link points to is untouched', () => fs.readdirSync(outside.dir).length === 3);
   expectUntouched(outside);
   restore();
-  await waitUntil(() => dispatcher.output().includes("the home's directories are safe again"), 20_000, 'the dispatcher to see the home restored');
+  await waitUntil(
+    () => dispatcher.output().includes("the home's directories are safe again"),
+    20_000,
+    'the dispatcher to see the home restored',
+  );
   home.job('after', job);
   await waitUntil(() => home.ls('done').includes('after'), 20_000, 'a job queued after the repair to finish');
   dispatcher.signal('SIGINT');
@@ -124,7 +129,11 @@ it('a worker moves nothing through a done/ swapped for a link while its job runs
   // states); its job must have run longer than that since its last look, before the start.
   await waitUntil(() => Date.now() - fs.statSync(started).mtimeMs > 1000, 20_000, 'the job to have run for a second');
   fs.writeFileSync(path.join(home.dir, 'release'), '');
-  const log = (): string => home.ls('.fjd/logs').map((name) => home.read(`.fjd/logs/${name}`)).join('');
+  const log = (): string =>
+    home
+      .ls('.fjd/logs')
+      .map((name) => home.read(`.fjd/logs/${name}`))
+      .join('');
   const told = `${home.dir}/done is a symbolic link (to ${outside.dir})`;
   await waitUntil(() => log().includes(told), 20_000, 'the worker to tell of the link');
   await staysFor(1000, 'the directory the link points to is untouched', () => fs.readdirSync(outside.dir).length === 3);
@@ -139,58 +148,82 @@ it('a worker moves nothing through a done/ swapped for a link while its job runs
   expect((await dispatcher.result).exitCode).toBe(130);
 });
 
-it.skipIf(!asRoot)('refuses a home of another user, even with --group-shared, saying why and what to do; its link into a root-only directory moves nothing', async () => {
-  const home = makeHome('foreign');
-  const secret = outsideDir('root-only');
-  for (const sub of ['done', 'failed']) fs.mkdirSync(path.join(home.dir, sub), {mode: 0o700});
-  // The other user (nobody) owns the home, and points jobqueue/ into a directory only root reads.
-  fs.symlinkSync(secret.dir, path.join(home.dir, 'jobqueue'));
-  for (const entry of ['.', 'jobqueue', 'done', 'failed']) fs.lchownSync(path.join(home.dir, entry), 65534, 65534);
-  for (const args of [[], ['--group-shared']]) {
-    for (const [bin, more] of [['recruiter', ['hire', '1']], ['dispatcher', []]] as [string, string[]][]) {
-      const result = await home.run(bin, [...more, ...args], {timeoutMs: 20_000});
-      expect(result.exitCode, bin).toBe(3);
-      expect(result.stderr).toContain(
-        `error: ${home.dir} belongs to uid 65534, not to the user running fjd (uid 0) nor to root: its owner could replace what is in it, and so choose which files fjd moves`,
-      );
-      expect(result.stderr).toContain('Run fjd as uid 65534, or use a home of your own with --home DIR');
+it.skipIf(!asRoot)(
+  'refuses a home of another user, even with --group-shared, saying why and what to do; its link into a root-only directory moves nothing',
+  async () => {
+    const home = makeHome('foreign');
+    const secret = outsideDir('root-only');
+    for (const sub of ['done', 'failed']) fs.mkdirSync(path.join(home.dir, sub), {mode: 0o700});
+    // The other user (nobody) owns the home, and points jobqueue/ into a directory only root reads.
+    fs.symlinkSync(secret.dir, path.join(home.dir, 'jobqueue'));
+    for (const entry of ['.', 'jobqueue', 'done', 'failed']) fs.lchownSync(path.join(home.dir, entry), 65534, 65534);
+    for (const args of [[], ['--group-shared']]) {
+      for (const [bin, more] of [
+        ['recruiter', ['hire', '1']],
+        ['dispatcher', []],
+      ] as [string, string[]][]) {
+        const result = await home.run(bin, [...more, ...args], {timeoutMs: 20_000});
+        expect(result.exitCode, bin).toBe(3);
+        expect(result.stderr).toContain(
+          `error: ${home.dir} belongs to uid 65534, not to the user running fjd (uid 0) nor to root: its owner could replace what is in it, and so choose which files fjd moves`,
+        );
+        expect(result.stderr).toContain('Run fjd as uid 65534, or use a home of your own with --home DIR');
+      }
     }
-  }
-  expectUntouched(secret);
-  expect(home.ls('failed')).toEqual([]);
-  // A home of root's with one directory of another user in it is refused too, naming it.
-  fs.lchownSync(home.dir, 0, 0);
-  const result = await home.run('dispatcher', [], {timeoutMs: 20_000});
-  expect(result.exitCode).toBe(3);
-  expect(result.stderr).toContain(`error: ${home.dir}/jobqueue is a symbolic link (to ${secret.dir})`);
-  fs.rmSync(path.join(home.dir, 'jobqueue'));
-  fs.mkdirSync(path.join(home.dir, 'jobqueue'), {mode: 0o700});
-  fs.chownSync(path.join(home.dir, 'jobqueue'), 65534, 65534);
-  const owned = await home.run('fjd', ['status'], {timeoutMs: 20_000});
-  expect(owned.exitCode).toBe(3);
-  expect(owned.stderr).toContain(`error: ${home.dir}/jobqueue belongs to uid 65534`);
-  expectUntouched(secret);
-});
+    expectUntouched(secret);
+    expect(home.ls('failed')).toEqual([]);
+    // A home of root's with one directory of another user in it is refused too, naming it.
+    fs.lchownSync(home.dir, 0, 0);
+    const result = await home.run('dispatcher', [], {timeoutMs: 20_000});
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain(`error: ${home.dir}/jobqueue is a symbolic link (to ${secret.dir})`);
+    fs.rmSync(path.join(home.dir, 'jobqueue'));
+    fs.mkdirSync(path.join(home.dir, 'jobqueue'), {mode: 0o700});
+    fs.chownSync(path.join(home.dir, 'jobqueue'), 65534, 65534);
+    const owned = await home.run('fjd', ['status'], {timeoutMs: 20_000});
+    expect(owned.exitCode).toBe(3);
+    expect(owned.stderr).toContain(`error: ${home.dir}/jobqueue belongs to uid 65534`);
+    expectUntouched(secret);
+  },
+);
 if (!asRoot) console.log('home-directories.test: not root, so homes of another user are not tested (chown needs root)');
 
-it.skipIf(!asRoot)('recovering a lost worker whose pod is a link into a root-only directory moves nothing from there', async () => {
-  const home = makeHome('linked-pod');
-  const secret = outsideDir('pod-target');
-  const ghost = path.join(home.dir, '.fjd', 'workers', 'ghost');
-  fs.mkdirSync(ghost, {recursive: true, mode: 0o700});
-  // A worker of this host whose process is gone, so that the dispatcher recovers it at once.
-  const gone = spawnSync('true').pid;
-  const info = {fjd: 1, id: 'ghost', host: os.hostname(), pid: gone, procStart: null, startedAt: new Date().toISOString(), cwd: home.dir, log: null, heartbeatMs: 5000, slurmJob: null};
-  fs.writeFileSync(path.join(ghost, 'info.json'), JSON.stringify(info));
-  fs.symlinkSync(secret.dir, path.join(ghost, 'pod'));
-  const dispatcher = home.start('dispatcher', ['--watch', '--rescan', '200ms']);
-  await waitUntil(() => /workers\/ghost\/pod[^ ]* is a symbolic link/.test(dispatcher.output()), 20_000, 'the dispatcher to refuse the pod');
-  await staysFor(1000, 'the directory the pod points to is untouched', () => fs.readdirSync(secret.dir).length === 3);
-  dispatcher.signal('SIGINT');
-  const result = await dispatcher.result;
-  expect(result.exitCode).toBe(130);
-  expect(occurrences(result.stderr, 'is a symbolic link')).toBe(1);
-  expectUntouched(secret);
-  expect(home.ls('jobqueue')).toEqual([]);
-  expect(home.ls('failed')).toEqual([]);
-});
+it.skipIf(!asRoot)(
+  'recovering a lost worker whose pod is a link into a root-only directory moves nothing from there',
+  async () => {
+    const home = makeHome('linked-pod');
+    const secret = outsideDir('pod-target');
+    const ghost = path.join(home.dir, '.fjd', 'workers', 'ghost');
+    fs.mkdirSync(ghost, {recursive: true, mode: 0o700});
+    // A worker of this host whose process is gone, so that the dispatcher recovers it at once.
+    const gone = spawnSync('true').pid;
+    const info = {
+      fjd: 1,
+      id: 'ghost',
+      host: os.hostname(),
+      pid: gone,
+      procStart: null,
+      startedAt: new Date().toISOString(),
+      cwd: home.dir,
+      log: null,
+      heartbeatMs: 5000,
+      slurmJob: null,
+    };
+    fs.writeFileSync(path.join(ghost, 'info.json'), JSON.stringify(info));
+    fs.symlinkSync(secret.dir, path.join(ghost, 'pod'));
+    const dispatcher = home.start('dispatcher', ['--watch', '--rescan', '200ms']);
+    await waitUntil(
+      () => /workers\/ghost\/pod[^ ]* is a symbolic link/.test(dispatcher.output()),
+      20_000,
+      'the dispatcher to refuse the pod',
+    );
+    await staysFor(1000, 'the directory the pod points to is untouched', () => fs.readdirSync(secret.dir).length === 3);
+    dispatcher.signal('SIGINT');
+    const result = await dispatcher.result;
+    expect(result.exitCode).toBe(130);
+    expect(occurrences(result.stderr, 'is a symbolic link')).toBe(1);
+    expectUntouched(secret);
+    expect(home.ls('jobqueue')).toEqual([]);
+    expect(home.ls('failed')).toEqual([]);
+  },
+);

@@ -31,8 +31,13 @@ it('the home renamed away for 3 s and back: the run completes, no job runs twice
   fs.renameSync(home.dir, away);
   try {
     const saidGone = (): boolean =>
-      dispatcher.output().includes('is gone') && workers.every((w) => fs.readFileSync(path.join(away, w.log ?? ''), 'utf8').includes('is gone'));
-    await waitUntil(() => exited || (performance.now() - since > 3000 && saidGone()), 30_000, 'the dispatcher and both workers to say the home is gone');
+      dispatcher.output().includes('is gone') &&
+      workers.every((w) => fs.readFileSync(path.join(away, w.log ?? ''), 'utf8').includes('is gone'));
+    await waitUntil(
+      () => exited || (performance.now() - since > 3000 && saidGone()),
+      30_000,
+      'the dispatcher and both workers to say the home is gone',
+    );
   } finally {
     fs.renameSync(away, home.dir);
   }
@@ -55,6 +60,11 @@ it('the home renamed away for 3 s and back: the run completes, no job runs twice
   expect(jobs.runs()).toHaveLength(JOBS);
   expect(repeated(jobs.runs())).toEqual([]);
   expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id)))).toEqual([]);
-  for (const id of home.ls('done')) expect(home.record(id), id).toMatchObject({state: 'finished', file: `done/${id}`, attempts: [{outcome: 'finished'}]});
+  for (const id of home.ls('done'))
+    expect(home.record(id), id).toMatchObject({
+      state: 'finished',
+      file: `done/${id}`,
+      attempts: [{outcome: 'finished'}],
+    });
   await home.run('recruiter', ['fire']);
 }, 120_000);

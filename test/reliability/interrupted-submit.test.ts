@@ -7,7 +7,9 @@ describe('a submit interrupted between publishing a job and removing its scratch
   it('leaves a job with two names, which the worker accepts after removing the scratch name', async () => {
     const home = makeHome('interrupted-submit');
     // Killed (SIGKILL) right after link(2), before unlink(2).
-    const killed = await home.run('fjd', ['submit', '--exe', 'echo ran > ran.txt', '--name', 'j'], {env: {FJD_CRASH_AT: 'submit:linked'}});
+    const killed = await home.run('fjd', ['submit', '--exe', 'echo ran > ran.txt', '--name', 'j'], {
+      env: {FJD_CRASH_AT: 'submit:linked'},
+    });
     expect(killed.exitCode).not.toBe(0);
     expect(home.ls('jobqueue')).toEqual(['j']);
     expect(fs.statSync(path.join(home.dir, 'jobqueue', 'j')).nlink).toBe(2);

@@ -21,8 +21,12 @@ it('a worker frozen longer than the lease: its job runs elsewhere, and when it w
   try {
     await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms']);
     // Within the lease (plus a rescan) the job is taken from the frozen worker and started again.
-    await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-slow')), 20_000, 'the job to start on the second worker');
-    expect(isRunning(firstChild), 'the first run was stopped with its worker\'s job').toBe(false);
+    await waitUntil(
+      () => fs.existsSync(path.join(home.dir, 'started-slow')),
+      20_000,
+      'the job to start on the second worker',
+    );
+    expect(isRunning(firstChild), "the first run was stopped with its worker's job").toBe(false);
   } finally {
     signalIfAlive(frozen.pid, 'SIGCONT');
   }
@@ -30,12 +34,20 @@ it('a worker frozen longer than the lease: its job runs elsewhere, and when it w
   fs.writeFileSync(path.join(home.dir, 'release'), '');
   const result = await dispatcher.result;
   expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-  expect(result.stdout).toMatch(new RegExp(`^Worker ${frozen.id} is gone \\(no heartbeat for 2 s\\); its jobs went back to the queue: slow\\.$`, 'm'));
+  expect(result.stdout).toMatch(
+    new RegExp(
+      `^Worker ${frozen.id} is gone \\(no heartbeat for 2 s\\); its jobs went back to the queue: slow\\.$`,
+      'm',
+    ),
+  );
   expect(home.ls('done')).toEqual(['slow']);
   expect(home.ls('failed')).toEqual([]);
   expect(home.record('slow')).toMatchObject({
     state: 'finished',
-    attempts: [{outcome: 'lost', worker: frozen.id, reason: 'worker lost (no heartbeat for 2 s)'}, {outcome: 'finished'}],
+    attempts: [
+      {outcome: 'lost', worker: frozen.id, reason: 'worker lost (no heartbeat for 2 s)'},
+      {outcome: 'finished'},
+    ],
   });
   const log = home.read(frozen.log ?? '');
   expect(log).toContain('this worker was presumed lost');

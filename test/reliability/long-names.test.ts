@@ -41,7 +41,9 @@ it('fails names of 248, 250, 251 and 255 bytes with the reason, runs the others,
   for (const name of long) {
     const {id, record} = failedAs(home, name);
     const bytes = Buffer.byteLength(name);
-    expect(record.reason).toBe(`the job's name has ${bytes} bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`);
+    expect(record.reason).toBe(
+      `the job's name has ${bytes} bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`,
+    );
     expect(record).toMatchObject({state: 'failed', id, file: `failed/${id}`});
     expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_JOB_NAME_BYTES);
     expect(id.startsWith(name.slice(0, 200))).toBe(true);
@@ -86,7 +88,11 @@ it('a long name dropped twice, and the longest allowed dropped twice: every id f
   const [firstId = '', secondId = ''] = ids;
   expect(secondId).toBe(`${firstId}~2`);
   for (const id of ids) {
-    expect(home.record(id)).toMatchObject({name: tooLong, state: 'failed', reason: `the job's name has 246 bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`});
+    expect(home.record(id)).toMatchObject({
+      name: tooLong,
+      state: 'failed',
+      reason: `the job's name has 246 bytes, more than the ${MAX_JOB_NAME_BYTES} a job name may have`,
+    });
   }
   const again = await home.run('dispatcher', []);
   expect(again.exitCode, again.stdout + again.stderr).toBe(0);
@@ -94,7 +100,8 @@ it('a long name dropped twice, and the longest allowed dropped twice: every id f
 
 it('fjd submit refuses, with a usage error, a name (or bulk names) the dispatcher would refuse', async () => {
   const home = makeHome('long-submit');
-  const submit = (args: string[]): Promise<{exitCode: number; stdout: string; stderr: string}> => home.run('fjd', ['submit', '--exe', 'true', ...args]);
+  const submit = (args: string[]): Promise<{exitCode: number; stdout: string; stderr: string}> =>
+    home.run('fjd', ['submit', '--exe', 'true', ...args]);
 
   const single = await submit(['--name', named('n', 250)]);
   expect(single.exitCode).toBe(2);

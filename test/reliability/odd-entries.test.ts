@@ -16,7 +16,11 @@ const isRoot = process.getuid?.() === 0;
 // A Unix socket left behind by a server that exited without closing it.
 function makeSocket(file: string): void {
   fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
-  execFileSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.exit(0))", file]);
+  execFileSync(process.execPath, [
+    '-e',
+    "require('net').createServer().listen(process.argv[1], () => process.exit(0))",
+    file,
+  ]);
 }
 
 // The beat of the dispatcher's lock, renewed at every rescan.
@@ -72,9 +76,13 @@ it('fails a socket, a device node and a FIFO with their reasons; the other jobs 
 it('moves names that are not UTF-8 into failed/ by their bytes, under a name with %XX for those bytes', async () => {
   const home = makeHome('not-utf8');
   const queue = Buffer.from(path.join(home.dir, 'jobqueue'));
-  const odd = {'odd-%FF%FE': Buffer.from([0x6f, 0x64, 0x64, 0x2d, 0xff, 0xfe]), 'odd-caf%E9': Buffer.from('odd-caf\xe9', 'latin1')};
+  const odd = {
+    'odd-%FF%FE': Buffer.from([0x6f, 0x64, 0x64, 0x2d, 0xff, 0xfe]),
+    'odd-caf%E9': Buffer.from('odd-caf\xe9', 'latin1'),
+  };
   home.job('good', ok);
-  for (const [escaped, raw] of Object.entries(odd)) fs.writeFileSync(Buffer.concat([queue, Buffer.from('/'), raw]), `${ok}# ${escaped}\n`);
+  for (const [escaped, raw] of Object.entries(odd))
+    fs.writeFileSync(Buffer.concat([queue, Buffer.from('/'), raw]), `${ok}# ${escaped}\n`);
   await home.run('recruiter', ['hire', '1']);
 
   const first = await home.run('dispatcher', []);
@@ -132,7 +140,10 @@ it('with --watch, fails a socket once and never finds it again, and later jobs s
   const result = await dispatcher.result;
   expect(result.stderr).toBe('');
   expect(count(result.stdout, /^Job sock failed: /)).toBe(1);
-  expect(home.record('sock')).toMatchObject({state: 'failed', reason: 'the job is not a regular file (a socket); fjd runs only regular files'});
+  expect(home.record('sock')).toMatchObject({
+    state: 'failed',
+    reason: 'the job is not a regular file (a socket); fjd runs only regular files',
+  });
 });
 
 it('reports once an entry it cannot move into failed/, leaves it alone, and fails it when it can', async () => {

@@ -15,7 +15,6 @@ import {waitUntil} from '../helpers/wait.js';
 
 const JOBS = 200;
 
-
 interface Lock {
   how: string;
   errno: string;
@@ -31,18 +30,31 @@ const CHMOD: Lock = {
   unlock: (dir) => fs.chmodSync(dir, 0o700),
 };
 // Immutable refuses every change inside the directory, to root too.
-const IMMUTABLE: Lock = {how: 'chattr +i', errno: 'EPERM', lock: (dir) => chattr('+i', dir), unlock: (dir) => void chattr('-i', dir)};
+const IMMUTABLE: Lock = {
+  how: 'chattr +i',
+  errno: 'EPERM',
+  lock: (dir) => chattr('+i', dir),
+  unlock: (dir) => void chattr('-i', dir),
+};
 
-for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', IMMUTABLE]] as const) {
+for (const [locked, how] of [
+  ['done', CHMOD],
+  ['.fjd/records', CHMOD],
+  ['done', IMMUTABLE],
+] as const) {
   it(`${locked}/ locked (${how.how}) for 3 s mid-run: every job ends once, and the workers wait and stay`, async (context) => {
     const home = makeHome('perms');
     const jobs = queueCountedJobs(home, JOBS);
-    const hire = await home.run('recruiter', ['hire', '2', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
+    const hire = await home.run('recruiter', ['hire', '2', '--heartbeat', '200ms', '--io-retry', '200ms'], {
+      wrap: AS_PLAIN_USER,
+    });
     expect(hire.exitCode, hire.stderr).toBe(0);
     const {workers} = await statusOf(home);
     // A lease of ten heartbeats: a worker that stopped beating while it waits would be taken
     // for lost, and its job run twice.
-    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
+    const dispatcher = home.start('dispatcher', ['--lease', '2s', '--heartbeat', '200ms', '--io-retry', '200ms'], {
+      wrap: AS_PLAIN_USER,
+    });
     let exited = false;
     void dispatcher.result.then(() => (exited = true));
     await waitUntil(() => exited || jobs.runs().length >= 30, 30_000, '30 jobs to run');
@@ -58,8 +70,13 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
     }
     try {
       const met = (): boolean =>
-        dispatcher.output().includes(how.errno) || workers.some((w) => home.read(`.fjd/workers/${w.id}/heartbeat`).includes(how.errno));
-      await waitUntil(() => exited || (performance.now() - since > 3000 && met()), 30_000, `the run to meet ${how.errno} in ${locked}/ for 3 s`);
+        dispatcher.output().includes(how.errno) ||
+        workers.some((w) => home.read(`.fjd/workers/${w.id}/heartbeat`).includes(how.errno));
+      await waitUntil(
+        () => exited || (performance.now() - since > 3000 && met()),
+        30_000,
+        `the run to meet ${how.errno} in ${locked}/ for 3 s`,
+      );
     } finally {
       how.unlock(dir);
     }
@@ -79,7 +96,12 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
     expect(repeated(jobs.runs())).toEqual([]);
     expect(home.ls('failed'), JSON.stringify(home.ls('failed').map((id) => home.record(id)))).toEqual([]);
     for (const id of home.ls('done')) {
-      expect(home.record(id), id).toMatchObject({state: 'finished', file: `done/${id}`, assignedAt: expect.any(String), attempts: [{outcome: 'finished'}]});
+      expect(home.record(id), id).toMatchObject({
+        state: 'finished',
+        file: `done/${id}`,
+        assignedAt: expect.any(String),
+        attempts: [{outcome: 'finished'}],
+      });
     }
     await home.run('recruiter', ['fire']);
   }, 120_000);
@@ -88,7 +110,9 @@ for (const [locked, how] of [['done', CHMOD], ['.fjd/records', CHMOD], ['done', 
 it('a job its worker is to start while .fjd/records is inaccessible waits for its own record, and runs once with it', async () => {
   const home = makeHome('perms-start');
   const jobs = queueCountedJobs(home, 0);
-  const hire = await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms', '--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
+  const hire = await home.run('recruiter', ['hire', '1', '--heartbeat', '200ms', '--io-retry', '200ms'], {
+    wrap: AS_PLAIN_USER,
+  });
   expect(hire.exitCode, hire.stderr).toBe(0);
   const [worker] = (await statusOf(home)).workers;
   if (worker === undefined) throw new Error('no worker');
@@ -98,12 +122,17 @@ it('a job its worker is to start while .fjd/records is inaccessible waits for it
   home.job('k', `[control]\nexecutable = ${fixture('count-run.sh')} ${jobs.marks}\n`);
   const dispatcher = home.start('dispatcher', ['--io-retry', '200ms'], {wrap: AS_PLAIN_USER});
   try {
-    await waitUntil(() => home.ls(`.fjd/workers/${worker.id}/pod`).includes('k'), 20_000, 'the job to be handed to the stopped worker');
+    await waitUntil(
+      () => home.ls(`.fjd/workers/${worker.id}/pod`).includes('k'),
+      20_000,
+      'the job to be handed to the stopped worker',
+    );
     fs.chmodSync(records, 0o000);
   } finally {
     process.kill(worker.pid, 'SIGCONT');
   }
-  const waits = (): boolean => home.read(worker.log ?? '').includes('k: cannot start it now (EACCES: permission denied, open ');
+  const waits = (): boolean =>
+    home.read(worker.log ?? '').includes('k: cannot start it now (EACCES: permission denied, open ');
   try {
     await waitUntil(() => waits() || jobs.runs().length > 0, 20_000, 'the worker to wait for the record of k');
     expect(jobs.runs(), 'k ran without its record').toEqual([]);
@@ -113,6 +142,11 @@ it('a job its worker is to start while .fjd/records is inaccessible waits for it
   const result = await dispatcher.result;
   expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   expect(jobs.runs()).toEqual(['k']);
-  expect(home.record('k')).toMatchObject({name: 'k', state: 'finished', assignedAt: expect.any(String), attempts: [{outcome: 'finished'}]});
+  expect(home.record('k')).toMatchObject({
+    name: 'k',
+    state: 'finished',
+    assignedAt: expect.any(String),
+    attempts: [{outcome: 'finished'}],
+  });
   await home.run('recruiter', ['fire']);
 });

@@ -26,7 +26,8 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
   const hire = async (n: number): Promise<void> => {
     if (n > 0) await home.run('recruiter', ['hire', String(n), '--heartbeat', '200ms']);
   };
-  const dispatch = (): Started => home.start('dispatcher', ['--lease', '3s', '--heartbeat', '200ms', '--max-attempts', '10']);
+  const dispatch = (): Started =>
+    home.start('dispatcher', ['--lease', '3s', '--heartbeat', '200ms', '--max-attempts', '10']);
   await hire(WORKERS);
   let dispatcher = dispatch();
   const killedAt = new Map<string, number>();
@@ -55,7 +56,9 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
         workerKills++;
       }
     }
-    const alive = (await statusOf(home)).workers.filter((w) => w.state !== 'lost' && w.pid !== null && isRunning(w.pid)).length;
+    const alive = (await statusOf(home)).workers.filter(
+      (w) => w.state !== 'lost' && w.pid !== null && isRunning(w.pid),
+    ).length;
     await hire(WORKERS - alive);
   }
   const result = await dispatcher.result;
@@ -91,12 +94,16 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
     recoveries += lost.length;
     for (const attempt of lost) {
       const killed = killedAt.get(attempt.worker);
-      if (killed !== undefined && attempt.endedAt !== null) recoverSeconds.push((Date.parse(attempt.endedAt) - killed) / 1000);
+      if (killed !== undefined && attempt.endedAt !== null)
+        recoverSeconds.push((Date.parse(attempt.endedAt) - killed) / 1000);
     }
     const count = runs.get(id) ?? 0;
     expect(count, `${id} never ran`).toBeGreaterThanOrEqual(1);
     // A second run only where a worker running the job was lost.
-    expect(count - 1, `${id} ran ${count} times with ${lost.length} lost workers: ${JSON.stringify(record)}`).toBeLessThanOrEqual(lost.length);
+    expect(
+      count - 1,
+      `${id} ran ${count} times with ${lost.length} lost workers: ${JSON.stringify(record)}`,
+    ).toBeLessThanOrEqual(lost.length);
     duplicates += count - 1;
   }
   recoverSeconds.sort((a, b) => a - b);

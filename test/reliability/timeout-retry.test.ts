@@ -50,7 +50,11 @@ it('retries = N runs a failing job again, and every attempt is in the record wit
   });
   const attempts = lucky.attempts as {stdout: string}[];
   expect(attempts.map((a) => home.read(a.stdout))).toEqual(['run 1\n', 'run 2\n', 'run 3\n']);
-  expect(home.record('hopeless')).toMatchObject({state: 'failed', reason: 'exit code 1', attempts: [{outcome: 'failed'}, {outcome: 'failed'}]});
+  expect(home.record('hopeless')).toMatchObject({
+    state: 'failed',
+    reason: 'exit code 1',
+    attempts: [{outcome: 'failed'}, {outcome: 'failed'}],
+  });
 });
 
 it('fjd retry puts failed jobs back (by name or all), and they keep their id and history', async () => {
@@ -68,7 +72,8 @@ it('fjd retry puts failed jobs back (by name or all), and they keep their id and
   expect(finished).toMatchObject({
     exitCode: 3,
     stdout: '',
-    stderr: 'fjd: error: c.ini is finished (done/c.ini), not failed: only a job in failed/ can be retried\nfjd: To run it again, queue its file again: cp done/c.ini jobqueue/\n',
+    stderr:
+      'fjd: error: c.ini is finished (done/c.ini), not failed: only a job in failed/ can be retried\nfjd: To run it again, queue its file again: cp done/c.ini jobqueue/\n',
   });
 
   expect((await home.run('fjd', ['retry', 'a.ini'])).stdout).toBe('Put 1 failed job back in the queue: a.ini.\n');
@@ -80,6 +85,9 @@ it('fjd retry puts failed jobs back (by name or all), and they keep their id and
   expect((await home.run('dispatcher', [])).exitCode).toBe(0);
   expect(home.ls('done')).toEqual(['a.ini', 'b.ini', 'c.ini']);
   expect(home.ls('failed')).toEqual([]);
-  expect(home.record('b.ini')).toMatchObject({state: 'finished', attempts: [{outcome: 'failed'}, {outcome: 'finished'}]});
+  expect(home.record('b.ini')).toMatchObject({
+    state: 'finished',
+    attempts: [{outcome: 'failed'}, {outcome: 'finished'}],
+  });
   expect(fs.existsSync(path.join(home.dir, 'done', 'b~2.ini'))).toBe(false);
 });

@@ -36,7 +36,8 @@ it('never runs a job file that someone else could have written, and says why', a
   const reasons: Record<string, RegExp> = {
     symlink: /^the job file is a symbolic link; fjd runs only regular files$/,
     hardlink: /^the job file has 2 hard links; fjd runs only files with one name$/,
-    'group-writable': /^the job file is writable by its group \(mode 0664\); remove that with chmod g-w, or start the workers with --group-shared$/,
+    'group-writable':
+      /^the job file is writable by its group \(mode 0664\); remove that with chmod g-w, or start the workers with --group-shared$/,
     'world-writable': /^the job file is writable by others \(mode 0646\); remove that with chmod o-w$/,
     fifo: /^the job is not a regular file/,
     ...(foreign ? {foreign: /^the job file belongs to uid 65534, not to the worker's user \(uid 0\)$/} : {}),
@@ -62,10 +63,16 @@ it('refuses a home or jobqueue/ that others may write, saying what to fix', asyn
   const home = makeHome('open');
   fs.mkdirSync(path.join(home.dir, 'jobqueue'));
   fs.chmodSync(path.join(home.dir, 'jobqueue'), 0o777);
-  for (const [bin, args] of [['dispatcher', []], ['recruiter', ['hire', '1']], ['fjd', ['fire']]] as [string, string[]][]) {
+  for (const [bin, args] of [
+    ['dispatcher', []],
+    ['recruiter', ['hire', '1']],
+    ['fjd', ['fire']],
+  ] as [string, string[]][]) {
     const result = await home.run(bin, args);
     expect(result.exitCode, bin).toBe(3);
-    expect(result.stderr).toContain(`error: ${home.dir}/jobqueue is writable by others (mode 0777): anyone could make the workers run their commands`);
+    expect(result.stderr).toContain(
+      `error: ${home.dir}/jobqueue is writable by others (mode 0777): anyone could make the workers run their commands`,
+    );
     expect(result.stderr).toContain(`Remove that with: chmod o-w ${home.dir}/jobqueue`);
   }
   fs.chmodSync(path.join(home.dir, 'jobqueue'), 0o770);

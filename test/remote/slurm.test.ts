@@ -38,11 +38,22 @@ function slurm(): SlurmCluster {
 
 // Hires N workers through Slurm and waits until they have announced themselves; returns the job id.
 async function hireOnSlurm(home: TestHome, count: number): Promise<string> {
-  const hire = await home.run('recruiter', ['hire', '--slurm', String(count), '--heartbeat', '500ms', '--sbatch-arg=--time=10']);
+  const hire = await home.run('recruiter', [
+    'hire',
+    '--slurm',
+    String(count),
+    '--heartbeat',
+    '500ms',
+    '--sbatch-arg=--time=10',
+  ]);
   expect(hire.stderr).toBe('');
   const job = /^Submitted Slurm job (\d+) for (\d+) workers; they join when it starts/.exec(hire.stdout)?.[1];
   expect(job, hire.stdout).toBeDefined();
-  await waitUntil(async () => (await statusOf(home)).workers.filter((w) => w.state === 'idle').length === count, 30_000, `${count} Slurm workers to announce themselves`);
+  await waitUntil(
+    async () => (await statusOf(home)).workers.filter((w) => w.state === 'idle').length === count,
+    30_000,
+    `${count} Slurm workers to announce themselves`,
+  );
   return job ?? '';
 }
 
@@ -56,9 +67,17 @@ async function interruptHeldJobs(home: TestHome, job: string, why: string, end: 
   const names = ['held-a', 'held-b'];
   for (const name of names) home.job(name, `[control]\nexecutable = ${fixture('hold.sh')}\n`);
   const dispatcher = home.start('dispatcher', ['--lease', '10s', '--heartbeat', '500ms']);
-  await waitUntil(() => names.every((n) => fs.existsSync(path.join(home.dir, `started-${n}`))), 30_000, 'both held jobs to start');
+  await waitUntil(
+    () => names.every((n) => fs.existsSync(path.join(home.dir, `started-${n}`))),
+    30_000,
+    'both held jobs to start',
+  );
   await end();
-  await waitUntil(() => home.ls('jobqueue').length + home.ls('failed').length === 2 && home.ls('.fjd/workers').length === 0, 30_000, 'the jobs to leave the workers, and the workers to go');
+  await waitUntil(
+    () => home.ls('jobqueue').length + home.ls('failed').length === 2 && home.ls('.fjd/workers').length === 0,
+    30_000,
+    'the jobs to leave the workers, and the workers to go',
+  );
   dispatcher.signal('SIGINT');
   await dispatcher.result;
   expect(home.ls('jobqueue')).toEqual(names);
@@ -70,27 +89,38 @@ async function interruptHeldJobs(home: TestHome, job: string, why: string, end: 
   }
   await waitUntil(() => processesMentioning(home.dir).length === 0, 20_000, 'no process of the home left');
   const ended = new RegExp(`^Slurm job ${job}: ended \\(CANCELLED\\)$`, 'm');
-  await waitUntil(async () => ended.test((await home.run('fjd', ['status'])).stdout), 20_000, 'fjd status to say the Slurm job ended');
+  await waitUntil(
+    async () => ended.test((await home.run('fjd', ['status'])).stdout),
+    20_000,
+    'fjd status to say the Slurm job ended',
+  );
 }
 
 describe('recruiter hire --slurm', () => {
   it('runs 100 jobs on the workers of one Slurm job, each exactly once; status shows the job', async (context) => {
     if (skipped !== undefined) context.skip(skipped);
     const home = makeHome('slurm-run');
-    for (let i = 0; i < 100; i++) home.job(`j${String(i).padStart(3, '0')}`, `[control]\nexecutable = ${fixture('record-id.sh')}\n`);
+    for (let i = 0; i < 100; i++)
+      home.job(`j${String(i).padStart(3, '0')}`, `[control]\nexecutable = ${fixture('record-id.sh')}\n`);
     const job = await hireOnSlurm(home, 3);
 
     const [record] = records(home);
     expect(record).toMatchObject({fjd: 1, job, workers: 3, cwd: home.dir, host: os.hostname(), cancelledAt: null});
-    expect(record?.sbatch).toEqual(expect.arrayContaining(['sbatch', '--parsable', '--ntasks=3', `--chdir=${home.dir}`, '--time=10']));
+    expect(record?.sbatch).toEqual(
+      expect.arrayContaining(['sbatch', '--parsable', '--ntasks=3', `--chdir=${home.dir}`, '--time=10']),
+    );
     const status = await statusOf(home);
     expect(new Set(status.workers.map((w) => w.host))).toEqual(new Set([os.hostname()]));
     expect(status.workers.every((w) => w.log?.startsWith(`.fjd/logs/worker-slurm-${job}-`))).toBe(true);
     const text = (await home.run('fjd', ['status'])).stdout;
     expect(text).toMatch(new RegExp(`^Slurm job ${job}: RUNNING on ${slurm().node} \\(3 workers\\)$`, 'm'));
     const json = JSON.parse((await home.run('fjd', ['status', '--json'])).stdout) as {slurmJobs: unknown};
-    expect(json.slurmJobs).toEqual([{job, workers: 3, state: 'RUNNING', nodes: slurm().node, ended: false, problem: null}]);
-    expect(schemaProblems(json, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur') || p.startsWith('slurmJobs'))).toEqual([]);
+    expect(json.slurmJobs).toEqual([
+      {job, workers: 3, state: 'RUNNING', nodes: slurm().node, ended: false, problem: null},
+    ]);
+    expect(
+      schemaProblems(json, STATUS_SCHEMA).filter((p) => !p.endsWith('did not occur') || p.startsWith('slurmJobs')),
+    ).toEqual([]);
 
     const run = await home.run('dispatcher', []);
     expect(run.exitCode).toBe(0);
@@ -130,7 +160,9 @@ describe('recruiter hire --slurm', () => {
     });
     expect(records(home)).toMatchObject([{job, cancelledAt: null}]);
     const blind = await home.run('fjd', ['status'], {env: {PATH: pathWithoutSlurm(home)}});
-    expect(blind.stdout).toMatch(new RegExp(`^Slurm job ${job}: state unknown, squeue is not on PATH \\(2 workers\\)$`, 'm'));
+    expect(blind.stdout).toMatch(
+      new RegExp(`^Slurm job ${job}: state unknown, squeue is not on PATH \\(2 workers\\)$`, 'm'),
+    );
   });
 
   it('a job still pending is shown so, and recruiter fire cancels it', async (context) => {
@@ -139,9 +171,16 @@ describe('recruiter hire --slurm', () => {
     const hire = await home.run('recruiter', ['hire', '--slurm', '2', '--sbatch-arg=--begin=now+1hour']);
     const job = /^Submitted Slurm job (\d+) for 2 workers/.exec(hire.stdout)?.[1] ?? '?';
     expect(hire.exitCode).toBe(0);
-    expect((await home.run('fjd', ['status'])).stdout).toMatch(new RegExp(`^Slurm job ${job}: PENDING \\(2 workers\\)$`, 'm'));
-    expect(await home.run('recruiter', ['fire'])).toMatchObject({exitCode: 0, stdout: `Fired 0 workers.\nCancelled Slurm job ${job} (2 workers).\n`});
-    expect((await home.run('fjd', ['status'])).stdout).toMatch(new RegExp(`^Slurm job ${job}: ended \\(CANCELLED\\)$`, 'm'));
+    expect((await home.run('fjd', ['status'])).stdout).toMatch(
+      new RegExp(`^Slurm job ${job}: PENDING \\(2 workers\\)$`, 'm'),
+    );
+    expect(await home.run('recruiter', ['fire'])).toMatchObject({
+      exitCode: 0,
+      stdout: `Fired 0 workers.\nCancelled Slurm job ${job} (2 workers).\n`,
+    });
+    expect((await home.run('fjd', ['status'])).stdout).toMatch(
+      new RegExp(`^Slurm job ${job}: ended \\(CANCELLED\\)$`, 'm'),
+    );
   });
 
   it('says what sbatch said when it refuses the job, and what to do', async (context) => {
@@ -149,7 +188,9 @@ describe('recruiter hire --slurm', () => {
     const home = makeHome('slurm-refused');
     const refused = await home.run('recruiter', ['hire', '--slurm', '2', '--sbatch-arg=--partition=nowhere']);
     expect(refused.exitCode).toBe(3);
-    expect(refused.stderr).toMatch(/^recruiter: error: sbatch refused the workers' job \(exit code 1\):\nsbatch: error: invalid partition specified: nowhere\n/);
+    expect(refused.stderr).toMatch(
+      /^recruiter: error: sbatch refused the workers' job \(exit code 1\):\nsbatch: error: invalid partition specified: nowhere\n/,
+    );
     expect(refused.stderr).toMatch(/Check the --sbatch-arg options/);
     expect(home.ls('.fjd/slurm')).toEqual([]);
   });

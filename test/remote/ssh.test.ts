@@ -39,7 +39,9 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     for (const home of homes.splice(0)) {
       if (processesMentioning(home.dir).length === 0) continue;
       await home.run('recruiter', ['fire', '--now', '--timeout', '20']);
-      await waitUntil(() => processesMentioning(home.dir).length === 0, 10_000, 'the workers to leave').catch(() => killMentioning(home.dir));
+      await waitUntil(() => processesMentioning(home.dir).length === 0, 10_000, 'the workers to leave').catch(() =>
+        killMentioning(home.dir),
+      );
     }
   });
 
@@ -66,12 +68,18 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     fs.writeFileSync(path.join(home.dir, 'hosts'), HOSTS_FILE);
     const ids = queueShortJobs(home, 200);
     const hire = await home.run('recruiter', ['hire', '--hosts', '--ssh', hosts.ssh, '--heartbeat', '1s']);
-    expect(hire, hire.stderr).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-a.\nHired 2 workers on node-b.\n', stderr: ''});
+    expect(hire, hire.stderr).toMatchObject({
+      exitCode: 0,
+      stdout: 'Hired 2 workers on node-a.\nHired 2 workers on node-b.\n',
+      stderr: '',
+    });
 
     const status = await statusOf(home);
     expect(status.workers.map((w) => w.host).sort()).toEqual(['node-a', 'node-a', 'node-b', 'node-b']);
     const text = (await home.run('fjd', ['status'])).stdout;
-    expect(text).toMatch(/^Workers: 4 on 2 hosts\n {2}node-a: 2\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {2}node-b: 2\n {4}node-b-\d+ {2}pid \d+ {2}idle\n {4}node-b-\d+ {2}pid \d+ {2}idle\n$/m);
+    expect(text).toMatch(
+      /^Workers: 4 on 2 hosts\n {2}node-a: 2\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {2}node-b: 2\n {4}node-b-\d+ {2}pid \d+ {2}idle\n {4}node-b-\d+ {2}pid \d+ {2}idle\n$/m,
+    );
 
     const result = await home.run('dispatcher', ['--quiet', '--lease', '10s', '--heartbeat', '1s']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
@@ -100,7 +108,9 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     fs.writeFileSync(path.join(home.dir, 'hosts'), HOSTS_FILE);
     const ids = queueShortJobs(home, 40, 0.2);
     const hire = await home.run('recruiter', ['hire', '--ssh', hosts.ssh, '--heartbeat', '250ms']);
-    expect(hire.stdout).toBe(`Hiring on the hosts of ${path.join(home.dir, 'hosts')} (--local-only hires on this machine only).\nHired 2 workers on node-a.\nHired 2 workers on node-b.\n`);
+    expect(hire.stdout).toBe(
+      `Hiring on the hosts of ${path.join(home.dir, 'hosts')} (--local-only hires on this machine only).\nHired 2 workers on node-a.\nHired 2 workers on node-b.\n`,
+    );
     const workers = (await statusOf(home)).workers;
     const onA = workers.filter((w) => w.host === 'node-a');
     const lease = 2000;
@@ -117,7 +127,11 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
           }
         })
         .map((p) => p.pid);
-    await waitUntil(() => home.ls('done').length >= 6 && jobsOnA().length > 0, 30_000, '6 jobs to finish and one to run on node-a');
+    await waitUntil(
+      () => home.ls('done').length >= 6 && jobsOnA().length > 0,
+      30_000,
+      '6 jobs to finish and one to run on node-a',
+    );
     // Freeze node-a: its workers first, then the jobs they run.
     const frozenAt = performance.now();
     for (const pid of [...onA.map((w) => w.pid), ...jobsOnA()]) {
@@ -133,23 +147,31 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     }
     // Within the lease and a rescan or two, node-a's workers are presumed lost and their jobs
     // are back in the queue (the recovery removes a lost worker's directory last).
-    await waitUntil(() => onA.every((w) => !fs.existsSync(path.join(home.dir, '.fjd', 'workers', w.id))), lease + 8000, "node-a's workers to be found lost");
+    await waitUntil(
+      () => onA.every((w) => !fs.existsSync(path.join(home.dir, '.fjd', 'workers', w.id))),
+      lease + 8000,
+      "node-a's workers to be found lost",
+    );
     const recoveredAfter = performance.now() - frozenAt;
     expect(recoveredAfter).toBeLessThan(lease + 3000);
     const result = await dispatcher.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Finished: 40, failed: 0, wall time [\d.]+ s\.$/m);
-    for (const w of onA) expect(result.stdout).toMatch(new RegExp(`^Worker ${w.id} is gone \\(no heartbeat for 2 s\\)`, 'm'));
+    for (const w of onA)
+      expect(result.stdout).toMatch(new RegExp(`^Worker ${w.id} is gone \\(no heartbeat for 2 s\\)`, 'm'));
     expect(home.ls('done')).toEqual(ids);
     // Only the jobs that node-a held have a lost attempt, and only they ran more than once.
-    const lost = ids.filter((id) => (home.record(id) as {attempts: {outcome: string}[]}).attempts.some((a) => a.outcome === 'lost'));
+    const lost = ids.filter((id) =>
+      (home.record(id) as {attempts: {outcome: string}[]}).attempts.some((a) => a.outcome === 'lost'),
+    );
     expect(lost.length).toBeGreaterThan(0);
     expect(heldByA).toEqual(expect.arrayContaining(lost));
     for (const id of ids) {
       const record = home.record(id) as {state: string; attempts: {outcome: string; host: string}[]};
       expect(record.state).toBe('finished');
       expect(record.attempts.filter((a) => a.outcome === 'finished')).toHaveLength(1);
-      if (lost.includes(id)) expect(record.attempts.filter((a) => a.outcome === 'lost').map((a) => a.host)).toEqual(['node-a']);
+      if (lost.includes(id))
+        expect(record.attempts.filter((a) => a.outcome === 'lost').map((a) => a.host)).toEqual(['node-a']);
       else expect(record.attempts).toHaveLength(1);
     }
     const runs = home.read('ids.txt').trim().split('\n');
@@ -167,12 +189,17 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
 
   it('reports an unreachable host with the ssh error, hires on the others, and exits non-zero', async () => {
     const home = sshHome('ssh-unreachable');
-    fs.writeFileSync(path.join(home.dir, 'hosts'), `[host1]\nname = node-a\nworkers = 1\n\n[host2]\nname = node-b\nworkers = 1\nssh = -p ${hosts.closedPort}\n`);
+    fs.writeFileSync(
+      path.join(home.dir, 'hosts'),
+      `[host1]\nname = node-a\nworkers = 1\n\n[host2]\nname = node-b\nworkers = 1\nssh = -p ${hosts.closedPort}\n`,
+    );
     // The ssh command from the environment this time.
     const hire = await home.run('recruiter', ['hire', '--hosts'], {env: {FJD_SSH: hosts.ssh}});
     expect(hire.exitCode).toBe(3);
     expect(hire.stdout).toBe('Hired 1 worker on node-a.\n');
-    expect(hire.stderr).toContain(`recruiter: node-b: could not hire: ssh: connect to host 127.0.0.1 port ${hosts.closedPort}: Connection refused\n`);
+    expect(hire.stderr).toContain(
+      `recruiter: node-b: could not hire: ssh: connect to host 127.0.0.1 port ${hosts.closedPort}: Connection refused\n`,
+    );
     expect(hire.stderr).toContain('recruiter: 1 of 2 hosts failed; the others keep their workers.\n');
     expect(hire.stderr).toContain('check that `ssh node-b true` works without a password prompt');
     expect((await statusOf(home)).workers.map((w) => w.host)).toEqual(['node-a']);
@@ -188,7 +215,10 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const hire = await home.run('fjd', ['hire', '--hosts', file, '--ssh', hosts.ssh, '--heartbeat', '1s']);
     expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-b.\n'});
     const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
-    const result = await hosts.run('node-a', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 10s --heartbeat 1s --rescan 200ms`);
+    const result = await hosts.run(
+      'node-a',
+      `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 10s --heartbeat 1s --rescan 200ms`,
+    );
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Finished: 24, failed: 0, wall time [\d.]+ s\.$/m);
     // Records that workers on mount B rewrote are read whole on mount A: no job was taken for
@@ -196,7 +226,8 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     expect(result.stdout).not.toContain('went back to the queue');
     expect(home.ls('done')).toEqual(ids);
     expect(home.read('ids.txt').trim().split('\n').sort()).toEqual(ids);
-    for (const id of ids) expect(home.record(id)).toMatchObject({state: 'finished', attempts: [{outcome: 'finished', host: 'node-b'}]});
+    for (const id of ids)
+      expect(home.record(id)).toMatchObject({state: 'finished', attempts: [{outcome: 'finished', host: 'node-b'}]});
     const fire = await home.run('recruiter', ['fire', '--wait']);
     expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
   });
@@ -208,19 +239,35 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     // over the old one, its beat changed (and, from 9 to 10, one character longer).
     const lockFile = path.join(home.dir, '.fjd', 'dispatcher.lock');
     const lock = (beat: number): void => {
-      const content = {token: 'feedbeef', host: 'node-a', pid: 4242, procStart: null, startedAt: new Date().toISOString(), beat};
+      const content = {
+        token: 'feedbeef',
+        host: 'node-a',
+        pid: 4242,
+        procStart: null,
+        startedAt: new Date().toISOString(),
+        beat,
+      };
       fs.writeFileSync(`${lockFile}.new`, `${JSON.stringify(content)}\n`);
       fs.renameSync(`${lockFile}.new`, lockFile);
     };
     lock(9);
     const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
-    const second = hosts.start('node-b', `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 4s --heartbeat 1s`);
-    await waitUntil(() => second.output().includes('watching its lock'), 15_000, 'the dispatcher on node-b to watch the lock');
+    const second = hosts.start(
+      'node-b',
+      `cd '${home.dir}' && exec '${process.execPath}' '${dispatcher}' --home '${home.dir}' --lease 4s --heartbeat 1s`,
+    );
+    await waitUntil(
+      () => second.output().includes('watching its lock'),
+      15_000,
+      'the dispatcher on node-b to watch the lock',
+    );
     // No flock and no event crosses mounts: node-b sees the beat change by reading the file.
     lock(10);
     const result = await second.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(3);
-    expect(result.stderr).toContain('dispatcher: error: another dispatcher is working on this home: pid 4242 on node-a');
+    expect(result.stderr).toContain(
+      'dispatcher: error: another dispatcher is working on this home: pid 4242 on node-a',
+    );
     expect(JSON.parse(fs.readFileSync(lockFile, 'utf8'))).toMatchObject({token: 'feedbeef', beat: 10});
     fs.rmSync(lockFile);
   });

@@ -15,7 +15,11 @@ describe('CSV parameter files (RFC 4180)', () => {
 
   it('reads quoted fields with commas, "" quotes and line breaks inside', () => {
     const rows = parseCsvRows('a,b\n"x, y","say ""hi"""\n"two\nlines",\n', 'f.csv');
-    expect(rows.map((row) => row.fields)).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['two\nlines', '']]);
+    expect(rows.map((row) => row.fields)).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['two\nlines', ''],
+    ]);
     expect(rows.map((row) => row.line)).toEqual([1, 2, 3]);
   });
 

@@ -34,7 +34,10 @@ it('finds a file held open for writing, with the process that holds it, and noth
   const writers = writersIn(dir);
   expect(writers).toBeDefined();
   expect([...(writers?.keys() ?? [])].sort()).toEqual(['appended', 'written']);
-  expect(writers?.get('written')).toEqual({pid: process.pid, command: fs.readFileSync('/proc/self/comm', 'utf8').trim()});
+  expect(writers?.get('written')).toEqual({
+    pid: process.pid,
+    command: fs.readFileSync('/proc/self/comm', 'utf8').trim(),
+  });
 });
 
 it('forgets a file once it is closed', () => {

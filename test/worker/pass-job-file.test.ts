@@ -5,7 +5,10 @@ describe('[control] pass_job_file', () => {
   it('with no, runs the line without the job file, which the job still finds in $FJD_JOB_FILE', async () => {
     const home = makeHome('pass-job-file');
     // $# counts the arguments after the line's own: 1 when the job file is appended.
-    home.job('plain-no', `[control]\nexecutable = sh -c 'echo "$#" > plain-no.txt; cat "$FJD_JOB_FILE" > copy.txt' sh\npass_job_file = no\n`);
+    home.job(
+      'plain-no',
+      `[control]\nexecutable = sh -c 'echo "$#" > plain-no.txt; cat "$FJD_JOB_FILE" > copy.txt' sh\npass_job_file = no\n`,
+    );
     home.job('shell-no', '[control]\nexecutable = echo "$#" > shell-no.txt\npass_job_file = no\n');
     home.job('shell-yes', '[control]\nexecutable = echo "$#" > shell-yes.txt\n');
     await home.run('fjd', ['hire', '1']);

@@ -12,13 +12,26 @@ import {handOutOrder, podJobs} from '../../src/worker/pod.js';
 
 describe('handOutOrder', () => {
   it('sorts by ctime first, whatever the names and assignedAt say', () => {
-    const ctime = new Map([['a', 30n], ['b', 10n], ['c', 20n]]);
+    const ctime = new Map([
+      ['a', 30n],
+      ['b', 10n],
+      ['c', 20n],
+    ]);
     expect(handOutOrder(['a', 'b', 'c'], ctime, () => '')).toEqual(['b', 'c', 'a']);
   });
 
   it('breaks a tie of ctimes by assignedAt, reading it once per job and only for jobs that tie', () => {
-    const ctime = new Map([['z', 5n], ['y', 5n], ['x', 5n], ['early', 1n]]);
-    const at: Record<string, string> = {z: '2026-01-01T00:00:00.001Z', y: '2026-01-01T00:00:00.003Z', x: '2026-01-01T00:00:00.002Z'};
+    const ctime = new Map([
+      ['z', 5n],
+      ['y', 5n],
+      ['x', 5n],
+      ['early', 1n],
+    ]);
+    const at: Record<string, string> = {
+      z: '2026-01-01T00:00:00.001Z',
+      y: '2026-01-01T00:00:00.003Z',
+      x: '2026-01-01T00:00:00.002Z',
+    };
     const read: string[] = [];
     const order = handOutOrder(['x', 'early', 'y', 'z'], ctime, (name) => {
       read.push(name);
@@ -29,7 +42,11 @@ describe('handOutOrder', () => {
   });
 
   it('falls back to the name when ctime and assignedAt tie, and counts a job with no ctime as the oldest', () => {
-    const ctime = new Map([['b', 7n], ['a', 7n], ['c', 9n]]);
+    const ctime = new Map([
+      ['b', 7n],
+      ['a', 7n],
+      ['c', 9n],
+    ]);
     expect(handOutOrder(['c', 'unseen', 'b', 'a'], ctime, () => '')).toEqual(['unseen', 'a', 'b', 'c']);
   });
 });

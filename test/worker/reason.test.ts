@@ -25,7 +25,10 @@ describe('failureOf', () => {
   });
 
   it('a job stopped at its timeout failed of the timeout, not of the signal that stopped it', () => {
-    expect(failureOf(ran({signal: 'SIGTERM'}), {...left, timedOut: true, timeoutMs: 1500})).toEqual({kind: 'timeout', afterMs: 1500});
+    expect(failureOf(ran({signal: 'SIGTERM'}), {...left, timedOut: true, timeoutMs: 1500})).toEqual({
+      kind: 'timeout',
+      afterMs: 1500,
+    });
     expect(text({signal: 'SIGKILL'}, {timedOut: true, timeoutMs: 300_000})).toBe('timeout after 5m');
     expect(text({exitCode: 0}, {timedOut: true, timeoutMs: 1500})).toBe('timeout after 1.5s');
   });
@@ -37,7 +40,10 @@ describe('failureOf', () => {
 
   it('a command that could not start says why, before anything else', () => {
     const result = {spawnError: 'spawn /nowhere ENOENT', exitCode: -2};
-    expect(failureOf(ran(result), {...left, cancelled: true, timedOut: true, timeoutMs: 1})).toEqual({kind: 'spawn', detail: 'spawn /nowhere ENOENT'});
+    expect(failureOf(ran(result), {...left, cancelled: true, timedOut: true, timeoutMs: 1})).toEqual({
+      kind: 'spawn',
+      detail: 'spawn /nowhere ENOENT',
+    });
     expect(text(result)).toBe('could not start: spawn /nowhere ENOENT');
   });
 });
@@ -45,12 +51,18 @@ describe('failureOf', () => {
 describe('unrunnable', () => {
   it('a job file fjd cannot run fails with what fjd found, and keeps its code', () => {
     const error = new FjdError('WORKDIR_MISSING', 'working directory /gone does not exist', {path: '/gone'});
-    expect(unrunnable(error)).toEqual({kind: 'unrunnable', code: 'WORKDIR_MISSING', detail: 'working directory /gone does not exist'});
+    expect(unrunnable(error)).toEqual({
+      kind: 'unrunnable',
+      code: 'WORKDIR_MISSING',
+      detail: 'working directory /gone does not exist',
+    });
     expect(reasonText(unrunnable(error))).toBe('working directory /gone does not exist');
   });
 
   it('any other error kept it from starting', () => {
-    expect(reasonText(unrunnable(new Error('EMFILE: too many open files')))).toBe('could not start: EMFILE: too many open files');
+    expect(reasonText(unrunnable(new Error('EMFILE: too many open files')))).toBe(
+      'could not start: EMFILE: too many open files',
+    );
   });
 });
 

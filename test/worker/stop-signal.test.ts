@@ -30,7 +30,10 @@ it('a job killed by SIGTERM just before its worker gets SIGTERM goes back to the
   await waitUntil(() => !isRunning(worker), 20_000, 'the worker to leave');
   expect(home.ls('jobqueue')).toEqual(['t']);
   expect(home.ls('failed')).toEqual([]);
-  expect(home.record('t')).toMatchObject({state: 'requeued', attempts: [{outcome: 'requeued', signal: 'SIGTERM', reason: 'worker received SIGTERM'}]});
+  expect(home.record('t')).toMatchObject({
+    state: 'requeued',
+    attempts: [{outcome: 'requeued', signal: 'SIGTERM', reason: 'worker received SIGTERM'}],
+  });
 });
 
 it('a job killed by SIGTERM while its worker goes on fails, after a moment', async () => {
@@ -38,6 +41,10 @@ it('a job killed by SIGTERM while its worker goes on fails, after a moment', asy
   const {job} = await heldJob(home);
   signalIfAlive(-job, 'SIGTERM');
   await waitUntil(() => home.ls('failed').length === 1, 10_000, 'the job to fail');
-  expect(home.record('t')).toMatchObject({state: 'failed', reason: 'killed by signal SIGTERM', attempts: [{outcome: 'failed'}]});
+  expect(home.record('t')).toMatchObject({
+    state: 'failed',
+    reason: 'killed by signal SIGTERM',
+    attempts: [{outcome: 'failed'}],
+  });
   expect((await home.run('recruiter', ['fire'])).stdout).toBe('Fired 1 worker.\n');
 });

@@ -16,11 +16,15 @@ interface CancelOptions {
 
 export function cancelCommand(): Command {
   return new Command('cancel')
-    .description('cancel jobs: open ones are withdrawn, running ones stopped; all end in failed/ with reason "cancelled"')
+    .description(
+      'cancel jobs: open ones are withdrawn, running ones stopped; all end in failed/ with reason "cancelled"',
+    )
     .argument('[jobs...]', 'job ids or names (as in jobqueue/, done/, failed/ or `fjd status`)')
     .addOption(homeOption())
     .option('--all-open', 'cancel every job waiting in jobqueue/')
-    .addOption(durationOption('--wait <duration>', 'how long to wait for workers and the dispatcher to carry it out', 30_000))
+    .addOption(
+      durationOption('--wait <duration>', 'how long to wait for workers and the dispatcher to carry it out', 30_000),
+    )
     .addOption(groupSharedOption())
     .addHelpText(
       'after',
@@ -53,7 +57,12 @@ async function cancel(jobs: string[], options: CancelOptions): Promise<number> {
     return EXIT.usage;
   }
   const paths: HomePaths = ensureHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
-  const refs = options.allOpen === true ? listDir(paths.jobqueue).filter((name) => !isIgnoredName(name)).sort() : jobs;
+  const refs =
+    options.allOpen === true
+      ? listDir(paths.jobqueue)
+          .filter((name) => !isIgnoredName(name))
+          .sort()
+      : jobs;
   if (refs.length === 0) {
     say('No open jobs to cancel.');
     return EXIT.ok;
@@ -97,4 +106,3 @@ function describe(outcome: CancelOutcome): string {
       return `error: ${outcome.ref} is not cancelled yet: ${outcome.where}; the request stays and takes effect when it does`;
   }
 }
-

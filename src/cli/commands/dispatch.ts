@@ -9,7 +9,17 @@ import {shellQuote} from '../../util/shell.js';
 import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
 import {describeLoss} from '../../home/worker-loss.js';
-import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say} from '../common.js';
+import {
+  EXIT,
+  duration,
+  durationOption,
+  groupSharedFrom,
+  groupSharedOption,
+  homeFrom,
+  homeOption,
+  positiveInteger,
+  say,
+} from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
 
 const PROGRESS_EVERY_MS = 5000;
@@ -48,18 +58,67 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .option('--fire-when-done', 'fire the workers when the queue is done')
     .option('-q, --quiet', 'print only failures and the summary')
     .addOption(groupSharedOption())
-    .addOption(durationOption('--lease <duration>', 'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again', 30_000))
-    .option('--heartbeat <duration>', 'the heartbeat the workers were hired with (recruiter hire --heartbeat; default 5s): the lease must be at least 3 of them', duration('--heartbeat'))
-    .option('--max-attempts <n>', 'how many lost workers a job may see before it fails (a job\'s [control] max_attempts wins)', positiveInteger('--max-attempts'), 3)
-    .addOption(durationOption('--settle <duration>', 'how long a file written in place must stay unchanged before it is taken', 1000))
-    .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
-    .addOption(new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal').argParser(duration('--progress-interval')).hideHelp())
-    .addOption(new Option('--read-ahead <n>', 'how many jobs of a backlog are read ahead of the pairing').argParser(positiveInteger('--read-ahead')).hideHelp())
-    .option('--limit <group=count>', 'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)', limitOption)
-    .option('--on-failure <command>', 'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)')
-    .option('--on-done <command>', 'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)')
+    .addOption(
+      durationOption(
+        '--lease <duration>',
+        'a worker whose heartbeat stops for this long is presumed lost; its jobs are run again',
+        30_000,
+      ),
+    )
+    .option(
+      '--heartbeat <duration>',
+      'the heartbeat the workers were hired with (recruiter hire --heartbeat; default 5s): the lease must be at least 3 of them',
+      duration('--heartbeat'),
+    )
+    .option(
+      '--max-attempts <n>',
+      "how many lost workers a job may see before it fails (a job's [control] max_attempts wins)",
+      positiveInteger('--max-attempts'),
+      3,
+    )
+    .addOption(
+      durationOption(
+        '--settle <duration>',
+        'how long a file written in place must stay unchanged before it is taken',
+        1000,
+      ),
+    )
+    .addOption(
+      new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk')
+        .argParser(duration('--io-retry'))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--progress-interval <duration>', 'how often to print a progress line without a terminal')
+        .argParser(duration('--progress-interval'))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--read-ahead <n>', 'how many jobs of a backlog are read ahead of the pairing')
+        .argParser(positiveInteger('--read-ahead'))
+        .hideHelp(),
+    )
+    .option(
+      '--limit <group=count>',
+      'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)',
+      limitOption,
+    )
+    .option(
+      '--on-failure <command>',
+      'a shell command run for each failed job (FJD_JOB_ID, FJD_JOB_NAME, FJD_JOB_REASON, FJD_JOB_RECORD, FJD_JOB_FILE, FJD_HOME)',
+    )
+    .option(
+      '--on-done <command>',
+      'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)',
+    )
     .addOption(durationOption('--hook-timeout <duration>', 'how long a hook may run before it is stopped', 600_000))
-    .addOption(durationOption('--rescan <duration>', 'how often to list the queues again (catches workers and jobs from other hosts)', 1000))
+    .addOption(
+      durationOption(
+        '--rescan <duration>',
+        'how often to list the queues again (catches workers and jobs from other hosts)',
+        1000,
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -95,7 +154,8 @@ function waitingForWorkers({jobs, workers, busy}: {jobs: number; workers: number
   const go = jobs === 1 ? 'the job goes' : 'the jobs go';
   if (busy === workers && workers === 1) return `${waiting}: the worker is busy; ${go} out when it is free.`;
   if (busy === workers) return `${waiting}: the ${workers} workers are busy; ${go} out as they become free.`;
-  if (busy === 0) return `${waiting} for ${workers === 1 ? 'the worker, which is' : `the ${workers} workers, which are`} not ready yet; ${go} out as soon as one is.`;
+  if (busy === 0)
+    return `${waiting} for ${workers === 1 ? 'the worker, which is' : `the ${workers} workers, which are`} not ready yet; ${go} out as soon as one is.`;
   const notReady = workers - busy;
   return `${waiting}: of the ${workers} workers, ${busy} ${busy === 1 ? 'is' : 'are'} busy and ${notReady} not ready yet; ${go} out as they become free.`;
 }
@@ -125,17 +185,26 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   // Hooks run on their own; the dispatcher waits for them before it exits.
   const hooks: Promise<void>[] = [];
   const hook = (which: string, command: string, env: Record<string, string>): Promise<void> => {
-    const running = runHook(command, {FJD_HOME: dispatcher.paths.root, ...env}, dispatcher.paths.root, options.hookTimeout ?? 600_000).then(
+    const running = runHook(
+      command,
+      {FJD_HOME: dispatcher.paths.root, ...env},
+      dispatcher.paths.root,
+      options.hookTimeout ?? 600_000,
+    ).then(
       (run) => {
         for (const line of run.stdout.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`);
         for (const line of run.stderr.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, true);
         if (run.trouble !== null) warning(`warning: the ${which} hook failed (${run.trouble}); no job is affected`);
         for (const stream of ['stdout', 'stderr'] as const) {
           const limit = `${HOOK_OUTPUT_LIMIT / 1048576} MiB`;
-          if (run.cut[stream] > 0) warning(`warning: the ${which} hook printed more than ${limit} on ${stream}; the ${run.cut[stream]} bytes after it are not shown`);
+          if (run.cut[stream] > 0)
+            warning(
+              `warning: the ${which} hook printed more than ${limit} on ${stream}; the ${run.cut[stream]} bytes after it are not shown`,
+            );
         }
       },
-      (error: unknown) => warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
+      (error: unknown) =>
+        warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
     );
     hooks.push(running);
     return running;
@@ -176,8 +245,10 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
         print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
         break;
       case 'worker-lost': {
-        const back = event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
-        const failedHere = event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
+        const back =
+          event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
+        const failedHere =
+          event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
         // (each job failed here is also told as a job that ended, which runs --on-failure)
         print(`Worker ${event.worker} is gone (${describeLoss(event.loss)})${back}${failedHere}.`);
         break;
@@ -229,7 +300,8 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     say('Dispatcher stopped.');
   } else if (summary.interrupted) {
     say('Dispatcher stopped. Jobs already handed out keep running, and queued jobs wait for the next dispatcher.');
-    if (listWorkers(dispatcher.paths).length > 0) say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
+    if (listWorkers(dispatcher.paths).length > 0)
+      say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
   } else {
     say('No more jobs to dispatch.');
   }
@@ -259,7 +331,12 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   }
   await Promise.all(hooks);
   if (options.fireWhenDone === true && !summary.interrupted) {
-    const fired = await fireWorkers({home: dispatcher.paths.root, now: false, wait: true, groupShared: groupSharedFrom(options)});
+    const fired = await fireWorkers({
+      home: dispatcher.paths.root,
+      now: false,
+      wait: true,
+      groupShared: groupSharedFrom(options),
+    });
     say(`Fired ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'}.`);
   }
   if (summary.interrupted) return EXIT.interrupted;

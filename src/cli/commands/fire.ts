@@ -11,19 +11,28 @@ import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, home
 
 export function fireCommand(program = 'recruiter'): Command {
   return new Command('fire')
-    .description('stop the workers: idle ones at once, busy ones after their job (or now, with --now); cancel the Slurm jobs of hire --slurm')
+    .description(
+      'stop the workers: idle ones at once, busy ones after their job (or now, with --now); cancel the Slurm jobs of hire --slurm',
+    )
     .addOption(homeOption())
     .option('--now', 'stop running jobs (their process groups) and put them back in jobqueue/')
-    .option('--wait', 'wait until busy workers (Slurm\'s too) have finished their jobs and left')
+    .option('--wait', "wait until busy workers (Slurm's too) have finished their jobs and left")
     .addOption(groupSharedOption())
     .addOption(durationOption('--timeout <duration>', 'how long to wait for workers to leave', 60_000))
-    .addHelpText('after', '\nExamples:\n  recruiter fire\n  recruiter fire --now\n  fjd fire --wait --home /shared/run1')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  recruiter fire\n  recruiter fire --now\n  fjd fire --wait --home /shared/run1',
+    )
     .action(async (options: {home?: string; now?: boolean; wait?: boolean; timeout: number; groupShared?: boolean}) => {
       const home = homeFrom(options);
       const paths = checkHome(home, {groupShared: groupSharedFrom(options)});
       // The workers of the Slurm jobs about to be cancelled stop now (unless --wait), so that
       // they put their jobs back themselves before Slurm signals them.
-      const slurmJobs = new Set(listSlurmRecords(paths).filter((r) => r.cancelledAt === null).map((r) => r.job));
+      const slurmJobs = new Set(
+        listSlurmRecords(paths)
+          .filter((r) => r.cancelledAt === null)
+          .map((r) => r.job),
+      );
       const result = await fireWorkers({
         home,
         groupShared: groupSharedFrom(options),
@@ -39,7 +48,8 @@ export function fireCommand(program = 'recruiter'): Command {
         say(`Worker ${lost.id} was no longer running${back}.`);
       }
       const slurm = cancelSlurmJobs(paths, process.env);
-      for (const {job, workers} of slurm.cancelled) say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
+      for (const {job, workers} of slurm.cancelled)
+        say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
       for (const {record, problem} of slurm.failed) {
         warn(program, `could not cancel Slurm job ${record.job}: ${problem}`);
         warn(program, `cancel it yourself with: scancel ${record.job}`);
@@ -50,7 +60,10 @@ export function fireCommand(program = 'recruiter'): Command {
         warn(program, `these workers did not leave within ${options.timeout / 1000} s: ${named.join(', ')}`);
         warn(program, 'run the command again later; their logs are in .fjd/logs/ of the home');
         if (result.remaining.some((id) => result.hosts[id] !== hostName())) {
-          warn(program, 'a worker of another host that is frozen, or whose host is down, cannot see the request; a dispatcher recovers its jobs once its heartbeat lease runs out');
+          warn(
+            program,
+            'a worker of another host that is frozen, or whose host is down, cannot see the request; a dispatcher recovers its jobs once its heartbeat lease runs out',
+          );
         }
         process.exitCode = EXIT.error;
         return;
@@ -64,7 +77,10 @@ function perHost(ids: string[], hosts: Record<string, string | null>): string {
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(hosts[id] ?? '?', (counts.get(hosts[id] ?? '?') ?? 0) + 1);
   if ([...counts.keys()].every((host) => host === hostName())) return '';
-  return [...counts.keys()].sort().map((host) => `${counts.get(host) ?? 0} on ${host}`).join(', ');
+  return [...counts.keys()]
+    .sort()
+    .map((host) => `${counts.get(host) ?? 0} on ${host}`)
+    .join(', ');
 }
 
 // One sentence for every worker told to leave: how many, how many have left, and how many
@@ -75,14 +91,16 @@ function firedSentence(result: FireResult, timeoutMs: number): string {
   const told = [...result.stopped, ...result.draining.map((d) => d.id), ...result.remaining];
   const hosts = perHost(told, result.hosts);
   const fired = `Fired ${plural(told.length, 'worker', 'workers')}`;
-  if (result.draining.length === 0 && result.remaining.length === 0) return `${fired}${hosts === '' ? '' : `: ${hosts}`}.`;
+  if (result.draining.length === 0 && result.remaining.length === 0)
+    return `${fired}${hosts === '' ? '' : `: ${hosts}`}.`;
   const parts = [plural(result.stopped.length, 'has left', 'have left')];
   const draining = result.draining.length;
   if (draining > 0) {
     const jobs = result.draining.map((d) => `${d.id}: ${d.jobs.join(' ')}`).join('; ');
     parts.push(`${plural(draining, 'leaves after its job', 'leave after their job')} (${jobs})`);
   }
-  if (result.remaining.length > 0) parts.push(`${result.remaining.length} did not leave within ${formatDuration(timeoutMs)}`);
+  if (result.remaining.length > 0)
+    parts.push(`${result.remaining.length} did not leave within ${formatDuration(timeoutMs)}`);
   const advice = draining === 0 ? '' : `; use --now to stop ${draining === 1 ? 'it' : 'them'} now, or --wait to wait`;
   return `${fired}${hosts === '' ? '' : ` (${hosts})`}: ${parts.join(', ')}${advice}.`;
 }

@@ -10,7 +10,18 @@ import {hireWorkers} from '../../recruiter/hire.js';
 import {defaultHostsFile, readHostsFile} from '../../recruiter/hosts.js';
 import {hireOnHosts, sshCommandFrom, type HostOutcome} from '../../recruiter/remote.js';
 import {hireSlurm} from '../../slurm/submit.js';
-import {EXIT, duration, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, say, warn} from '../common.js';
+import {
+  EXIT,
+  duration,
+  durationOption,
+  groupSharedFrom,
+  groupSharedOption,
+  homeFrom,
+  homeOption,
+  positiveInteger,
+  say,
+  warn,
+} from '../common.js';
 
 interface HireCliOptions {
   home?: string;
@@ -46,29 +57,60 @@ function reportHosts(program: string, outcomes: HostOutcome[], home: string): nu
   for (const outcome of outcomes.filter((o) => o.ok)) say(`Hired ${plural(outcome.workers)} on ${outcome.host.name}.`);
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length === 0) return EXIT.ok;
-  for (const outcome of failed) warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
+  for (const outcome of failed)
+    warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
   warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
   const first = failed[0]?.host.name ?? 'HOST';
   const install = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-  warn(program, `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`);
+  warn(
+    program,
+    `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`,
+  );
   warn(program, 'then hire on those hosts again with --hosts FILE, a hosts file that lists only them');
   return EXIT.error;
 }
 
 export function hireCommand(): Command {
   return new Command('hire')
-    .description('start N detached workers; jobs run in the current directory. With a hosts file, start them on every host over SSH; with --slurm N, submit a Slurm job of N workers')
-    .argument('[n]', 'how many workers (default: the number of CPUs minus one, at least 1; with hosts: each host\'s `workers`)', positiveInteger('N'))
+    .description(
+      'start N detached workers; jobs run in the current directory. With a hosts file, start them on every host over SSH; with --slurm N, submit a Slurm job of N workers',
+    )
+    .argument(
+      '[n]',
+      "how many workers (default: the number of CPUs minus one, at least 1; with hosts: each host's `workers`)",
+      positiveInteger('N'),
+    )
     .addOption(homeOption())
     .addOption(groupSharedOption())
-    .option('--hosts [file]', 'hire on every host of this hosts file over SSH (default: the home\'s `hosts`, else `remote.conf`, which are also used without --hosts)')
+    .option(
+      '--hosts [file]',
+      "hire on every host of this hosts file over SSH (default: the home's `hosts`, else `remote.conf`, which are also used without --hosts)",
+    )
     .option('--ssh <command>', 'the ssh command for --hosts (default: $FJD_SSH, else ssh); run in batch mode')
-    .addOption(new Option('--local-only', 'hire on this machine only, even if the home has a hosts file').conflicts('hosts'))
-    .addOption(new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(duration('--heartbeat')))
-    .addOption(new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp())
-    .addOption(durationOption('--timeout <duration>', 'how long to wait for the workers to announce themselves', 30_000))
-    .addOption(new Option('--slurm <n>', 'submit one Slurm batch job that runs N workers (srun tasks) on the nodes it gets').argParser(positiveInteger('--slurm')).conflicts(['hosts', 'localOnly']))
-    .option('--sbatch-arg <arg>', 'an option passed on to sbatch, such as --sbatch-arg=--time=2:00:00 (repeatable)', (arg: string, all: string[] | undefined) => [...(all ?? []), arg])
+    .addOption(
+      new Option('--local-only', 'hire on this machine only, even if the home has a hosts file').conflicts('hosts'),
+    )
+    .addOption(
+      new Option('--heartbeat <duration>', 'how often the workers renew their heartbeat (default 5s)').argParser(
+        duration('--heartbeat'),
+      ),
+    )
+    .addOption(
+      new Option('--io-retry <duration>', 'passed on to the workers').argParser(duration('--io-retry')).hideHelp(),
+    )
+    .addOption(
+      durationOption('--timeout <duration>', 'how long to wait for the workers to announce themselves', 30_000),
+    )
+    .addOption(
+      new Option('--slurm <n>', 'submit one Slurm batch job that runs N workers (srun tasks) on the nodes it gets')
+        .argParser(positiveInteger('--slurm'))
+        .conflicts(['hosts', 'localOnly']),
+    )
+    .option(
+      '--sbatch-arg <arg>',
+      'an option passed on to sbatch, such as --sbatch-arg=--time=2:00:00 (repeatable)',
+      (arg: string, all: string[] | undefined) => [...(all ?? []), arg],
+    )
     .addHelpText(
       'after',
       "\nExamples:\n  recruiter hire 4\n  fjd hire --home /shared/run1\n  recruiter hire --hosts               # the home's hosts file\n  recruiter hire --hosts lab.conf --ssh 'ssh -F /home/me/.ssh/lab_config'\n  recruiter hire --slurm 16 --sbatch-arg=--time=4:00:00 --sbatch-arg=--partition=short",
@@ -81,17 +123,36 @@ export function hireCommand(): Command {
       if (options.heartbeat !== undefined) workerArgs.push('--heartbeat', `${options.heartbeat}ms`);
       if (options.ioRetry !== undefined) workerArgs.push('--io-retry', `${options.ioRetry}ms`);
       if (options.slurm !== undefined || options.sbatchArg !== undefined) {
-        if (n !== undefined || options.slurm === undefined) command.error('error: give the number of Slurm workers with --slurm N alone, as in: recruiter hire --slurm 4', {exitCode: EXIT.usage});
-        const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url)), ...workerArgs];
+        if (n !== undefined || options.slurm === undefined)
+          command.error(
+            'error: give the number of Slurm workers with --slurm N alone, as in: recruiter hire --slurm 4',
+            {exitCode: EXIT.usage},
+          );
+        const workerCommand = [
+          process.execPath,
+          fileURLToPath(new URL('../worker.js', import.meta.url)),
+          ...workerArgs,
+        ];
         if (groupShared) workerCommand.push('--group-shared');
-        const job = hireSlurm({home, groupShared, count: options.slurm, cwd: process.cwd(), env: process.env, workerCommand, sbatchArgs: options.sbatchArg ?? []});
-        say(`Submitted Slurm job ${job.job} for ${plural(job.workers)}; they join when it starts (fjd status shows its state).`);
+        const job = hireSlurm({
+          home,
+          groupShared,
+          count: options.slurm,
+          cwd: process.cwd(),
+          env: process.env,
+          workerCommand,
+          sbatchArgs: options.sbatchArg ?? [],
+        });
+        say(
+          `Submitted Slurm job ${job.job} for ${plural(job.workers)}; they join when it starts (fjd status shows its state).`,
+        );
         process.exitCode = EXIT.ok;
         return;
       }
       const hostsFile = hostsFileFor(home, options);
       if (hostsFile !== undefined) {
-        if (options.hosts === undefined) say(`Hiring on the hosts of ${hostsFile} (--local-only hires on this machine only).`);
+        if (options.hosts === undefined)
+          say(`Hiring on the hosts of ${hostsFile} (--local-only hires on this machine only).`);
         const outcomes = await hireOnHosts(readHostsFile(hostsFile), {
           ssh: sshCommandFrom(options.ssh, process.env),
           home,

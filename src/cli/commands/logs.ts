@@ -95,16 +95,24 @@ async function show(paths: HomePaths, ref: string, attempt: number | undefined):
     return EXIT.ok;
   }
   if (files === undefined) {
-    warn('fjd', `job ${job.name} has not started yet (${job.state}), so it has no output; fjd logs --follow waits for it`);
+    warn(
+      'fjd',
+      `job ${job.name} has not started yet (${job.state}), so it has no output; fjd logs --follow waits for it`,
+    );
     return EXIT.ok;
   }
   const known = job.current?.attempt ?? job.record?.attempts.at(-1)?.attempt ?? 0;
   if (files.attempt > known) {
-    throw new FjdError('JOB_WRONG_STATE', `job ${job.id ?? ref} has no attempt ${files.attempt} (it has ${known})`, {path: job.path});
+    throw new FjdError('JOB_WRONG_STATE', `job ${job.id ?? ref} has no attempt ${files.attempt} (it has ${known})`, {
+      path: job.path,
+    });
   }
   if (!fs.existsSync(files.stdout) && !fs.existsSync(files.stderr)) {
     const reason = job.record?.attempts.find((a) => a.attempt === files.attempt)?.reason;
-    warn('fjd', `attempt ${files.attempt} of job ${job.id ?? ref} has no output${reason === null || reason === undefined ? '' : ` (${reason})`}`);
+    warn(
+      'fjd',
+      `attempt ${files.attempt} of job ${job.id ?? ref} has no output${reason === null || reason === undefined ? '' : ` (${reason})`}`,
+    );
     return EXIT.ok;
   }
   await copyRange(files.stdout, 0, sizeOf(files.stdout), process.stdout);
@@ -126,6 +134,7 @@ export function logsCommand(): Command {
     )
     .action(async (ref: string, options: LogsOptions) => {
       const paths = checkHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
-      process.exitCode = options.follow === true ? await follow(paths, ref, options.attempt) : await show(paths, ref, options.attempt);
+      process.exitCode =
+        options.follow === true ? await follow(paths, ref, options.attempt) : await show(paths, ref, options.attempt);
     });
 }

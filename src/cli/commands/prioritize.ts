@@ -9,7 +9,8 @@ import {prioritize} from '../../queue/prioritize.js';
 import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say} from '../common.js';
 
 function wholeNumber(value: string): number {
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('the priority must be a whole number, such as 10 or -5.');
+  if (!/^[+-]?\d+$/.test(value.trim()))
+    throw new InvalidArgumentError('the priority must be a whole number, such as 10 or -5.');
   return Number(value);
 }
 
@@ -38,7 +39,11 @@ Examples:
       const found = findJob(paths, job);
       if (found === undefined) throw jobNotFound(paths, job);
       if (found.state !== 'open') {
-        throw new FjdError('JOB_WRONG_STATE', `${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`, {path: found.path});
+        throw new FjdError(
+          'JOB_WRONG_STATE',
+          `${job} is ${found.state}, not open: only a job waiting in jobqueue/ can be given a priority`,
+          {path: found.path},
+        );
       }
       const name = path.basename(found.file);
       const was = readJobMeta(paths.jobqueue, name, paths)?.priority ?? 0;

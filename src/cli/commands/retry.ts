@@ -20,9 +20,20 @@ export function retryCommand(): Command {
         process.exitCode = EXIT.usage;
         return;
       }
-      const result = retryFailed({home: homeFrom(options), jobs, all: options.all === true, groupShared: groupSharedFrom(options)});
+      const result = retryFailed({
+        home: homeFrom(options),
+        jobs,
+        all: options.all === true,
+        groupShared: groupSharedFrom(options),
+      });
       const count = result.requeued.length;
-      if (count > 0 || result.refused.length === 0) say(`Put ${count} failed job${count === 1 ? '' : 's'} back in the queue${count === 0 ? '' : `: ${result.requeued.map((r) => r.as).join(', ')}`}.`);
-      process.exitCode = result.refused.reduce<number>((code, error) => Math.max(code, reportError('fjd', error)), EXIT.ok);
+      if (count > 0 || result.refused.length === 0)
+        say(
+          `Put ${count} failed job${count === 1 ? '' : 's'} back in the queue${count === 0 ? '' : `: ${result.requeued.map((r) => r.as).join(', ')}`}.`,
+        );
+      process.exitCode = result.refused.reduce<number>(
+        (code, error) => Math.max(code, reportError('fjd', error)),
+        EXIT.ok,
+      );
     });
 }

@@ -27,8 +27,16 @@ export function defaultWorkerCount(): number {
 }
 
 export function runCommand(): Command {
-  return addJobOptions(new Command('run').description('run jobs to the end on this machine: queue them, hire workers, dispatch, fire the workers'))
-    .option('-j, --jobs <n>', 'how many workers (default: the number of CPUs minus one, at least 1, fewer when free memory is short: about 256 MiB each)', positiveInteger('--jobs'))
+  return addJobOptions(
+    new Command('run').description(
+      'run jobs to the end on this machine: queue them, hire workers, dispatch, fire the workers',
+    ),
+  )
+    .option(
+      '-j, --jobs <n>',
+      'how many workers (default: the number of CPUs minus one, at least 1, fewer when free memory is short: about 256 MiB each)',
+      positiveInteger('--jobs'),
+    )
     .option('-q, --quiet', 'print only failures and the summary')
     .addHelpText(
       'after',
@@ -88,7 +96,10 @@ async function run(options: RunOptions): Promise<number> {
     if (interrupted) return EXIT.interrupted;
     // The jobs it queued were complete when they got their names, so there is no need to
     // wait the usual second for files written in place; a short settle still covers others'.
-    const code = await dispatch({home, quiet, settle: 200, rescan: 1000, lease: 30_000, maxAttempts: 3, groupShared, firesWorkers: true}, 'fjd run');
+    const code = await dispatch(
+      {home, quiet, settle: 200, rescan: 1000, lease: 30_000, maxAttempts: 3, groupShared, firesWorkers: true},
+      'fjd run',
+    );
     return interrupted ? EXIT.interrupted : code;
   } catch (error) {
     return reportSubmitError('fjd run', error);
@@ -98,8 +109,13 @@ async function run(options: RunOptions): Promise<number> {
       const only = hired.workers.map((worker) => worker.id);
       const fired = await fireWorkers({home, groupShared, now: interrupted, wait: true, only});
       const back = interrupted ? '; their running jobs went back to jobqueue/' : '';
-      if (!quiet) say(`Fired the ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'} it hired${back}.`);
-      if (fired.remaining.length > 0) warn('fjd run', `these workers did not leave: ${fired.remaining.join(', ')}; fire them with: fjd fire --home ${home}`);
+      if (!quiet)
+        say(`Fired the ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'} it hired${back}.`);
+      if (fired.remaining.length > 0)
+        warn(
+          'fjd run',
+          `these workers did not leave: ${fired.remaining.join(', ')}; fire them with: fjd fire --home ${home}`,
+        );
     }
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -19,7 +19,13 @@ interface StatusOptions {
 }
 
 // The text (or JSON) of one look at the home, or at one job of it.
-function renderer(home: string, ref: string | undefined, json: boolean, oneLine: boolean, groupShared: boolean): () => string {
+function renderer(
+  home: string,
+  ref: string | undefined,
+  json: boolean,
+  oneLine: boolean,
+  groupShared: boolean,
+): () => string {
   const paths = checkHome(home, {groupShared});
   let told = false;
   return () => {
@@ -30,7 +36,8 @@ function renderer(home: string, ref: string | undefined, json: boolean, oneLine:
     const job = findJob(paths, ref);
     if (job === undefined) throw jobNotFound(paths, ref);
     if (!json) return formatJob(paths, job);
-    if (job.others.length > 0 && !told) warn('fjd', `this is the newest job named ${job.name}; the others: ${job.others.join(', ')}`);
+    if (job.others.length > 0 && !told)
+      warn('fjd', `this is the newest job named ${job.name}; the others: ${job.others.join(', ')}`);
     told = true;
     const waiting = job.state === 'open' ? whyWaiting(paths, job.path) : [];
     const view = {state: job.state, file: job.file, worker: job.worker, record: job.record ?? null, waiting};
@@ -51,12 +58,18 @@ function lateInterval(home: string, ref: string | undefined, watch: true | numbe
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full')
+    .description(
+      'show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full',
+    )
     .argument('[job]', 'a job id, name, or path such as done/x: show its whole record, attempts and stderr')
     .addOption(homeOption())
     .addOption(groupSharedOption())
     .option('--json', 'print everything as JSON (the schema is in the README)')
-    .option('--watch [interval]', 'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time (the interval may also come last: --watch --json 5s)', duration('--watch'))
+    .option(
+      '--watch [interval]',
+      'redraw every interval (default 2s) until Ctrl-C; with --json, one JSON line each time (the interval may also come last: --watch --json 5s)',
+      duration('--watch'),
+    )
     .addHelpText(
       'after',
       '\nExit status: 0, 2 for bad usage, 3 if the job named is not there.\n\nExamples:\n  fjd status\n  fjd status --watch\n  fjd status --json | jq .counts\n  fjd status job7           # one job: its attempts, exit codes and stderr\n  fjd status failed/job7 --json',

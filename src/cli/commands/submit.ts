@@ -6,7 +6,16 @@ import {FjdError} from '../../errors.js';
 import {ensureHome, type HomePaths} from '../../home/layout.js';
 import {planJobs, parameterItems, parseParamOption} from '../../submit/plan.js';
 import {publishJobs} from '../../submit/publish.js';
-import {EXIT, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger, reportError, say} from '../common.js';
+import {
+  EXIT,
+  groupSharedFrom,
+  groupSharedOption,
+  homeFrom,
+  homeOption,
+  positiveInteger,
+  reportError,
+  say,
+} from '../common.js';
 
 export interface JobOptions {
   exe: string;
@@ -25,11 +34,24 @@ export interface JobOptions {
 export function addJobOptions(command: Command): Command {
   return command
     .requiredOption('--exe <command>', 'the command line each job runs (a shell command line, as in fjd)')
-    .option('--param <key=value>', 'a key of the job\'s [params] section (repeat for more keys)', (value: string, all: string[] | undefined) => [...(all ?? []), value])
-    .option('--params-file <file>', 'one job per row of a CSV file whose header row names the keys (- for standard input)')
-    .option('--parameters <list>', 'one job per comma-separated item, or per line of standard input with -; $1, $2 … in --exe take an item\'s #-separated parameters')
+    .option(
+      '--param <key=value>',
+      "a key of the job's [params] section (repeat for more keys)",
+      (value: string, all: string[] | undefined) => [...(all ?? []), value],
+    )
+    .option(
+      '--params-file <file>',
+      'one job per row of a CSV file whose header row names the keys (- for standard input)',
+    )
+    .option(
+      '--parameters <list>',
+      "one job per comma-separated item, or per line of standard input with -; $1, $2 … in --exe take an item's #-separated parameters",
+    )
     .option('--repeat <n>', 'N jobs that run the same command line', positiveInteger('--repeat'))
-    .option('--name <name>', 'the job name (bulk: NAME-1, NAME-2 …, numbered from 1 and zero-padded to the width of the count, as in run-01 … run-40; default: the program\'s name and the time)')
+    .option(
+      '--name <name>',
+      "the job name (bulk: NAME-1, NAME-2 …, numbered from 1 and zero-padded to the width of the count, as in run-01 … run-40; default: the program's name and the time)",
+    )
     .option('--workdir <dir>', 'the directory the jobs run in (default: the current directory)')
     .option('--logfile <file>', 'the [control] logfile of the jobs')
     .addOption(homeOption())
@@ -55,10 +77,17 @@ export function queueJobs(options: JobOptions): {paths: HomePaths; names: string
     try {
       csv = {text: fs.readFileSync(options.paramsFile, 'utf8'), source: options.paramsFile};
     } catch (error) {
-      throw new FjdError('BAD_PARAMETERS', `cannot read --params-file ${options.paramsFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {path: options.paramsFile, cause: error});
+      throw new FjdError(
+        'BAD_PARAMETERS',
+        `cannot read --params-file ${options.paramsFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        {path: options.paramsFile, cause: error},
+      );
     }
   }
-  const parameters = options.parameters === undefined ? undefined : parameterItems(options.parameters, options.parameters === '-' ? readStdin() : undefined);
+  const parameters =
+    options.parameters === undefined
+      ? undefined
+      : parameterItems(options.parameters, options.parameters === '-' ? readStdin() : undefined);
   const specs = planJobs({
     exe: options.exe,
     workdir,
@@ -89,7 +118,9 @@ export function reportSubmitError(program: string, error: unknown): number {
 }
 
 export function submitCommand(): Command {
-  return addJobOptions(new Command('submit').description('put jobs in jobqueue/: one, one per CSV row, or one per parameter'))
+  return addJobOptions(
+    new Command('submit').description('put jobs in jobqueue/: one, one per CSV row, or one per parameter'),
+  )
     .addHelpText(
       'after',
       `

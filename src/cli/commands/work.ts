@@ -17,10 +17,22 @@ export function workCommand(name = 'work'): Command {
     .description('run one worker in the foreground until fired (Ctrl-C stops its job and puts it back in the queue)')
     .addOption(homeOption())
     .addOption(groupSharedOption())
-    .addOption(new Option('--heartbeat <duration>', 'how often to renew the heartbeat (default 5s)').argParser(duration('--heartbeat')))
-    .addOption(new Option('--grace <duration>', 'how long a stopped job gets between TERM and KILL (default 5s)').argParser(duration('--grace')))
-    .addOption(new Option('--log-file <file>', 'where this worker\'s output goes (set by hire)').hideHelp())
-    .addOption(new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk').argParser(duration('--io-retry')).hideHelp())
+    .addOption(
+      new Option('--heartbeat <duration>', 'how often to renew the heartbeat (default 5s)').argParser(
+        duration('--heartbeat'),
+      ),
+    )
+    .addOption(
+      new Option('--grace <duration>', 'how long a stopped job gets between TERM and KILL (default 5s)').argParser(
+        duration('--grace'),
+      ),
+    )
+    .addOption(new Option('--log-file <file>', "where this worker's output goes (set by hire)").hideHelp())
+    .addOption(
+      new Option('--io-retry <duration>', 'how long to wait before trying again on a full or read-only disk')
+        .argParser(duration('--io-retry'))
+        .hideHelp(),
+    )
     .addHelpText('after', '\nExamples:\n  worker --home /shared/run1\n  fjd work   # inside a batch allocation')
     .action(async (options: WorkCliOptions) => {
       const worker = new Worker({
