@@ -5,7 +5,6 @@ import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../disp
 import {leaseRefusal} from '../../dispatcher/lease.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {HOOK_OUTPUT_LIMIT, runHook} from '../../run/hooks.js';
-import {shellQuote} from '../../util/shell.js';
 import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
 import {describeLoss} from '../../home/worker-loss.js';
@@ -21,9 +20,9 @@ import {
   say,
 } from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
+import {summaryLines, waitingForWorkers, wallSeconds} from '../dispatch-summary.js';
 
 const PROGRESS_EVERY_MS = 5000;
-const FAILED_LISTED = 10;
 
 export interface DispatchOptions {
   home?: string;
@@ -145,19 +144,6 @@ function limitOption(value: string, previous: Map<string, number> | undefined): 
   const match = /^([^=\s]+)=(\d+)$/.exec(value.trim());
   if (match === null) throw new InvalidArgumentError('--limit takes GROUP=COUNT, such as --limit gpu=2.');
   return new Map([...(previous ?? []), [match[1] ?? '', Number(match[2])]]);
-}
-
-// Why jobs wait with no worker to take them: hiring is advice only when there is no worker.
-function waitingForWorkers({jobs, workers, busy}: {jobs: number; workers: number; busy: number}): string {
-  const waiting = `${jobs} job${jobs === 1 ? ' is' : 's are'} waiting`;
-  if (workers === 0) return `${waiting}, but no worker has announced itself. Hire some with: recruiter hire`;
-  const go = jobs === 1 ? 'the job goes' : 'the jobs go';
-  if (busy === workers && workers === 1) return `${waiting}: the worker is busy; ${go} out when it is free.`;
-  if (busy === workers) return `${waiting}: the ${workers} workers are busy; ${go} out as they become free.`;
-  if (busy === 0)
-    return `${waiting} for ${workers === 1 ? 'the worker, which is' : `the ${workers} workers, which are`} not ready yet; ${go} out as soon as one is.`;
-  const notReady = workers - busy;
-  return `${waiting}: of the ${workers} workers, ${busy} ${busy === 1 ? 'is' : 'are'} busy and ${notReady} not ready yet; ${go} out as they become free.`;
 }
 
 // The dispatcher with its progress display and summary; `fjd run` calls it too.
@@ -296,30 +282,10 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
   }
   // What the --on-failure hooks print comes before the summary.
   await Promise.all(hooks);
-  if (summary.interrupted && options.firesWorkers === true) {
-    say('Dispatcher stopped.');
-  } else if (summary.interrupted) {
-    say('Dispatcher stopped. Jobs already handed out keep running, and queued jobs wait for the next dispatcher.');
-    if (listWorkers(dispatcher.paths).length > 0)
-      say(`The workers are still there: fire them with "recruiter fire --home ${dispatcher.paths.root}".`);
-  } else {
-    say('No more jobs to dispatch.');
-  }
-  const seconds = (summary.wallMs / 1000).toFixed(1);
-  say(`Finished: ${summary.finished}, failed: ${summary.failed}, wall time ${seconds} s.`);
-  // A resumed run (or one that stopped early) counts only its own ends: the home's totals too.
-  const inHome = summary.home;
-  if (inHome.finished !== summary.finished || inHome.failed !== summary.failed || inHome.open > 0) {
-    say(`In the home: ${inHome.finished} finished, ${inHome.failed} failed, ${inHome.open} still open.`);
-  }
-  if (summary.failedJobs.length > 0) {
-    const listed = summary.failedJobs.slice(0, FAILED_LISTED).map((job) => `${job.id} (${job.reason ?? 'unknown'})`);
-    const more = summary.failedJobs.length - listed.length;
-    say(`Failed jobs: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
-    say('Their files are in failed/, their records in .fjd/records/ and their output in .fjd/output/.');
-    const first = shellQuote(summary.failedJobs[0]?.id ?? '');
-    say(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
-  }
+  const workersLeft = summary.interrupted && listWorkers(dispatcher.paths).length > 0;
+  const context = {home: dispatcher.paths.root, firesWorkers: options.firesWorkers === true, workersLeft};
+  for (const line of summaryLines(summary, context)) say(line);
+  const seconds = wallSeconds(summary);
   if (options.onDone !== undefined && !summary.interrupted) {
     await hook('--on-done', options.onDone, {
       FJD_FINISHED: String(summary.finished),
