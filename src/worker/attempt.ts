@@ -21,7 +21,7 @@ import {isFenced, stoppingNow, tolerate, whyNow, type Run, type WorkerCore} from
 import {failureOf, reasonText, type Failure, type Reason} from './reason.js';
 import type {Recorder} from './recorder.js';
 import type {Requests} from './requests.js';
-import type {OneShot} from './timers.js';
+import type {OneShot} from '../util/timers.js';
 
 // How long a job runs before the jobs waiting behind it in the pod are given back.
 const GIVE_BACK_AFTER_MS = 1000;

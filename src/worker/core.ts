@@ -24,7 +24,7 @@ import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import type {RunningJob} from '../run/run-job.js';
 import {hostName} from '../util/host.js';
 import {isRetryableMoveError} from '../util/transient.js';
-import {Timers, type Pause} from './timers.js';
+import {Timers, type Pause} from '../util/timers.js';
 
 export type StopMode = 'drain' | 'now';
 

@@ -9,7 +9,7 @@
 // the pod's jobs in hand-out order (pod.ts); execute() reads a job's record, prepares and runs
 // its attempts (attempt.ts) and records how it ended (recorder.ts). Its states, and what it
 // may be asked, are written once in core.ts; presence.ts registers it, announces it, beats and
-// notices a fence; requests.ts reads fire and cancel requests; timers.ts holds every timer.
+// notices a fence; requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
 import {FencedError, recordFor} from '../home/transitions.js';
@@ -35,7 +35,7 @@ import {WorkerPresence} from './presence.js';
 import {unrunnable} from './reason.js';
 import {Recorder} from './recorder.js';
 import {Requests} from './requests.js';
-import type {OneShot, Soon} from './timers.js';
+import type {OneShot, Soon} from '../util/timers.js';
 
 export type {StopMode, WorkerOptions, WorkerSummary} from './core.js';
 

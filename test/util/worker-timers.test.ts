@@ -1,7 +1,7 @@
 // The worker's timers: a one-shot started again fires once, for its last start; a pause ends
 // early when cut short; and clearing them all leaves nothing to fire.
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {Timers} from '../../src/worker/timers.js';
+import {Timers} from '../../src/util/timers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
