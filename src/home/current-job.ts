@@ -1,7 +1,8 @@
-// Which job a worker is running: .fjd/workers/W/current, rewritten in place before every
-// attempt starts (so it costs no new file per job). It is what tells, after the worker died,
-// that its job had started and must count as an attempt, and what `fjd status` reports as
-// running. A job in a pod that `current` does not name has not started.
+// Which jobs a worker process runs: .fjd/workers/W/current, rewritten in place before every
+// attempt starts and after every one ends (so it costs no new file per job). It is what tells,
+// after the worker died, that a job had started and must count as an attempt, and what
+// `fjd status` reports as running, in which slot. A job in a pod that `current` does not name
+// has not started.
 import fs from 'node:fs';
 import type {HomePaths} from './layout.js';
 import {readJson} from './atomic.js';
@@ -11,11 +12,22 @@ export interface CurrentJob {
   id: string;
   attempt: number;
   startedAt: string;
+  // The slot it runs in (1 to the worker's slots; FJD_SLOT), the cpus it holds and the ids
+  // of its GPUs. Absent in notes of earlier versions (one slot).
+  slot?: number;
+  cpus?: number;
+  memoryBytes?: number;
+  gpus?: string[];
 }
 
-export function writeCurrentJob(paths: HomePaths, workerId: string, current: CurrentJob): void {
+interface RunningNote {
+  jobs: CurrentJob[];
+}
+
+export function writeRunningJobs(paths: HomePaths, workerId: string, jobs: readonly CurrentJob[]): void {
   const file = currentJobPath(paths, workerId);
-  const data = Buffer.from(`${JSON.stringify(current)}\n`);
+  const note: RunningNote = {jobs: [...jobs]};
+  const data = Buffer.from(`${JSON.stringify(note)}\n`);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r+');
@@ -30,6 +42,18 @@ export function writeCurrentJob(paths: HomePaths, workerId: string, current: Cur
   }
 }
 
-export function readCurrentJob(paths: HomePaths, workerId: string): CurrentJob | undefined {
-  return readJson<CurrentJob>(currentJobPath(paths, workerId));
+// The jobs a worker noted as running (a note of one job, from an earlier version, too).
+export function readRunningJobs(paths: HomePaths, workerId: string): CurrentJob[] {
+  const note = readJson<Partial<RunningNote> & Partial<CurrentJob>>(currentJobPath(paths, workerId));
+  if (note === undefined) return [];
+  if (Array.isArray(note.jobs)) return note.jobs.filter((job) => typeof job?.id === 'string');
+  if (typeof note.id === 'string' && typeof note.attempt === 'number' && typeof note.startedAt === 'string') {
+    return [{id: note.id, attempt: note.attempt, startedAt: note.startedAt}];
+  }
+  return [];
+}
+
+// The note of job `id` among those a worker runs, if it is there.
+export function runningJob(paths: HomePaths, workerId: string, id: string): CurrentJob | undefined {
+  return readRunningJobs(paths, workerId).find((job) => job.id === id);
 }

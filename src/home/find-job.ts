@@ -11,7 +11,7 @@ import {listDir} from './atomic.js';
 import {idNumber, isIgnoredName} from './names.js';
 import {isPodDir, podDir, recordIdOf} from './paths.js';
 import {readRecord, type JobRecord} from './record.js';
-import {readCurrentJob, type CurrentJob} from './current-job.js';
+import {runningJob, type CurrentJob} from './current-job.js';
 
 // Where a job stands, as the directories tell (a requeued job is open again).
 export type ReportedJobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed';
@@ -62,8 +62,8 @@ function locate(paths: HomePaths, id: string, record: JobRecord | undefined): Fo
     .sort()) {
     const file = path.join(podDir(paths, worker), id);
     if (!exists(file)) continue;
-    const current = readCurrentJob(paths, worker);
-    return current?.id === id ? at('running', file, worker, current) : at('assigned', file, worker);
+    const current = runningJob(paths, worker, id);
+    return current !== undefined ? at('running', file, worker, current) : at('assigned', file, worker);
   }
   if (exists(path.join(paths.done, id))) return at('finished', path.join(paths.done, id));
   if (exists(path.join(paths.failed, id))) return at('failed', path.join(paths.failed, id));

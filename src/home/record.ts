@@ -6,6 +6,7 @@ import type {HomePaths} from './layout.js';
 import {createExclusive, readJson, readJsonAfresh, writeFileAtomic} from './atomic.js';
 import {numberedName} from './names.js';
 import {recordPath} from './paths.js';
+import type {Request} from '../job/resources.js';
 
 export type JobState = 'open' | 'assigned' | 'running' | 'finished' | 'failed' | 'requeued';
 
@@ -59,6 +60,9 @@ export interface JobRecord {
   // by the file server's clock), kept when it is put back, so that it keeps that place. Absent
   // in records of earlier versions.
   submittedMs?: number | null;
+  // What it asks of its worker ([control] cpus, memory, gpus), written when it is handed
+  // out; absent or null: the default (1 cpu, no memory, no GPU).
+  request?: Request | null;
   attempts: AttemptRecord[];
 }
 

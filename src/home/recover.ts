@@ -19,7 +19,7 @@ import {crashPoint} from '../util/crash-point.js';
 import {hostName} from '../util/host.js';
 import type {WorkerInfo} from './registry.js';
 import {jobProcessesOf} from './job-processes.js';
-import {readCurrentJob, type CurrentJob} from './current-job.js';
+import {readRunningJobs, type CurrentJob} from './current-job.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -34,8 +34,8 @@ export interface RecoverOptions {
   reason: string;
   // Jobs seen running (their processes, on this host) although their record does not say so.
   ran?: Set<string>;
-  // The job the worker noted as running when it died.
-  current?: CurrentJob;
+  // The jobs the worker noted as running when it died.
+  running?: readonly CurrentJob[];
   // The host the worker ran on.
   host?: string | null;
   // How many lost workers a job may see before it fails (a job's max_attempts wins).
@@ -58,7 +58,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   // On this host, stop whatever the worker's jobs still run (they have no worker to report
   // to), including one it had started but not yet recorded; remember which jobs ran.
   const ran = new Set<string>();
-  const current = readCurrentJob(paths, workerId);
+  const running = readRunningJobs(paths, workerId);
   const host = readJson<WorkerInfo>(infoPath(paths, workerId))?.host ?? null;
   if (host === hostName()) {
     for (const job of jobProcessesOf(workerId)) {
@@ -75,7 +75,7 @@ export function recoverLostWorker(paths: HomePaths, workerId: string, options: R
   unlinkIfPresent(announcementPath(paths, workerId));
   const pods = podDirsOf(paths, workerId).filter(isLeftPod);
   for (const pod of pods) refuseUnsafe(pod, options);
-  for (const pod of pods) recoverPod(paths, pod, {...options, ran, current, host}, recovery);
+  for (const pod of pods) recoverPod(paths, pod, {...options, ran, running, host}, recovery);
   if (podDirsOf(paths, workerId).every((pod) => !isLeftPod(pod) || listDir(pod).length === 0)) {
     fs.rmSync(dir, {recursive: true, force: true});
   }
@@ -109,11 +109,12 @@ export function recoverPod(paths: HomePaths, pod: string, options: RecoverOption
     const file = path.join(pod, id);
     const record = recordFor(paths, id);
     const killed = options.ran?.has(id) === true;
-    if (killed || (options.current?.id === id && options.current.attempt > record.attempts.length)) {
+    const noted = options.running?.find((job) => job.id === id);
+    if (killed || (noted !== undefined && noted.attempt > record.attempts.length)) {
       // It had started (its worker noted it, or its processes were found and stopped): the
       // run counts as an attempt, lost with its worker.
       const now = new Date().toISOString();
-      const startedAt = options.current?.id === id ? options.current.startedAt : now;
+      const startedAt = noted?.startedAt ?? now;
       const worker = path.basename(path.dirname(pod));
       const started = {attempt: record.attempts.length + 1, worker, host: options.host ?? null, startedAt};
       record.attempts.push(

@@ -7,6 +7,7 @@ import type {HomePaths} from './layout.js';
 import {listDir, readJson, writeFileAtomic} from './atomic.js';
 import {firePath, infoPath} from './paths.js';
 import {hostName, processLiveness, type Liveness} from '../util/host.js';
+import type {Capacity} from '../job/resources.js';
 
 export interface WorkerInfo {
   fjd: 1;
@@ -25,6 +26,9 @@ export interface WorkerInfo {
   // Why it looks for jobs on its timer alone, its watches having failed (the inotify limit),
   // or null/absent while it watches.
   polling?: string | null;
+  // What the process offers its jobs: slots, cpus, memory, GPUs. Absent in the per-slot
+  // workers of an earlier fjd (one job per process), which this version refuses.
+  capacity?: Capacity;
 }
 
 // Notes in a worker's info.json that it polls, and why (a watch that failed after it registered).

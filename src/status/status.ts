@@ -9,7 +9,7 @@ import {isIgnoredName} from '../home/names.js';
 import {announcementPath, currentJobPath, heartbeatPath, podDir} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 import {listWorkers, workerLiveness} from '../home/registry.js';
-import {readCurrentJob} from '../home/current-job.js';
+import {readRunningJobs} from '../home/current-job.js';
 import type {ReportedJobState} from '../home/find-job.js';
 import {hostName} from '../util/host.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
@@ -129,11 +129,13 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
       .filter((name) => !name.startsWith('.'))
       .sort();
     let jobStartedAt: string | null = null;
-    const current = readCurrentJob(paths, id);
+    const running = readRunningJobs(paths, id);
+    const current = running.find((job) => held.includes(job.id));
     for (const jobId of held) {
       const record = readRecord(paths, jobId);
-      const state = current?.id === jobId ? 'running' : 'assigned';
-      if (state === 'running') jobStartedAt = current?.startedAt ?? null;
+      const note = running.find((job) => job.id === jobId);
+      const state = note !== undefined ? 'running' : 'assigned';
+      if (note !== undefined && jobStartedAt === null) jobStartedAt = note.startedAt;
       jobs.push({
         name: record?.name ?? jobId,
         id: jobId,
@@ -161,7 +163,7 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
               : announced
                 ? 'idle'
                 : 'between',
-      job: current !== undefined && held.includes(current.id) ? current.id : (held[0] ?? null),
+      job: current !== undefined ? current.id : (held[0] ?? null),
       jobStartedAt,
       jobRunningForMs:
         jobStartedAt === null

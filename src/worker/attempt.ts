@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, describeError, errnoCode} from '../errors.js';
-import {writeCurrentJob, type CurrentJob} from '../home/current-job.js';
+import {writeRunningJobs, type CurrentJob} from '../home/current-job.js';
 import {relativeToHome} from '../home/layout.js';
 import {stderrPath, stdoutPath} from '../home/paths.js';
 import {attemptRecord, type AttemptRecord, type JobRecord} from '../home/record.js';
@@ -120,7 +120,7 @@ export class Attempts {
     // file per worker, rewritten in place: no new file per job.
     record.state = 'running';
     const current: CurrentJob = {id: record.id, attempt: attempt.attempt, startedAt: attempt.startedAt};
-    tolerate(core, 'note the running job', () => writeCurrentJob(paths, core.id, current));
+    tolerate(core, 'note the running job', () => writeRunningJobs(paths, core.id, [current]));
     let job: RunningJob;
     try {
       job = runJob({...prepared.run, stdoutFile, stderrFile});
