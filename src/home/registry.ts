@@ -26,8 +26,8 @@ export interface WorkerInfo {
   // Why it looks for jobs on its timer alone, its watches having failed (the inotify limit),
   // or null/absent while it watches.
   polling?: string | null;
-  // What the process offers its jobs: slots, cpus, memory, GPUs. Absent in the per-slot
-  // workers of an earlier fjd (one job per process), which this version refuses.
+  // What the process offers its jobs: slots, cpus, memory, GPUs. Absent in the workers of an
+  // earlier fjd (one job per process), which a dispatcher takes for one slot and one cpu.
   capacity?: Capacity;
 }
 

@@ -21,6 +21,7 @@ import {HomeGuard} from '../home/directories.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {ensureHome, homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
+import type {Capacity} from '../job/resources.js';
 import type {RunningJob} from '../run/run-job.js';
 import {hostName} from '../util/host.js';
 import {isRetryableMoveError} from '../util/transient.js';
@@ -46,6 +47,9 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   // How long to wait before trying again to record after ENOSPC, EROFS and the like.
   retryIoMs?: number;
+  // What the process offers its jobs (worker/capacity.ts detects it from the options);
+  // absent: one slot, one cpu, memory not counted, no GPU.
+  capacity?: Capacity;
 }
 
 export interface WorkerSummary {
@@ -92,6 +96,7 @@ export interface WorkerCore {
   readonly graceMs: number;
   readonly heartbeatMs: number;
   readonly retryIoMs: number;
+  readonly capacity: Capacity;
   readonly log: (line: string) => void;
   state: WorkerState;
   leaving: Leaving | undefined;
@@ -121,6 +126,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
     graceMs: options.graceMs ?? 5000,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     retryIoMs: options.retryIoMs ?? 5000,
+    capacity: options.capacity ?? {slots: 1, cpus: 1, memoryBytes: null, gpus: []},
     log,
     state: {name: 'starting'},
     leaving: undefined,

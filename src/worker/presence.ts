@@ -92,6 +92,7 @@ export class WorkerPresence {
       heartbeatMs: core.heartbeatMs,
       slurmJob: core.options.env.SLURM_JOB_ID ?? null,
       polling: this.polling ?? null,
+      capacity: core.capacity,
     };
     // Its info first: a dispatcher that reads the announcement finds it (its pid, its
     // heartbeat, whether it watches).

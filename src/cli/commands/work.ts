@@ -1,7 +1,9 @@
 // `worker` / `fjd work`: run one worker in the foreground (hire starts these detached).
 import {Command, Option} from 'commander';
+import {detectCapacity} from '../../worker/capacity.js';
+import {parseMemorySize} from '../../job/resources.js';
 import {Worker, type StopMode} from '../../worker/worker.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption} from '../common.js';
+import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger} from '../common.js';
 
 interface WorkCliOptions {
   home?: string;
@@ -10,6 +12,10 @@ interface WorkCliOptions {
   grace?: number;
   ioRetry?: number;
   groupShared?: boolean;
+  slots?: number;
+  cpus?: number;
+  memory?: number;
+  gpus?: string[];
 }
 
 export function workCommand(name = 'work'): Command {
@@ -25,6 +31,33 @@ export function workCommand(name = 'work'): Command {
     .addOption(
       new Option('--grace <duration>', 'how long a stopped job gets between TERM and KILL (default 5s)').argParser(
         duration('--grace'),
+      ),
+    )
+    .addOption(
+      new Option('--slots <n>', 'how many jobs this worker process runs at once (default 1)').argParser(
+        positiveInteger('--slots'),
+      ),
+    )
+    .addOption(
+      new Option('--cpus <n>', 'how many cpus its jobs share (default: its slots)').argParser(
+        positiveInteger('--cpus'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--memory <size>',
+        'how much memory its jobs share, such as 64G (default: what is free as it starts)',
+      ).argParser((value) => parseMemorySize(value, '--memory')),
+    )
+    .addOption(
+      new Option(
+        '--gpus <ids>',
+        'the GPUs its jobs share, such as 0,1,3 (default: CUDA_VISIBLE_DEVICES, else nvidia-smi -L)',
+      ).argParser((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
       ),
     )
     .addOption(new Option('--log-file <file>', "where this worker's output goes (set by hire)").hideHelp())
@@ -45,6 +78,12 @@ export function workCommand(name = 'work'): Command {
         heartbeatMs: options.heartbeat,
         graceMs: options.grace,
         retryIoMs: options.ioRetry,
+        capacity: detectCapacity({
+          slots: options.slots,
+          cpus: options.cpus,
+          memoryBytes: options.memory,
+          gpus: options.gpus,
+        }),
       });
       const stop = (mode: StopMode, why: string) => () => worker.stop(mode, why);
       process.on('SIGTERM', stop('now', 'received SIGTERM'));
