@@ -8,9 +8,9 @@
 //            watched until it settles), for any number of keys;
 //   Soon     a callback run once in the next turn of the event loop however often it is asked
 //            in this one (a worker's step, a look at its requests);
-//   Pause    a wait that its owner can cut short (a retry's delay, trouble waited out);
-//            clearing the timers ends a wait under way, and a worker that leaves may still
-//            wait out trouble while it puts its jobs back.
+//   Pause    waits that their owner can cut short, all or by key (a job's retry delay, trouble
+//            waited out); clearing the timers ends the waits under way, and a worker that
+//            leaves may still wait out trouble while it puts its jobs back.
 
 interface Clearable {
   clear(): void;
@@ -104,34 +104,40 @@ export class Soon implements Clearable {
   }
 }
 
-export class Pause implements Clearable {
-  private handle: NodeJS.Timeout | undefined;
-  private resolve: (() => void) | undefined;
-  private readonly end = (): void => {
-    if (this.handle !== undefined) clearTimeout(this.handle);
-    this.handle = undefined;
-    const resolve = this.resolve;
-    this.resolve = undefined;
-    resolve?.();
-  };
+// Waits that can be cut short: any number at once, each under a key (a job's id), cut short
+// all together (a worker told to stop now) or by their key (that job cancelled). A wait may
+// start after clearAll (a worker's last recording waits out a full disk as it leaves).
+interface Waiting {
+  key: string | undefined;
+  handle: NodeJS.Timeout;
+  resolve: () => void;
+}
 
-  // Waits `ms`, or less if cut short; one wait at a time.
-  wait(ms: number): Promise<void> {
+export class Pause implements Clearable {
+  private readonly waits = new Set<Waiting>();
+
+  // Waits `ms`, or less if cut short (for all, or for `key`).
+  wait(ms: number, key?: string): Promise<void> {
     if (ms <= 0) return Promise.resolve();
-    this.end();
     return new Promise<void>((resolve) => {
-      this.resolve = resolve;
-      this.handle = setTimeout(this.end, ms);
+      const entry: Waiting = {key, handle: setTimeout(() => this.end(entry), ms), resolve};
+      this.waits.add(entry);
     });
   }
 
-  // Ends the wait now, if there is one.
-  cutShort(): void {
-    this.end();
+  // Ends the waits now: every one, or those under `key`.
+  cutShort(key?: string): void {
+    for (const entry of [...this.waits]) if (key === undefined || entry.key === key) this.end(entry);
   }
 
   clear(): void {
-    this.end();
+    this.cutShort();
+  }
+
+  private end(entry: Waiting): void {
+    if (!this.waits.delete(entry)) return;
+    clearTimeout(entry.handle);
+    entry.resolve();
   }
 }
 

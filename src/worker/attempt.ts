@@ -1,8 +1,8 @@
 // One attempt of a job: preparing it (the job file read and checked, its working directory,
 // command and environment), running it once with its output in the home, and telling how it
-// ended. While it runs it is the busy state's `run` (core.ts): a cancel request, a timeout or
-// a stop stops it there; once it has ended, reason.ts says why it failed, if it did. The jobs
-// waiting behind it in the pod are given back if it turns out long.
+// ended. While it runs it is its lane's `run` (core.ts): a cancel request, a timeout or a stop
+// stops it there; once it has ended, reason.ts says why it failed, if it did. Every job runs
+// with the slot, cpus and GPUs its lane holds in its environment (job-env.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, describeError, errnoCode} from '../errors.js';
@@ -17,14 +17,12 @@ import {runJob, type RunningJob} from '../run/run-job.js';
 import {crashPoint} from '../util/crash-point.js';
 import {signalGroup} from '../util/kill-tree.js';
 import {isTransientFsError} from '../util/transient.js';
-import {isFenced, stoppingNow, tolerate, whyNow, type Run, type WorkerCore} from './core.js';
+import {isFenced, stoppingNow, tolerate, whyNow, type Lane, type Run, type WorkerCore} from './core.js';
+import {resourceEnv} from './job-env.js';
 import {failureOf, reasonText, type Failure, type Reason} from './reason.js';
 import type {Recorder} from './recorder.js';
 import type {Requests} from './requests.js';
-import type {OneShot} from '../util/timers.js';
-
-// How long a job runs before the jobs waiting behind it in the pod are given back.
-const GIVE_BACK_AFTER_MS = 1000;
+import type {Keyed} from '../util/timers.js';
 
 // The signals that stop a worker as well as its job, and how long a worker whose job died of
 // one waits for its own before it calls the attempt failed.
@@ -53,23 +51,21 @@ const NOT_NOW: AttemptOutcome = {kind: 'not-now'};
 export class Attempts {
   // The worker's environment as jobs get it, before the per-job variables.
   private baseEnv: Record<string, string> | undefined;
-  private readonly giveBackTimer: OneShot<string>;
-  private readonly timeoutTimer: OneShot<Run>;
+  private readonly timeoutTimer: Keyed<Run>;
 
   constructor(
     private readonly core: WorkerCore,
     private readonly requests: Requests,
     private readonly recorder: Recorder,
   ) {
-    this.giveBackTimer = core.timers.oneShot((runningId: string) => recorder.giveBackWaiting(runningId));
-    this.timeoutTimer = core.timers.oneShot((run: Run) => {
+    this.timeoutTimer = core.timers.keyed((run: Run) => {
       run.timedOut = true;
       run.job.stop(core.graceMs);
     });
   }
 
   // Reads and checks the job file and everything it names; throws FjdError with the reason.
-  prepare(jobFile: string, id: string, record: JobRecord): Prepared {
+  prepare(jobFile: string, id: string, record: JobRecord, lane: Lane): Prepared {
     const {options} = this.core;
     const bytes = readJobFile(jobFile, {groupShared: options.groupShared === true, tmpDir: this.core.paths.tmp});
     const {control} = parseJobFile(bytes);
@@ -92,6 +88,7 @@ export class Attempts {
       FJD_JOB_NAME: record.name,
       FJD_JOB_FILE: jobFile,
       FJD_WORKER: this.core.id,
+      ...resourceEnv(lane.holding, this.core.capacity, this.baseEnv),
     });
     return {control, run: {plan, jobFile, cwd: workdir, env}};
   }
@@ -107,7 +104,7 @@ export class Attempts {
   }
 
   // Runs the job once, and closes the attempt unless it is fenced or not now.
-  async run(record: JobRecord, attempt: AttemptRecord, prepared: Prepared): Promise<AttemptOutcome> {
+  async run(record: JobRecord, attempt: AttemptRecord, prepared: Prepared, lane: Lane): Promise<AttemptOutcome> {
     const {core} = this;
     const {paths} = core;
     const stdoutFile = stdoutPath(paths, record.id, attempt.attempt);
@@ -117,10 +114,21 @@ export class Attempts {
     Object.assign(record, {stdout: attempt.stdout, stderr: attempt.stderr});
     // Noted as running before it starts: a worker that dies at any moment after this leaves a
     // note that counts the attempt, so a second run is never silent. The note is one small
-    // file per worker, rewritten in place: no new file per job.
+    // file per worker, rewritten in place, naming every job that runs: no new file per job.
     record.state = 'running';
-    const current: CurrentJob = {id: record.id, attempt: attempt.attempt, startedAt: attempt.startedAt};
-    tolerate(core, 'note the running job', () => writeRunningJobs(paths, core.id, [current]));
+    const {holding} = lane;
+    lane.note = {
+      id: record.id,
+      attempt: attempt.attempt,
+      startedAt: attempt.startedAt,
+      slot: holding.slot,
+      cpus: holding.request.cpus,
+      memoryBytes: holding.request.memoryBytes,
+      gpus: holding.gpus,
+    };
+    const notes: CurrentJob[] = [];
+    for (const other of core.lanes.values()) if (other.note !== undefined) notes.push(other.note);
+    tolerate(core, 'note the running jobs', () => writeRunningJobs(paths, core.id, notes));
     let job: RunningJob;
     try {
       job = runJob({...prepared.run, stdoutFile, stderrFile});
@@ -131,17 +139,16 @@ export class Attempts {
       return {kind: 'failed', failure};
     }
     const run: Run = {id: record.id, job, timeoutMs: prepared.control.timeoutMs, timedOut: false, cancelled: false};
-    if (core.state.name === 'busy') core.state.run = run;
+    lane.run = run;
     this.requests.look();
+    this.requests.stopIfCancelled(run);
     attempt.pid = job.pid ?? null;
     crashPoint('run:started');
     if (stoppingNow(core)) job.stop(isFenced(core) ? 0 : core.graceMs);
-    this.giveBackTimer.start(GIVE_BACK_AFTER_MS, record.id);
-    if (run.timeoutMs !== undefined) this.timeoutTimer.start(run.timeoutMs, run);
+    if (run.timeoutMs !== undefined) this.timeoutTimer.start(run, run.timeoutMs);
     const result = await job.result;
-    this.giveBackTimer.clear();
-    this.timeoutTimer.clear();
-    if (core.state.name === 'busy') core.state.run = undefined;
+    this.timeoutTimer.cancel(run);
+    lane.run = undefined;
     if (
       !run.timedOut &&
       !run.cancelled &&
@@ -152,7 +159,7 @@ export class Attempts {
       // Killed by a signal the worker did not send: the same signal may be on its way to the
       // worker itself. Slurm's scancel, and the end of an allocation, signal every process of
       // the job step at once, in no set order. A worker told to stop now puts the job back.
-      await this.recorder.pause(STOP_SIGNAL_SETTLE_MS);
+      await this.recorder.pause(STOP_SIGNAL_SETTLE_MS, record.id);
     }
     if (job.pid !== undefined && (run.timedOut || run.cancelled || stoppingNow(core))) {
       // Whatever the job left running in its group goes with it.

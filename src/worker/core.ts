@@ -1,31 +1,36 @@
-// What the parts of a worker share: who it is in the home, its options, its state, what it is
-// asked to do, its timers and its tally. The worker's states are written here, once:
+// What the parts of a worker share: who it is in the home, its options, its state, its slots
+// and the jobs in them, what it is asked to do, its timers and its tally. A worker is one
+// process with N slots; its states are written here, once:
 //
-//   state     its data                  entered                               left for
-//   starting  -                         run() is called                       idle once registered and announced;
-//                                                                             stopped when it cannot register
-//   idle      -                         registered; a step has ended          busy when an event or a tick starts
-//                                                                             a step; stopped when it leaves
-//   busy      run: the job running now  a step starts: it takes the pod's     idle when the pod is empty; stopped
-//             (undefined between runs)  jobs one by one, in hand-out order    when it leaves at the end of the step
-//   stopped   -                         it has left the home (or crashed):    -
-//                                       run() has resolved (or rejected)
+//   state     its data                     entered                            left for
+//   starting  -                            run() is called                    working once registered and
+//                                                                             announced; stopped when it
+//                                                                             cannot register
+//   working   lanes: the jobs taken from   registered                         stopped when it leaves (asked
+//             the pod, each in its slot                                       to, with no lane left; or fenced)
+//             with what it holds (slots.ts)
+//   stopped   -                            it has left the home (or crashed): -
+//                                          run() has resolved (or rejected)
 //
-// Leaving is the last thing an idle worker, or a step, does: it is synchronous, so it is no
-// state of its own. What the worker is asked is apart from its state, and only ever becomes
-// more urgent: staying (undefined) → drain (fired: finish the running job, then leave) → now
-// (fired --now, SIGTERM, Ctrl-C: stop the job, put it back, leave) → fenced (its pod was taken
-// away, it was presumed lost: stop the job, record nothing, leave).
+// A job is in a lane from the moment it is taken from the pod (it fits the free capacity) until
+// it has left the pod (done/, failed/, back to jobqueue/); its lane's `run` is the attempt
+// running now. What the worker is asked is apart from its state, and only ever becomes more
+// urgent: staying (undefined) → drain (fired: finish the running jobs, give back those not
+// started, then leave) → now (fired --now, SIGTERM, Ctrl-C: stop the jobs, put them back,
+// leave) → fenced (its pod was taken away, it was presumed lost: stop the jobs, record
+// nothing, leave).
 import {errnoCode} from '../errors.js';
 import {HomeGuard} from '../home/directories.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {ensureHome, homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
+import type {CurrentJob} from '../home/current-job.js';
 import type {Capacity} from '../job/resources.js';
 import type {RunningJob} from '../run/run-job.js';
 import {hostName} from '../util/host.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {Timers, type Pause} from '../util/timers.js';
+import {Slots, type Holding} from './slots.js';
 
 export type StopMode = 'drain' | 'now';
 
@@ -60,7 +65,7 @@ export interface WorkerSummary {
   fenced: boolean;
 }
 
-// The job that runs now, and what was done to it while it ran.
+// An attempt that runs now, and what was done to it while it ran.
 export interface Run {
   readonly id: string;
   readonly job: RunningJob;
@@ -72,8 +77,17 @@ export interface Run {
   cancelled: boolean;
 }
 
-export type WorkerState =
-  {name: 'starting'} | {name: 'idle'} | {name: 'busy'; run: Run | undefined} | {name: 'stopped'};
+export type WorkerState = {name: 'starting'} | {name: 'working'} | {name: 'stopped'};
+
+// A job in one of the worker's slots, from the pod until it has left the pod.
+export interface Lane {
+  readonly id: string;
+  readonly holding: Holding;
+  // The attempt running now; undefined while it is prepared, waits for a retry or is recorded.
+  run: Run | undefined;
+  // Its entry in the note of running jobs (`current`), once an attempt has started.
+  note: CurrentJob | undefined;
+}
 
 // What the worker is asked to do: leave after its job (drain), leave now, or leave because it
 // was fenced. `why` says who asked, for the records ("received SIGTERM", "fired").
@@ -99,14 +113,17 @@ export interface WorkerCore {
   readonly capacity: Capacity;
   readonly log: (line: string) => void;
   state: WorkerState;
+  // The jobs taken from the pod, by id, and what of the capacity they hold.
+  readonly lanes: Map<string, Lane>;
+  readonly slots: Slots;
   leaving: Leaving | undefined;
   // Looks at the home's directories again before a job is taken from the pod or moved out of it.
   readonly guard: HomeGuard;
   // Whether the home is there: while it is gone (renamed away, unmounted), the worker waits.
   readonly home: HomePresence;
   readonly timers: Timers;
-  // The one wait a worker is ever in (a retry's delay, trouble waited out), cut short when it
-  // is told to stop now, fenced, or asked to cancel.
+  // The waits of its jobs (a retry's delay, trouble waited out), each under the job's id: cut
+  // short all together when it is told to stop now or fenced, one when its job is cancelled.
   readonly pause: Pause;
   readonly summary: WorkerSummary;
 }
@@ -117,6 +134,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
   const tickMs = options.tickMs ?? 1000;
   const {log} = options;
   const timers = new Timers();
+  const capacity = options.capacity ?? {slots: 1, cpus: 1, memoryBytes: null, gpus: []};
   return {
     paths,
     host: hostName(),
@@ -126,9 +144,11 @@ export function createCore(options: WorkerOptions): WorkerCore {
     graceMs: options.graceMs ?? 5000,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     retryIoMs: options.retryIoMs ?? 5000,
-    capacity: options.capacity ?? {slots: 1, cpus: 1, memoryBytes: null, gpus: []},
+    capacity,
     log,
     state: {name: 'starting'},
+    lanes: new Map(),
+    slots: new Slots(capacity),
     leaving: undefined,
     guard: new HomeGuard(
       paths.root,
@@ -155,7 +175,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
   };
 }
 
-// Whether the worker is told to stop its job at once: fired --now, a signal, or fenced.
+// Whether the worker is told to stop its jobs at once: fired --now, a signal, or fenced.
 export function stoppingNow(core: WorkerCore): boolean {
   return core.leaving !== undefined && core.leaving.mode !== 'drain';
 }

@@ -10,20 +10,35 @@ import {listDir} from '../home/atomic.js';
 import {podDir} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 
-// The jobs in worker `workerId`'s pod, first handed out first.
-export function podJobs(paths: HomePaths, workerId: string): string[] {
-  const pod = podDir(paths, workerId);
-  const names = listDir(pod).filter((name) => !name.startsWith('.'));
-  if (names.length < 2) return names;
-  const ctimeNs = new Map<string, bigint>();
-  for (const name of names) {
-    try {
-      ctimeNs.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
-    } catch {
-      ctimeNs.set(name, 0n);
+// The jobs in one worker's pod, first handed out first. It remembers the ctime of each job it
+// has seen, so that a look at a pod of many jobs costs one listing and a stat of each new one.
+export class PodOrder {
+  private readonly ctimeNs = new Map<string, bigint>();
+
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly workerId: string,
+  ) {}
+
+  jobs(): string[] {
+    const pod = podDir(this.paths, this.workerId);
+    const names = listDir(pod).filter((name) => !name.startsWith('.'));
+    const known = this.ctimeNs;
+    if (known.size > 0) {
+      const present = new Set(names);
+      for (const name of known.keys()) if (!present.has(name)) known.delete(name);
     }
+    if (names.length < 2) return names;
+    for (const name of names) {
+      if (known.has(name)) continue;
+      try {
+        known.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
+      } catch {
+        known.set(name, 0n);
+      }
+    }
+    return handOutOrder(names, known, (name) => readRecord(this.paths, name)?.assignedAt ?? '');
   }
-  return handOutOrder(names, ctimeNs, (name) => readRecord(paths, name)?.assignedAt ?? '');
 }
 
 // Sorts `names` (in place, and returns them) by ctime, then by `assignedAt` (read only for

@@ -1,5 +1,5 @@
 // A worker's presence in the home: registering (.fjd/workers/W/ with its pod and info.json),
-// announcing itself as idle (workerqueue/W), renewing its heartbeat, watching its directories,
+// announcing that it takes jobs (workerqueue/W, there until it stops taking them), renewing its heartbeat, watching its directories,
 // and noticing that it was fenced. A worker is fenced when its pod was taken away from a home
 // that is there (a dispatcher presumed it lost and recovered its jobs); a pod missing because
 // the whole home is away for a moment (renamed away and back, an automounter) is no fence: the
@@ -180,7 +180,7 @@ export class WorkerPresence {
     core.log(
       `cannot watch its directories (${trouble.error}): ${trouble.what}${trouble.fix === undefined ? '' : `; ${trouble.fix}`}. Until then this worker looks for jobs on its timer (every ${formatDuration(Math.min(core.tickMs, core.heartbeatMs))}; every ${formatDuration(core.heartbeatMs)} after 10s without a job) instead of being told`,
     );
-    const registered = core.state.name === 'idle' || core.state.name === 'busy';
+    const registered = core.state.name === 'working';
     if (registered)
       tolerate(core, 'note in info.json that this worker polls', () => notePolling(core.paths, core.id, reason));
   }

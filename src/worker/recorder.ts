@@ -15,7 +15,6 @@ import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {isFenced, whyNow, type WorkerCore} from './core.js';
-import {podJobs} from './pod.js';
 import type {WorkerPresence} from './presence.js';
 import {reasonText, type Failure, type PutBack} from './reason.js';
 
@@ -40,7 +39,7 @@ export class Recorder {
       reason,
       file: endedFile(outcome, record.id),
     });
-    await this.persist(`recording the outcome of ${record.id}`, () => {
+    await this.persist(`recording the outcome of ${record.id}`, record.id, () => {
       core.guard.assertSafe();
       return leavePod(core.paths, podDir(core.paths, core.id), record);
     });
@@ -68,7 +67,7 @@ export class Recorder {
       return;
     }
     const pod = podDir(core.paths, core.id);
-    const got = await this.persist(`putting ${record.id} back`, () => this.putBack(pod, record, reason));
+    const got = await this.persist(`putting ${record.id} back`, record.id, () => this.putBack(pod, record, reason));
     core.summary.requeued++;
     core.log(`${record.id}: back in jobqueue/ as ${got} (${reasonText(reason)})`);
   }
@@ -91,22 +90,22 @@ export class Recorder {
     if (listDir(closed).length === 0) fs.rmSync(workerDir(core.paths, core.id), {recursive: true, force: true});
   }
 
-  // Gives the jobs waiting in the pod behind `runningId` back to jobqueue/, so that an idle
-  // worker elsewhere can take them; one that cannot go now runs after the current job.
-  giveBackWaiting(runningId: string): void {
+  // Gives jobs `ids`, waiting in the pod for room, back to jobqueue/, so that a worker with
+  // room elsewhere can take them (this one is busy with long jobs, or leaving); one that cannot
+  // go now stays and runs here when there is room.
+  giveBackWaiting(ids: readonly string[], reason: PutBack): void {
     const {core} = this;
     if (isFenced(core) || core.state.name === 'stopped' || core.guard.unsafe()) return;
     const pod = podDir(core.paths, core.id);
-    for (const id of podJobs(core.paths, core.id)) {
-      if (id === runningId) continue;
+    for (const id of ids) {
+      if (core.lanes.has(id)) continue;
       try {
-        const got = this.putBack(pod, recordFor(core.paths, id), {kind: 'given-back'});
-        core.log(`${id}: given back to jobqueue/ as ${got} (this worker is busy with a long job)`);
+        const got = this.putBack(pod, recordFor(core.paths, id), reason);
+        core.log(`${id}: given back to jobqueue/ as ${got} (${reasonText(reason)})`);
       } catch (error) {
-        // It stays here and runs after the current job; nothing is lost.
-        core.log(
-          `${id}: could not give it back (${errnoCode(error) ?? describeError(error)}); it runs after the current job`,
-        );
+        if (errnoCode(error) === 'ENOENT') continue;
+        // It stays here and runs when there is room; nothing is lost.
+        core.log(`${id}: could not give it back (${errnoCode(error) ?? describeError(error)}); it runs here later`);
       }
     }
   }
@@ -122,17 +121,18 @@ export class Recorder {
         `${id}: cannot start it now (${error === undefined ? 'the home is gone' : describeError(error)}); trying again every ${formatDuration(core.retryIoMs)}`,
       );
     }
-    await this.pause(core.retryIoMs);
+    await this.pause(core.retryIoMs, id);
   }
 
-  // Waits, but returns early when the worker is fenced, told to stop now, or asked to cancel.
-  pause(ms: number): Promise<void> {
-    return this.core.pause.wait(ms);
+  // Waits, but returns early when the worker is fenced or told to stop now, or when job `id`
+  // is asked to be cancelled.
+  pause(ms: number, id: string): Promise<void> {
+    return this.core.pause.wait(ms, id);
   }
 
   // Runs `action` until it succeeds, waiting out what the filesystem refuses for now; throws
   // what cannot be waited out, and FencedError when the worker was fenced meanwhile.
-  private async persist<T>(what: string, action: () => T): Promise<T> {
+  private async persist<T>(what: string, id: string, action: () => T): Promise<T> {
     const {core, presence} = this;
     // One more try for a file found missing while the home is there: it may have been away.
     let spare = true;
@@ -162,7 +162,7 @@ export class Recorder {
             `${what} failed (${unsafe ? (code ?? '') : describeError(error)}); the job stays in the pod, trying again every ${formatDuration(core.retryIoMs)}`,
           );
         }
-        await this.pause(core.retryIoMs);
+        await this.pause(core.retryIoMs, id);
       }
     }
   }

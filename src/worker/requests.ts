@@ -9,7 +9,7 @@ import type {HomePaths} from '../home/layout.js';
 import {listDir, unlinkIfPresent} from '../home/atomic.js';
 import {FIRE_REQUEST, WORKER_CANCEL_PREFIX, workerCancelIdOf, workerCancelPath, workerDir} from '../home/paths.js';
 import {readFireRequest, type FireMode} from '../home/registry.js';
-import type {WorkerCore} from './core.js';
+import type {Run, WorkerCore} from './core.js';
 
 export class Requests {
   private readonly paths: HomePaths;
@@ -40,24 +40,31 @@ export class Requests {
     return readFireRequest(this.paths, this.core.id);
   }
 
-  // Notes new cancel requests, if there may be any, and carries out the one for the running job.
+  // Notes new cancel requests, if there may be any, and carries them out for the running jobs.
   look(): void {
     if (!this.lookAgain) return;
     this.lookAgain = false;
-    const before = this.cancels.size;
     for (const name of listDir(workerDir(this.paths, this.core.id))) {
       const id = workerCancelIdOf(name);
-      if (id !== undefined) this.cancels.add(id);
+      if (id === undefined || this.cancels.has(id)) continue;
+      this.cancels.add(id);
+      // A job waiting to be retried is cancelled at once, not after its delay.
+      this.core.pause.cutShort(id);
+      const run = this.core.lanes.get(id)?.run;
+      if (run !== undefined && !run.cancelled) {
+        run.cancelled = true;
+        this.core.log(`${run.id}: cancelled; stopping it`);
+        run.job.stop(this.core.graceMs);
+      }
     }
-    // A job waiting to be retried is cancelled at once, not after its delay.
-    if (this.cancels.size > before) this.core.pause.cutShort();
-    const {state} = this.core;
-    const run = state.name === 'busy' ? state.run : undefined;
-    if (run !== undefined && !run.cancelled && this.cancels.has(run.id)) {
-      run.cancelled = true;
-      this.core.log(`${run.id}: cancelled; stopping it`);
-      run.job.stop(this.core.graceMs);
-    }
+  }
+
+  // Stops a run whose job was asked to be cancelled before it started.
+  stopIfCancelled(run: Run): void {
+    if (run.cancelled || !this.cancels.has(run.id)) return;
+    run.cancelled = true;
+    this.core.log(`${run.id}: cancelled; stopping it`);
+    run.job.stop(this.core.graceMs);
   }
 
   has(id: string): boolean {

@@ -1,36 +1,36 @@
-// A worker: registers in the home, announces itself in workerqueue/ when idle, runs whatever
-// the dispatcher moves into its pod, records the outcome, ends the job file in done/ or
-// failed/, and announces itself again. It renews a heartbeat so that dispatchers on any host
-// can tell it is alive. It stops when fired (a file in its directory), when asked to by a
-// signal (the CLI calls stop()), or when it finds its pod taken away: then it was presumed
-// dead, its jobs were recovered elsewhere, and it must record nothing.
+// A worker: one process with N slots. It registers in the home, announces that it takes jobs
+// (workerqueue/W), and runs at once whatever the dispatcher moves into its pod, each job when
+// it fits its free slots, cpus, memory and GPUs; it records each outcome and ends the job file
+// in done/ or failed/. It renews one heartbeat so that dispatchers on any host can tell it is
+// alive. It stops when fired (a file in its directory), when asked to by a signal (the CLI
+// calls stop()), or when it finds its pod taken away: then it was presumed dead, its jobs were
+// recovered elsewhere, and it must record nothing.
 //
-// This file holds the lifecycle and the loop, and reads as the path of one job: a step takes
-// the pod's jobs in hand-out order (pod.ts); execute() reads a job's record, prepares and runs
-// its attempts (attempt.ts) and records how it ended (recorder.ts). Its states, and what it
-// may be asked, are written once in core.ts; presence.ts registers it, announces it, beats and
-// notices a fence; requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
-import path from 'node:path';
+// This file holds the lifecycle and the loop: fill() takes the pod's jobs in hand-out order
+// (pod.ts) into lanes while they fit (slots.ts), and lane.ts is the path of one job: prepared
+// and run (attempt.ts), recorded (recorder.ts). Its states, and what it may be asked, are
+// written once in core.ts; presence.ts registers it, announces it, beats and notices a fence;
+// requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
 import type {HomePaths} from '../home/layout.js';
 import {FencedError, recordFor} from '../home/transitions.js';
-import {podDir} from '../home/paths.js';
-import {writeRecord, type JobRecord} from '../home/record.js';
-import {errnoCode} from '../errors.js';
-import {isRetryableMoveError, isTransientFsError} from '../util/transient.js';
+import type {JobRecord} from '../home/record.js';
+import {FjdError, errnoCode} from '../errors.js';
+import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
+import {isRetryableMoveError} from '../util/transient.js';
 import {
   createCore,
   isFenced,
   moreUrgent,
   tolerate,
-  whyNow,
+  type Lane,
   type StopMode,
   type WorkerCore,
   type WorkerOptions,
-  type WorkerState,
   type WorkerSummary,
 } from './core.js';
-import {Attempts, closeAttempt, type Prepared} from './attempt.js';
-import {podJobs} from './pod.js';
+import {Attempts, closeAttempt} from './attempt.js';
+import {runLane, type LaneParts} from './lane.js';
+import {PodOrder} from './pod.js';
 import {WorkerPresence} from './presence.js';
 import {unrunnable} from './reason.js';
 import {Recorder} from './recorder.js';
@@ -39,19 +39,27 @@ import type {OneShot, Soon} from '../util/timers.js';
 
 export type {StopMode, WorkerOptions, WorkerSummary} from './core.js';
 
-const IDLE: WorkerState = {name: 'idle'};
-const STOPPED: WorkerState = {name: 'stopped'};
+// How long a job may wait in the pod for room before it is given back for another worker.
+const GIVE_BACK_AFTER_MS = 1000;
 
 export class Worker {
   private readonly core: WorkerCore;
   private readonly presence: WorkerPresence;
   private readonly requests: Requests;
   private readonly recorder: Recorder;
-  private readonly attempts: Attempts;
+  private readonly lanes: LaneParts;
+  // The pod's order, once the worker has registered.
+  private pod: PodOrder | undefined;
   // The tick looks at the pod, the requests and the heartbeat without being woken by an event.
   private readonly tick: OneShot;
-  private readonly stepSoon: Soon;
+  private readonly fillSoon: Soon;
   private readonly lookSoon: Soon;
+  // Gives back the jobs that have waited in the pod for room since it was started.
+  private readonly giveBackTimer: OneShot;
+  // Jobs in the pod that wait for room, with their records (read once).
+  private readonly waiting = new Map<string, JobRecord>();
+  // Jobs failing because this worker could never run them (they take no slot).
+  private readonly refusing = new Set<string>();
   private lastJobAt = performance.now();
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
@@ -67,17 +75,19 @@ export class Worker {
       },
     });
     this.recorder = new Recorder(this.core, this.presence);
-    this.attempts = new Attempts(this.core, this.requests, this.recorder);
+    const attempts = new Attempts(this.core, this.requests, this.recorder);
+    this.lanes = {core: this.core, requests: this.requests, recorder: this.recorder, attempts, presence: this.presence};
     this.tick = timers.oneShot(() => this.onTick());
-    this.stepSoon = timers.soon(() => {
-      this.step().catch((error: unknown) => this.crash(error));
-    });
-    // While a job runs, the only news that matters is a request, looked for once per turn of
-    // the event loop however many events came in it.
-    this.lookSoon = timers.soon(() => {
-      this.readFireRequest();
-      this.requests.look();
-    });
+    this.fillSoon = timers.soon(() => this.guarded(() => this.fill()));
+    // While jobs run, a request is looked for once per turn of the event loop however many
+    // events came in it.
+    this.lookSoon = timers.soon(() =>
+      this.guarded(() => {
+        this.readFireRequest();
+        this.requests.look();
+      }),
+    );
+    this.giveBackTimer = timers.oneShot(() => this.guarded(() => this.giveBackWaiting()));
   }
 
   get paths(): HomePaths {
@@ -103,22 +113,24 @@ export class Worker {
       this.crash(error);
       return done;
     }
-    this.core.state = IDLE;
+    this.pod = new PodOrder(this.core.paths, this.core.id);
+    this.core.state = {name: 'working'};
     this.scheduleTick();
+    const {slots} = this.core.capacity;
     this.core.log(
-      `worker ${this.core.id} started on ${this.core.host} (pid ${process.pid}), home ${this.core.paths.root}`,
+      `worker ${this.core.id} started on ${this.core.host} (pid ${process.pid}) with ${slots} slot${slots === 1 ? '' : 's'}, home ${this.core.paths.root}`,
     );
     this.wake();
     return done;
   }
 
-  // Asks the worker to stop: 'drain' finishes the running job first, 'now' stops it and puts
-  // it back in jobqueue/. A second call can only make the stop more urgent.
+  // Asks the worker to stop: 'drain' finishes the running jobs first, 'now' stops them and
+  // puts them back in jobqueue/. A second call can only make the stop more urgent.
   stop(mode: StopMode, why: string): void {
     const {core} = this;
     if (!moreUrgent(mode, core.leaving)) return;
     core.leaving = {mode, why};
-    if (mode === 'now' && core.state.name === 'busy') core.state.run?.job.stop(core.graceMs);
+    if (mode === 'now') for (const lane of core.lanes.values()) lane.run?.job.stop(core.graceMs);
     core.pause.cutShort();
     this.wake();
   }
@@ -130,24 +142,24 @@ export class Worker {
     core.leaving = {mode: 'fenced'};
     core.summary.fenced = true;
     core.log(
-      'this worker was presumed lost (its pod was taken away): stopping its job and leaving; its jobs were recovered',
+      'this worker was presumed lost (its pod was taken away): stopping its jobs and leaving; its jobs were recovered',
     );
-    if (core.state.name === 'busy') core.state.run?.job.stop(0);
+    for (const lane of core.lanes.values()) lane.run?.job.stop(0);
     core.pause.cutShort();
-    if (core.state.name !== 'busy') this.leave();
+    if (core.lanes.size === 0) this.leave();
   }
 
   private wake(): void {
-    if (this.core.state.name === 'busy') this.lookSoon.ask();
-    else this.stepSoon.ask();
+    if (this.core.lanes.size > 0) this.lookSoon.ask();
+    this.fillSoon.ask();
   }
 
   // Looks at the pod and the requests on a timer, for what no event announces (a dispatcher or
-  // a recruiter on another host): every tick while busy, every heartbeat after ten seconds
+  // a recruiter on another host): every tick while jobs run, every heartbeat after ten seconds
   // without a job. The heartbeat rides on the same timer, so an idle worker wakes once per beat.
   private scheduleTick(): void {
     const {tickMs, heartbeatMs} = this.core;
-    const idleFor = performance.now() - this.lastJobAt;
+    const idleFor = this.core.lanes.size > 0 ? 0 : performance.now() - this.lastJobAt;
     this.tick.start(idleFor > 10_000 ? heartbeatMs : Math.min(tickMs, heartbeatMs));
   }
 
@@ -155,7 +167,7 @@ export class Worker {
     this.presence.beatIfDue();
     // Requests written on other hosts raise no event here; an idle worker has nothing to
     // cancel, so it does not look (idle ticks stay as cheap as they can be).
-    if (this.core.state.name === 'busy') this.requests.lookSoon();
+    if (this.core.lanes.size > 0) this.requests.lookSoon();
     this.wake();
     if (this.core.state.name !== 'stopped') this.scheduleTick();
   }
@@ -165,122 +177,152 @@ export class Worker {
     if (mode !== undefined) this.stop(mode, mode === 'now' ? 'fired with --now' : 'fired');
   }
 
-  // One look at the pod: run what is there, one job at a time, then announce or leave.
-  private async step(): Promise<void> {
-    const {core} = this;
-    if (core.state.name !== 'idle') return;
-    if (core.home.gone && !core.home.check()) {
-      // Nothing can be done in a home that is not there; told to stop, the worker leaves
-      // without it (its pod is recovered once the home is back).
-      if (core.leaving !== undefined) this.leave();
-      return;
-    }
-    core.state = {name: 'busy', run: undefined};
+  // Runs an action of the loop; a fence found on the way makes the worker leave.
+  private guarded(action: () => void): void {
     try {
-      this.readFireRequest();
-      let pending = podJobs(core.paths, core.id);
-      while (pending.length > 0 && core.leaving === undefined) {
-        // Nothing is taken through a directory that is unsafe now; the next tick looks again.
-        if (core.guard.unsafe()) return;
-        const [next] = pending;
-        if (next !== undefined) await this.execute(next);
-        this.readFireRequest();
-        pending = podJobs(core.paths, core.id);
-      }
-      if (core.leaving !== undefined) {
-        this.leave();
+      action();
+    } catch (error) {
+      if (!(error instanceof FencedError)) {
+        this.crash(error);
         return;
       }
-      if (this.requests.any) tolerate(core, 'clear cancel requests', () => this.requests.dropStale([]));
-      if (!this.presence.announced && core.guard.unsafe()) return;
-      tolerate(core, 'announce this worker', () => this.presence.announce());
-    } catch (error) {
-      if (!(error instanceof FencedError)) throw error;
       this.onFenced();
-    } finally {
-      if (core.state.name === 'busy') core.state = IDLE;
     }
-    if (isFenced(core) && core.state.name !== 'stopped') this.leave();
   }
 
-  // The path of one job, from the pod to done/, failed/ or back to jobqueue/.
-  private async execute(id: string): Promise<void> {
-    const {core, requests, recorder} = this;
+  // One look at the pod: every job that fits the free capacity, in hand-out order, goes into a
+  // lane of its own and runs; the others wait for room (and are given back if they wait long).
+  // A worker asked to leave takes no more jobs, gives back those not started, and leaves once
+  // its lanes are empty.
+  private fill(): void {
+    const {core} = this;
+    if (core.state.name !== 'working') return;
+    if (core.home.gone && !core.home.check()) {
+      // Nothing can be done in a home that is not there; told to stop, the worker leaves
+      // without it once its jobs have ended (its pod is recovered once the home is back).
+      if (core.leaving !== undefined && core.lanes.size === 0) this.leave();
+      return;
+    }
+    this.readFireRequest();
+    if (core.leaving !== undefined) {
+      this.presence.unannounce();
+      if (core.lanes.size === 0) {
+        this.leave();
+      } else if (core.leaving.mode === 'drain') {
+        this.recorder.giveBackWaiting(this.pendingJobs(), {kind: 'not-started', why: core.leaving.why});
+        this.waiting.clear();
+      }
+      return;
+    }
+    // Nothing is taken through a directory that is unsafe now; the next tick looks again.
+    if (core.guard.unsafe()) return;
+    const pending = this.pendingJobs();
+    for (const id of [...this.waiting.keys()]) if (!pending.includes(id)) this.waiting.delete(id);
+    for (const id of pending) {
+      if (core.slots.full) break;
+      if (this.refusing.has(id)) continue;
+      const record = this.waiting.get(id) ?? this.readRecord(id);
+      if (record === undefined) continue;
+      const request = record.request ?? DEFAULT_REQUEST;
+      const never = core.slots.never(request);
+      if (never !== undefined) {
+        this.refuse(record, never);
+        continue;
+      }
+      if (!core.slots.fitsNow(request)) {
+        this.waiting.set(id, record);
+        continue;
+      }
+      this.waiting.delete(id);
+      this.start(id, record, request);
+    }
+    if (this.waiting.size > 0) {
+      this.giveBackTimer.soon(GIVE_BACK_AFTER_MS);
+    } else {
+      this.giveBackTimer.clear();
+    }
+    if (core.lanes.size === 0 && this.requests.any) {
+      tolerate(core, 'clear cancel requests', () => this.requests.dropStale(pending));
+    }
+    if (!this.presence.announced) tolerate(core, 'announce this worker', () => this.presence.announce());
+  }
+
+  // The pod's jobs, in hand-out order, that are not running here yet.
+  private pendingJobs(): string[] {
+    return (this.pod?.jobs() ?? []).filter((id) => !this.core.lanes.has(id));
+  }
+
+  private readRecord(id: string): JobRecord | undefined {
+    try {
+      return recordFor(this.core.paths, id);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (!isRetryableMoveError(code)) throw error;
+      // Its record cannot be read now: the job waits in the pod, the next look tries again.
+      if (this.presence.trouble !== code) {
+        this.presence.trouble = code;
+        this.core.log(`${id}: cannot read its record now (${code ?? ''}); trying again`);
+      }
+      return undefined;
+    }
+  }
+
+  // Starts job `id` in a lane of its own, holding what it asks for until it has left the pod.
+  private start(id: string, record: JobRecord, request: Request): void {
+    const {core} = this;
     this.lastJobAt = performance.now();
-    this.presence.unannounce();
-    const jobFile = path.join(podDir(core.paths, core.id), id);
-    let record: JobRecord;
-    try {
-      record = recordFor(core.paths, id);
-    } catch (error) {
-      if (!isRetryableMoveError(errnoCode(error))) throw error;
-      await recorder.notNow(id, error);
+    const lane: Lane = {id, holding: core.slots.take(id, request), run: undefined, note: undefined};
+    core.lanes.set(id, lane);
+    runLane(this.lanes, lane, record).then(
+      () => this.laneEnded(lane),
+      (error: unknown) => this.laneFailed(lane, error),
+    );
+  }
+
+  private laneEnded(lane: Lane): void {
+    const {core} = this;
+    core.lanes.delete(lane.id);
+    core.slots.release(lane.id);
+    this.lastJobAt = performance.now();
+    if (core.state.name !== 'working') return;
+    if (core.leaving !== undefined && core.lanes.size === 0) this.leave();
+    else this.fillSoon.ask();
+  }
+
+  private laneFailed(lane: Lane, error: unknown): void {
+    if (error instanceof FencedError) {
+      this.onFenced();
+      this.laneEnded(lane);
       return;
     }
-    requests.look();
-    if (requests.has(id)) {
-      // Cancelled while it waited in the pod: it never runs.
-      await recorder.end(record, 'failed', {kind: 'cancelled'});
-      requests.done(id);
-      return;
-    }
-    let prepared: Prepared;
-    try {
-      prepared = this.attempts.prepare(jobFile, id, record);
-    } catch (error) {
-      // The filesystem refuses for now (full, read-only), or the home is gone for a moment.
-      if (isTransientFsError(errnoCode(error)) || !core.home.check()) {
-        await recorder.notNow(id, error);
-        return;
-      }
-      const failure = unrunnable(error);
-      closeAttempt(this.attempts.begin(record), null, null, failure, 'failed');
-      await recorder.end(record, 'failed', failure);
-      return;
-    }
-    const {control} = prepared;
-    this.presence.trouble = undefined;
-    for (let run = 0; ; run++) {
-      const attempt = this.attempts.begin(record);
-      const outcome = await this.attempts.run(record, attempt, prepared);
-      if (outcome.kind === 'fenced' || isFenced(core)) return;
-      if (outcome.kind === 'not-now') {
-        await recorder.notNow(id, undefined);
-        return;
-      }
-      if (outcome.kind === 'put-back') {
-        await recorder.giveBack(record, {kind: 'interrupted', why: outcome.why});
-        return;
-      }
-      if (outcome.kind === 'finished') {
-        await recorder.end(record, 'finished', undefined);
-        if (requests.has(id)) requests.done(id);
-        return;
-      }
-      if (run >= control.retries || core.leaving !== undefined || requests.has(id)) {
-        await recorder.end(record, 'failed', outcome.failure);
-        if (requests.has(id)) requests.done(id);
-        return;
-      }
-      const wait = control.retryDelayMs * 2 ** run;
-      core.log(
-        `${id}: ${attempt.reason ?? 'failed'}; retry ${run + 1} of ${control.retries}${wait > 0 ? ` in ${wait} ms` : ''}`,
-      );
-      tolerate(core, `update the record of ${id}`, () => writeRecord(core.paths, record));
-      await recorder.pause(wait);
-      if (isFenced(core)) return;
-      requests.look();
-      if (requests.has(id)) {
-        await recorder.end(record, 'failed', {kind: 'cancelled'});
-        requests.done(id);
-        return;
-      }
-      const why = whyNow(core);
-      if (why !== undefined) {
-        await recorder.giveBack(record, {kind: 'interrupted', why});
-        return;
-      }
-    }
+    this.crash(error);
+  }
+
+  // Fails a job this worker could never run (it asks for more than the worker has in all).
+  private refuse(record: JobRecord, why: string): void {
+    const {id} = record;
+    this.refusing.add(id);
+    const failure = unrunnable(new FjdError('JOB_BAD_VALUE', `the job ${why}`));
+    closeAttempt(this.lanes.attempts.begin(record), null, null, failure, 'failed');
+    this.recorder
+      .end(record, 'failed', failure)
+      .then(() => {
+        this.refusing.delete(id);
+        this.fillSoon.ask();
+      })
+      .catch((error: unknown) => {
+        this.refusing.delete(id);
+        if (error instanceof FencedError) this.onFenced();
+        else this.crash(error);
+      });
+  }
+
+  // The jobs that have waited for room since the timer started go back to jobqueue/, for a
+  // worker with room elsewhere.
+  private giveBackWaiting(): void {
+    if (this.core.leaving !== undefined || this.waiting.size === 0) return;
+    this.recorder.giveBackWaiting([...this.waiting.keys()], {kind: 'given-back'});
+    this.waiting.clear();
   }
 
   // Leaves the home: closes the pod, putting back what is still in it (recorder.ts). A fenced
@@ -301,7 +343,7 @@ export class Worker {
     core.log(
       `worker ${core.id} stopped (${why === undefined ? 'presumed lost' : core.home.gone ? `${why}, without its home: its jobs are recovered once it is back` : why}): ${summary.finished} finished, ${summary.failed} failed, ${summary.requeued} put back`,
     );
-    core.state = STOPPED;
+    core.state = {name: 'stopped'};
     this.settle?.resolve(summary);
   }
 
@@ -311,8 +353,10 @@ export class Worker {
   }
 
   private crash(error: unknown): void {
+    if (this.core.state.name === 'stopped') return;
     this.stopWatching();
-    this.core.state = STOPPED;
+    for (const lane of this.core.lanes.values()) lane.run?.job.stop(0);
+    this.core.state = {name: 'stopped'};
     this.settle?.reject(error);
   }
 }

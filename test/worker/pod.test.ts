@@ -8,7 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {podDir} from '../../src/home/paths.js';
 import {assignJob} from '../../src/home/transitions.js';
-import {handOutOrder, podJobs} from '../../src/worker/pod.js';
+import {handOutOrder, PodOrder} from '../../src/worker/pod.js';
 
 describe('handOutOrder', () => {
   it('sorts by ctime first, whatever the names and assignedAt say', () => {
@@ -51,7 +51,7 @@ describe('handOutOrder', () => {
   });
 });
 
-describe('podJobs', () => {
+describe('PodOrder', () => {
   let paths: HomePaths;
 
   beforeEach(() => {
@@ -69,6 +69,10 @@ describe('podJobs', () => {
     // Handed out back to back (likely within one tick of the clock), with increasing assignedAt.
     names.forEach((name, n) => assignJob(paths, name, 'w', 'host', 1, `2026-01-01T00:00:00.00${n}Z`));
     fs.writeFileSync(path.join(podDir(paths, 'w'), '.zeta.record'), '{}\n');
-    expect(podJobs(paths, 'w')).toEqual(names);
+    const pod = new PodOrder(paths, 'w');
+    expect(pod.jobs()).toEqual(names);
+    // A second look stats only the jobs it has not seen; a job that left is forgotten.
+    fs.renameSync(path.join(podDir(paths, 'w'), 'alpha'), path.join(paths.done, 'alpha'));
+    expect(pod.jobs()).toEqual(['zeta', 'mid']);
   });
 });
