@@ -14,7 +14,8 @@
 import type {HomePaths} from '../home/layout.js';
 import {FencedError, recordFor} from '../home/transitions.js';
 import type {JobRecord} from '../home/record.js';
-import {FjdError, errnoCode} from '../errors.js';
+import {FjdError, describeError, errnoCode} from '../errors.js';
+import {formatDuration} from '../util/duration.js';
 import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {
@@ -39,7 +40,8 @@ import type {OneShot, Soon} from '../util/timers.js';
 
 export type {StopMode, WorkerOptions, WorkerSummary} from './core.js';
 
-// How long a job may wait in the pod for room before it is given back for another worker.
+// How long the jobs running here must have run, with a job waiting in the pod for room, before
+// that job is given back for another worker: this worker is busy with long jobs.
 const GIVE_BACK_AFTER_MS = 1000;
 
 export class Worker {
@@ -56,11 +58,15 @@ export class Worker {
   private readonly lookSoon: Soon;
   // Gives back the jobs that have waited in the pod for room since it was started.
   private readonly giveBackTimer: OneShot;
+  // Looks at the pod again after trouble that passes (a record that cannot be read now).
+  private readonly retryTimer: OneShot;
   // Jobs in the pod that wait for room, with their records (read once).
   private readonly waiting = new Map<string, JobRecord>();
   // Jobs failing because this worker could never run them (they take no slot).
   private readonly refusing = new Set<string>();
   private lastJobAt = performance.now();
+  // When a job last started here.
+  private lastStartAt = 0;
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
   constructor(options: WorkerOptions) {
@@ -88,6 +94,7 @@ export class Worker {
       }),
     );
     this.giveBackTimer = timers.oneShot(() => this.guarded(() => this.giveBackWaiting()));
+    this.retryTimer = timers.oneShot(() => this.fillSoon.ask());
   }
 
   get paths(): HomePaths {
@@ -258,11 +265,14 @@ export class Worker {
     } catch (error) {
       const code = errnoCode(error);
       if (!isRetryableMoveError(code)) throw error;
-      // Its record cannot be read now: the job waits in the pod, the next look tries again.
+      // Its record cannot be read now: the job waits in the pod, and is looked at again soon.
       if (this.presence.trouble !== code) {
         this.presence.trouble = code;
-        this.core.log(`${id}: cannot read its record now (${code ?? ''}); trying again`);
+        this.core.log(
+          `${id}: cannot start it now (${describeError(error)}); trying again every ${formatDuration(this.core.retryIoMs)}`,
+        );
       }
+      this.retryTimer.soon(this.core.retryIoMs);
       return undefined;
     }
   }
@@ -271,6 +281,7 @@ export class Worker {
   private start(id: string, record: JobRecord, request: Request): void {
     const {core} = this;
     this.lastJobAt = performance.now();
+    this.lastStartAt = this.lastJobAt;
     const lane: Lane = {id, holding: core.slots.take(id, request), run: undefined, note: undefined};
     core.lanes.set(id, lane);
     runLane(this.lanes, lane, record).then(
@@ -317,10 +328,15 @@ export class Worker {
       });
   }
 
-  // The jobs that have waited for room since the timer started go back to jobqueue/, for a
-  // worker with room elsewhere.
+  // The jobs that wait for room go back to jobqueue/, for a worker with room elsewhere, once no
+  // job has started here for a while (what runs is long); otherwise they wait a while more.
   private giveBackWaiting(): void {
     if (this.core.leaving !== undefined || this.waiting.size === 0) return;
+    const quietFor = performance.now() - this.lastStartAt;
+    if (quietFor < GIVE_BACK_AFTER_MS) {
+      this.giveBackTimer.start(GIVE_BACK_AFTER_MS - quietFor);
+      return;
+    }
     this.recorder.giveBackWaiting([...this.waiting.keys()], {kind: 'given-back'});
     this.waiting.clear();
   }
