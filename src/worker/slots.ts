@@ -50,6 +50,13 @@ export class Slots {
     return holding;
   }
 
+  // What job `id` holds (it must have taken it).
+  holding(id: string): Holding {
+    const holding = this.held.get(id);
+    if (holding === undefined) throw new Error(`job ${id} holds no slot`);
+    return holding;
+  }
+
   // Job `id` has ended: what it held is free again.
   release(id: string): void {
     const holding = this.held.get(id);

@@ -6,18 +6,14 @@
 // calls stop()), or when it finds its pod taken away: then it was presumed dead, its jobs were
 // recovered elsewhere, and it must record nothing.
 //
-// This file holds the lifecycle and the loop: fill() takes the pod's jobs in hand-out order
-// (pod.ts) into lanes while they fit (slots.ts), and lane.ts is the path of one job: prepared
-// and run (attempt.ts), recorded (recorder.ts). Its states, and what it may be asked, are
+// This file holds the lifecycle and the loop: fill() starts a lane for each job that the pod's
+// intake takes (pod-intake.ts: hand-out order, first fit into the free slots, slots.ts), and
+// lane.ts is the path of one job: prepared and run (attempt.ts), recorded (recorder.ts). Its states, and what it may be asked, are
 // written once in core.ts; presence.ts registers it, announces it, beats and notices a fence;
 // requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
 import type {HomePaths} from '../home/layout.js';
-import {FencedError, recordFor} from '../home/transitions.js';
+import {FencedError} from '../home/transitions.js';
 import type {JobRecord} from '../home/record.js';
-import {FjdError, describeError, errnoCode} from '../errors.js';
-import {formatDuration} from '../util/duration.js';
-import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
-import {isRetryableMoveError} from '../util/transient.js';
 import {
   createCore,
   isFenced,
@@ -29,20 +25,15 @@ import {
   type WorkerOptions,
   type WorkerSummary,
 } from './core.js';
-import {Attempts, closeAttempt} from './attempt.js';
+import {Attempts} from './attempt.js';
 import {runLane, type LaneParts} from './lane.js';
-import {PodOrder} from './pod.js';
+import {PodIntake} from './pod-intake.js';
 import {WorkerPresence} from './presence.js';
-import {unrunnable} from './reason.js';
 import {Recorder} from './recorder.js';
 import {Requests} from './requests.js';
 import type {OneShot, Soon} from '../util/timers.js';
 
 export type {StopMode, WorkerOptions, WorkerSummary} from './core.js';
-
-// How long the jobs running here must have run, with a job waiting in the pod for room, before
-// that job is given back for another worker: this worker is busy with long jobs.
-const GIVE_BACK_AFTER_MS = 1000;
 
 export class Worker {
   private readonly core: WorkerCore;
@@ -50,23 +41,12 @@ export class Worker {
   private readonly requests: Requests;
   private readonly recorder: Recorder;
   private readonly lanes: LaneParts;
-  // The pod's order, once the worker has registered.
-  private pod: PodOrder | undefined;
+  private readonly intake: PodIntake;
   // The tick looks at the pod, the requests and the heartbeat without being woken by an event.
   private readonly tick: OneShot;
   private readonly fillSoon: Soon;
   private readonly lookSoon: Soon;
-  // Gives back the jobs that have waited in the pod for room since it was started.
-  private readonly giveBackTimer: OneShot;
-  // Looks at the pod again after trouble that passes (a record that cannot be read now).
-  private readonly retryTimer: OneShot;
-  // Jobs in the pod that wait for room, with their records (read once).
-  private readonly waiting = new Map<string, JobRecord>();
-  // Jobs failing because this worker could never run them (they take no slot).
-  private readonly refusing = new Set<string>();
   private lastJobAt = performance.now();
-  // When a job last started here.
-  private lastStartAt = 0;
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
   constructor(options: WorkerOptions) {
@@ -93,8 +73,13 @@ export class Worker {
         this.requests.look();
       }),
     );
-    this.giveBackTimer = timers.oneShot(() => this.guarded(() => this.giveBackWaiting()));
-    this.retryTimer = timers.oneShot(() => this.fillSoon.ask());
+    this.intake = new PodIntake(this.core, this.presence, this.recorder, attempts, {
+      again: () => this.fillSoon.ask(),
+      failed: (error) =>
+        this.guarded(() => {
+          throw error;
+        }),
+    });
   }
 
   get paths(): HomePaths {
@@ -120,7 +105,7 @@ export class Worker {
       this.crash(error);
       return done;
     }
-    this.pod = new PodOrder(this.core.paths, this.core.id);
+    this.intake.open();
     this.core.state = {name: 'working'};
     this.scheduleTick();
     const {slots} = this.core.capacity;
@@ -216,73 +201,25 @@ export class Worker {
       if (core.lanes.size === 0) {
         this.leave();
       } else if (core.leaving.mode === 'drain') {
-        this.recorder.giveBackWaiting(this.pendingJobs(), {kind: 'not-started', why: core.leaving.why});
-        this.waiting.clear();
+        this.intake.giveBackAll({kind: 'not-started', why: core.leaving.why});
       }
       return;
     }
     // Nothing is taken through a directory that is unsafe now; the next tick looks again.
     if (core.guard.unsafe()) return;
-    const pending = this.pendingJobs();
-    for (const id of [...this.waiting.keys()]) if (!pending.includes(id)) this.waiting.delete(id);
-    for (const id of pending) {
-      if (core.slots.full) break;
-      if (this.refusing.has(id)) continue;
-      const record = this.waiting.get(id) ?? this.readRecord(id);
-      if (record === undefined) continue;
-      const request = record.request ?? DEFAULT_REQUEST;
-      const never = core.slots.never(request);
-      if (never !== undefined) {
-        this.refuse(record, never);
-        continue;
-      }
-      if (!core.slots.fitsNow(request)) {
-        this.waiting.set(id, record);
-        continue;
-      }
-      this.waiting.delete(id);
-      this.start(id, record, request);
-    }
-    if (this.waiting.size > 0) {
-      this.giveBackTimer.soon(GIVE_BACK_AFTER_MS);
-    } else {
-      this.giveBackTimer.clear();
-    }
+    const pending = this.intake.pending();
+    for (const {id, record} of this.intake.take(pending)) this.start(id, record);
     if (core.lanes.size === 0 && this.requests.any) {
       tolerate(core, 'clear cancel requests', () => this.requests.dropStale(pending));
     }
     if (!this.presence.announced) tolerate(core, 'announce this worker', () => this.presence.announce());
   }
 
-  // The pod's jobs, in hand-out order, that are not running here yet.
-  private pendingJobs(): string[] {
-    return (this.pod?.jobs() ?? []).filter((id) => !this.core.lanes.has(id));
-  }
-
-  private readRecord(id: string): JobRecord | undefined {
-    try {
-      return recordFor(this.core.paths, id);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (!isRetryableMoveError(code)) throw error;
-      // Its record cannot be read now: the job waits in the pod, and is looked at again soon.
-      if (this.presence.trouble !== code) {
-        this.presence.trouble = code;
-        this.core.log(
-          `${id}: cannot start it now (${describeError(error)}); trying again every ${formatDuration(this.core.retryIoMs)}`,
-        );
-      }
-      this.retryTimer.soon(this.core.retryIoMs);
-      return undefined;
-    }
-  }
-
   // Starts job `id` in a lane of its own, holding what it asks for until it has left the pod.
-  private start(id: string, record: JobRecord, request: Request): void {
+  private start(id: string, record: JobRecord): void {
     const {core} = this;
     this.lastJobAt = performance.now();
-    this.lastStartAt = this.lastJobAt;
-    const lane: Lane = {id, holding: core.slots.take(id, request), run: undefined, note: undefined};
+    const lane: Lane = {id, holding: core.slots.holding(id), run: undefined, note: undefined};
     core.lanes.set(id, lane);
     runLane(this.lanes, lane, record).then(
       () => this.laneEnded(lane),
@@ -307,38 +244,6 @@ export class Worker {
       return;
     }
     this.crash(error);
-  }
-
-  // Fails a job this worker could never run (it asks for more than the worker has in all).
-  private refuse(record: JobRecord, why: string): void {
-    const {id} = record;
-    this.refusing.add(id);
-    const failure = unrunnable(new FjdError('JOB_BAD_VALUE', `the job ${why}`));
-    closeAttempt(this.lanes.attempts.begin(record), null, null, failure, 'failed');
-    this.recorder
-      .end(record, 'failed', failure)
-      .then(() => {
-        this.refusing.delete(id);
-        this.fillSoon.ask();
-      })
-      .catch((error: unknown) => {
-        this.refusing.delete(id);
-        if (error instanceof FencedError) this.onFenced();
-        else this.crash(error);
-      });
-  }
-
-  // The jobs that wait for room go back to jobqueue/, for a worker with room elsewhere, once no
-  // job has started here for a while (what runs is long); otherwise they wait a while more.
-  private giveBackWaiting(): void {
-    if (this.core.leaving !== undefined || this.waiting.size === 0) return;
-    const quietFor = performance.now() - this.lastStartAt;
-    if (quietFor < GIVE_BACK_AFTER_MS) {
-      this.giveBackTimer.start(GIVE_BACK_AFTER_MS - quietFor);
-      return;
-    }
-    this.recorder.giveBackWaiting([...this.waiting.keys()], {kind: 'given-back'});
-    this.waiting.clear();
   }
 
   // Leaves the home: closes the pod, putting back what is still in it (recorder.ts). A fenced
