@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {announcedWorker, handOut, peak, readMarks} from '../helpers/hand-out.js';
+import {isRunning, processesMentioning} from '../helpers/processes.js';
 import {waitUntil} from '../helpers/wait.js';
 
 const job = (seconds: number, control = ''): string =>
@@ -89,5 +90,37 @@ describe('a worker with slots', () => {
     expect(home.ls('failed')).toEqual(['huge']);
     expect(home.ls('done')).toEqual(['fine']);
     expect(home.record('huge')).toMatchObject({state: 'failed', reason: 'the job needs 4 cpus; this worker offers 2'});
+  });
+});
+
+describe('a lost worker with many slots', () => {
+  it('has every running job put back, each with a lost attempt, and their processes stopped', async () => {
+    const home = makeHome('lost-slots');
+    const worker = home.start('worker', ['--slots', '3']);
+    const id = await announcedWorker(home.dir);
+    for (const name of ['l1', 'l2', 'l3']) handOut(home.dir, id, name, job(60));
+    await waitUntil(() => readMarks(home.dir).size === 3, 20_000, 'three jobs to start');
+    const running = JSON.parse(home.read(`.fjd/workers/${id}/current`)) as {jobs: {id: string; slot: number}[]};
+    expect(running.jobs.map((note) => [note.id, note.slot]).sort()).toEqual([
+      ['l1', 1],
+      ['l2', 2],
+      ['l3', 3],
+    ]);
+    // The jobs' processes: each job runs in the home, with its job file's path on its command line.
+    const sleeps = processesMentioning(home.dir).filter(
+      (p) => p.command.includes('sleep') || p.command.includes('slot-mark'),
+    );
+    expect(sleeps.length).toBeGreaterThanOrEqual(3);
+    worker.signal('SIGKILL');
+    await worker.result;
+    const dispatcher = home.start('dispatcher', ['--watch']);
+    await waitUntil(() => home.ls('jobqueue').length === 3, 20_000, "the lost worker's jobs to be back in the queue");
+    for (const name of ['l1', 'l2', 'l3']) {
+      expect(home.record(name)).toMatchObject({state: 'requeued', attempts: [{outcome: 'lost', signal: 'SIGKILL'}]});
+    }
+    await waitUntil(() => sleeps.every((p) => !isRunning(p.pid)), 10_000, 'the jobs of the lost worker to be stopped');
+    expect(home.ls('.fjd/workers')).toEqual([]);
+    dispatcher.signal('SIGINT');
+    expect((await dispatcher.result).exitCode).toBe(130);
   });
 });
