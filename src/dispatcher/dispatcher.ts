@@ -60,6 +60,8 @@ export class Dispatcher {
   // Whether a watch failed, so that changes are found by rescans alone.
   private polling = false;
   private toldNoWorkers = false;
+  // Whether this dispatcher has handed out a job.
+  private handedOutAny = false;
   private pumping = false;
   // A listing that confirms the end is under way (see maybeFinish).
   private confirming = false;
@@ -212,7 +214,11 @@ export class Dispatcher {
         if (meta === undefined) break;
         if (!this.assign(meta, worker)) break;
       }
-      if (!this.toldNoWorkers && this.parts.intake.hasReady() && !this.parts.pool.anyReady()) {
+      // Said when no worker takes jobs, or when those there are busy with jobs handed out
+      // before this dispatcher started (a worker stays announced while it runs jobs).
+      const stuck =
+        !this.parts.pool.anyReady() || (!this.handedOutAny && this.parts.pool.nextAvailable() === undefined);
+      if (!this.toldNoWorkers && this.parts.intake.hasReady() && stuck) {
         this.toldNoWorkers = true;
         this.emit({
           type: 'waiting-for-workers',
@@ -264,6 +270,7 @@ export class Dispatcher {
     this.parts.intake.taken(meta.name);
     // Taken back by its owner before we got to it: the worker is still free.
     if (assignment !== 'taken-back') this.parts.pool.hold(worker, assignment.id, meta.name, meta.group);
+    this.handedOutAny = true;
     return true;
   }
 
