@@ -1,9 +1,10 @@
 // The control section of a job file ([control], or its later synonym [fjd]): the only section
 // that belongs to fjd. Which keys it may hold, and what each one means once read: the command,
-// its files, its timeout and retries, and its place in line.
+// its files, its timeout and retries, its place in line, and what it needs of its worker.
 import {FjdError} from '../errors.js';
 import {didYouMean} from '../util/suggest.js';
 import {sectionValues} from './ini.js';
+import {parseRequest, type Request} from './resources.js';
 import {parseBoolean, parseDuration} from './values.js';
 
 export interface JobControl {
@@ -29,6 +30,9 @@ export interface JobControl {
   // mean that).
   after: string[];
   afterAny: string[];
+  // [control] cpus, memory, gpus: what the job needs of its worker while it runs
+  // (DEFAULT_REQUEST itself when it asks for nothing more than one cpu).
+  request: Request;
   // Every key of the control section, interpolated, for features that read more of it.
   values: Map<string, string>;
   // Which section held it: 'control' or 'fjd'.
@@ -54,6 +58,9 @@ export const CONTROL_KEYS = [
   'group',
   'after',
   'after_any',
+  'cpus',
+  'memory',
+  'gpus',
 ] as const;
 
 // Refuses the keys of a control section that fjd does not know, naming each and the key it
@@ -68,6 +75,18 @@ function checkControlKeys(sectionName: string, section: Map<string, string>): vo
   throw new FjdError('JOB_UNKNOWN_KEY', message, {
     hint: `[${sectionName}] holds only ${CONTROL_KEYS.join(', ')}; the job's own settings belong in a section of their own, such as [params].`,
   });
+}
+
+const REQUEST_KEYS = ['cpus', 'memory', 'gpus'];
+const NOTHING = new Map<string, string>();
+
+// The request of a control section, from its own keys only (interpolated): unlike the older
+// keys, these are not taken from [DEFAULT], where job files written before fjd knew them may
+// hold a `cpus` or `memory` of their own.
+function readRequest(sectionName: string, section: Map<string, string>, values: Map<string, string>): Request {
+  const own = REQUEST_KEYS.filter((key) => section.has(key));
+  if (own.length === 0) return parseRequest(NOTHING, sectionName);
+  return parseRequest(new Map(own.map((key) => [key, values.get(key) ?? ''])), sectionName);
 }
 
 // Reads the control section `sectionName` (as the file spells it) with the document's
@@ -135,6 +154,7 @@ export function readControl(
     group: optional('group'),
     after: [...new Set(after)],
     afterAny: [...new Set(afterAny)].filter((name) => !after.includes(name)),
+    request: readRequest(sectionName, section, values),
     values,
     section: sectionName.toLowerCase(),
   };

@@ -62,32 +62,39 @@ export function formatBytes(bytes: number): string {
 }
 
 // The request of a control section's `cpus`, `memory` and `gpus` values (absent: the
-// defaults). Throws a job's reason for a value that can never be valid.
-export function parseRequest(values: ReadonlyMap<string, string>): Request {
+// defaults), the section named as the file names it. Throws a job's reason for a value that
+// can never be valid. A job that asks for nothing more than the default gets DEFAULT_REQUEST
+// itself: a backlog of such jobs holds one request, not one each.
+export function parseRequest(values: ReadonlyMap<string, string>, section = 'control'): Request {
+  const given = (key: string): string | undefined => {
+    const text = values.get(key)?.trim();
+    return text === undefined || text === '' ? undefined : text;
+  };
   const count = (key: string, least: number): number | undefined => {
-    const text = values.get(key);
-    if (text === undefined || text.trim() === '') return undefined;
-    const value = Number(text.trim());
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < least) {
-      throw new FjdError(
-        'JOB_BAD_VALUE',
-        `[control] ${key} must be a whole number of at least ${least}, not "${text.trim()}"`,
-        {hint: `Write \`${key} = ${Math.max(least, 1)}\`, or leave ${key} out (${key === 'cpus' ? '1' : 'none'}).`},
-      );
+    const text = given(key);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < least) {
+      throw new FjdError('JOB_BAD_VALUE', `[${section}] ${key} = ${text} is not a whole number of at least ${least}`, {
+        hint: `Write \`${key} = ${Math.max(least, 1)}\`, or leave ${key} out (${key === 'cpus' ? '1' : 'none'}).`,
+      });
     }
     return value;
   };
-  const memoryText = values.get('memory');
+  const memoryText = given('memory');
   let memoryBytes = 0;
-  if (memoryText !== undefined && memoryText.trim() !== '') {
+  if (memoryText !== undefined) {
     try {
-      memoryBytes = parseMemorySize(memoryText, '[control] memory');
+      memoryBytes = parseMemorySize(memoryText);
     } catch (error) {
       if (!(error instanceof FjdError)) throw error;
-      throw new FjdError('JOB_BAD_VALUE', error.message, {hint: error.hint});
+      throw new FjdError('JOB_BAD_VALUE', `[${section}] memory = ${memoryText} is not a size such as 8G, 512M or 2T`, {
+        hint: error.hint,
+      });
     }
   }
-  return {cpus: count('cpus', 1) ?? 1, memoryBytes, gpus: count('gpus', 0) ?? 0};
+  const request = {cpus: count('cpus', 1) ?? 1, memoryBytes, gpus: count('gpus', 0) ?? 0};
+  return isDefaultRequest(request) ? DEFAULT_REQUEST : request;
 }
 
 // Whether a request is the default one (1 cpu, no memory, no GPU).
