@@ -32,7 +32,7 @@ export interface JobControl {
   afterAny: string[];
   // [control] cpus, memory, gpus: what the job needs of its worker while it runs
   // (DEFAULT_REQUEST itself when it asks for nothing more than one cpu).
-  request: Request;
+  request: Readonly<Request>;
   // Every key of the control section, interpolated, for features that read more of it.
   values: Map<string, string>;
   // Which section held it: 'control' or 'fjd'.
@@ -83,7 +83,11 @@ const NOTHING = new Map<string, string>();
 // The request of a control section, from its own keys only (interpolated): unlike the older
 // keys, these are not taken from [DEFAULT], where job files written before fjd knew them may
 // hold a `cpus` or `memory` of their own.
-function readRequest(sectionName: string, section: Map<string, string>, values: Map<string, string>): Request {
+function readRequest(
+  sectionName: string,
+  section: Map<string, string>,
+  values: Map<string, string>,
+): Readonly<Request> {
   const own = REQUEST_KEYS.filter((key) => section.has(key));
   if (own.length === 0) return parseRequest(NOTHING, sectionName);
   return parseRequest(new Map(own.map((key) => [key, values.get(key) ?? ''])), sectionName);

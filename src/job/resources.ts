@@ -65,7 +65,7 @@ export function formatBytes(bytes: number): string {
 // defaults), the section named as the file names it. Throws a job's reason for a value that
 // can never be valid. A job that asks for nothing more than the default gets DEFAULT_REQUEST
 // itself: a backlog of such jobs holds one request, not one each.
-export function parseRequest(values: ReadonlyMap<string, string>, section = 'control'): Request {
+export function parseRequest(values: ReadonlyMap<string, string>, section = 'control'): Readonly<Request> {
   const given = (key: string): string | undefined => {
     const text = values.get(key)?.trim();
     return text === undefined || text === '' ? undefined : text;
