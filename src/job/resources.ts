@@ -45,6 +45,23 @@ export function parseMemorySize(text: string, what = 'memory'): number {
   return Math.round(Number(match[1]) * unit);
 }
 
+// Parses a list of GPU ids as CUDA_VISIBLE_DEVICES names them ("0,1,3", or UUIDs such as
+// "GPU-8f2…"); "" or "none" is no GPU. Throws on an id named twice.
+export function parseGpuIds(text: string, what = 'gpus'): string[] {
+  if (text.trim().toLowerCase() === 'none') return [];
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const twice = ids.find((id, at) => ids.indexOf(id) !== at);
+  if (twice !== undefined) {
+    throw new FjdError('USAGE', `${what} names GPU ${twice} twice`, {
+      hint: 'Name each GPU once, such as 0,1,3 (or none).',
+    });
+  }
+  return ids;
+}
+
 // A size for people: "8G", "512M", "1.5G".
 export function formatBytes(bytes: number): string {
   for (const [unit, size] of [

@@ -59,11 +59,12 @@ describe('the request in a job meta', () => {
   });
 
   it('gives a job whose request can never be valid the defaults, for the worker to fail it with its reason', () => {
-    for (const [name, line] of [
+    const cases: [string, string][] = [
       ['zero', 'cpus = 0'],
       ['many', 'gpus = many'],
       ['lots', 'memory = lots'],
-    ]) {
+    ];
+    for (const [name, line] of cases) {
       const job = meta(name, `[control]\nexecutable = sim\npriority = 5\n${line}\n`);
       expect(job.request, name).toBe(DEFAULT_REQUEST);
       expect(job.priority, name).toBe(0);
