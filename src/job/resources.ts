@@ -178,17 +178,23 @@ export function fits(request: Request, free: Free): boolean {
   return shortfall(request, free) === undefined;
 }
 
+const NOUNS: Record<string, string> = {slots: 'slot', cpus: 'cpu', gpus: 'GPU'};
+
+// How shortfall says what a whole capacity has of a resource: "<whose> offers 4 cpus".
+export function offers(whose: string): (what: string, have: string) => string {
+  return (what, have) => {
+    const noun = NOUNS[what];
+    return `${whose} offers ${noun === undefined ? have : `${have} ${noun}${have === '1' ? '' : 's'}`}`;
+  };
+}
+
 // Why no worker of `capacities` could ever run `request`, even idle ("needs 8 cpus; the
 // largest worker offers 4"), or undefined when one could (or there is no worker to judge by).
 export function unfittable(request: Request, capacities: readonly Capacity[]): string | undefined {
   if (capacities.length === 0) return undefined;
   if (capacities.some((capacity) => fits(request, freeOf(capacity)))) return undefined;
   const largest = (pick: (capacity: Capacity) => number): number => Math.max(...capacities.map(pick));
-  const offers = (what: string, have: string): string => {
-    const one = capacities.length === 1;
-    const noun = what === 'memory' ? have : `${have} ${what === 'gpus' ? 'GPU' : 'cpu'}${have === '1' ? '' : 's'}`;
-    return one ? `the only worker offers ${noun}` : `the largest worker offers ${noun}`;
-  };
+  const says = offers(capacities.length === 1 ? 'the only worker' : 'the largest worker');
   const best: Free = {
     slots: 1,
     cpus: largest((capacity) => capacity.cpus),
@@ -199,7 +205,5 @@ export function unfittable(request: Request, capacities: readonly Capacity[]): s
   };
   // No one worker has all it needs although each resource is somewhere: say the first one short
   // on the worker with the most cpus.
-  return (
-    shortfall(request, best, offers) ?? `needs ${formatRequest(request)} on one worker; no worker offers all of it`
-  );
+  return shortfall(request, best, says) ?? `needs ${formatRequest(request)} on one worker; no worker offers all of it`;
 }
