@@ -3,6 +3,7 @@ import {Command, CommanderError, InvalidArgumentError, Option} from 'commander';
 import {FjdError, type FjdErrorCode} from '../errors.js';
 import {resolveHome} from '../home/layout.js';
 import {parseDuration} from '../job/job-file.js';
+import {parseGpuIds, parseMemorySize} from '../job/resources.js';
 import {formatDuration} from '../util/duration.js';
 
 // Exit codes: 0 all well, 1 some jobs failed, 2 bad usage, 3 a job named that does not exist
@@ -109,5 +110,32 @@ export function positiveInteger(what: string): (value: string) => number {
       throw new InvalidArgumentError(`${what} must be a whole number of at least 1.`);
     }
     return n;
+  };
+}
+
+// Parses a memory size for an option (8G, 512M; a bare number is megabytes), more than none.
+export function memorySize(what: string): (value: string) => number {
+  return (value: string) => {
+    let bytes: number;
+    try {
+      bytes = parseMemorySize(value, what);
+    } catch {
+      throw new InvalidArgumentError(
+        `${what} must be a size such as 64G, 512M or 2T (powers of 1024; a bare number is megabytes).`,
+      );
+    }
+    if (bytes < 1) throw new InvalidArgumentError(`${what} must be more than none.`);
+    return bytes;
+  };
+}
+
+// Parses a list of GPU ids for an option (0,1,3; none), each named once.
+export function gpuIds(what: string): (value: string) => string[] {
+  return (value: string) => {
+    try {
+      return parseGpuIds(value, what);
+    } catch (error) {
+      throw new InvalidArgumentError(`${error instanceof Error ? error.message : String(error)}.`);
+    }
   };
 }

@@ -1,11 +1,12 @@
 // What scheduling needs from a job file: its priority (or the one `fjd prioritize` set), its
 // submission time (or the place in line a job put back in the queue keeps, from its record),
-// its group, and the jobs it waits for. Read by the dispatcher for every job of a backlog
+// its group, the jobs it waits for, and what it asks of its worker ([control] cpus, memory, gpus). Read by the dispatcher for every job of a backlog
 // (src/dispatcher/ready-queue.ts orders them), and by `fjd status JOB` and `fjd prioritize`.
 import fs from 'node:fs';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
 import {decodeJobText, parseJobText} from '../job/job-file.js';
+import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
 import {isTransientFsError} from '../util/transient.js';
 import type {HomePaths} from './layout.js';
 import {recordPath} from './paths.js';
@@ -19,6 +20,9 @@ export interface JobMeta {
   group: string | undefined;
   after: string[];
   afterAny: string[];
+  // What it needs of a worker's free capacity; DEFAULT_REQUEST itself (shared, frozen) when it
+  // asks for nothing more than one cpu.
+  request: Readonly<Request>;
   // The order in which this dispatcher saw files appear, for files whose ctimes are equal (a
   // filesystem's clock moves in ticks of a few ms); 0 for files found by listing, which are
   // then ordered by name.
@@ -33,7 +37,7 @@ export interface JobMeta {
 const META_READ_CAP = 64 * 1024;
 // One buffer for every read (a backlog of 100,000 files would otherwise leave as many behind).
 const readBuffer = Buffer.alloc(META_READ_CAP);
-const SCHEDULING_KEYS = /priority|group|after/i;
+const SCHEDULING_KEYS = /priority|group|after|cpus|memory|gpus/i;
 // Most jobs wait for nothing: they share one empty list.
 const NONE: string[] = [];
 
@@ -69,6 +73,7 @@ export function readJobMeta(dir: string, name: string, home?: HomePaths): JobMet
       meta.group = control.group;
       if (control.after.length > 0) meta.after = control.after;
       if (control.afterAny.length > 0) meta.afterAny = control.afterAny;
+      meta.request = control.request;
     } catch {
       // The worker fails it with the reason.
     }
@@ -103,5 +108,15 @@ function keptPlace(home: HomePaths, name: string): number | undefined {
 }
 
 function defaults(name: string, submittedMs: number): JobMeta {
-  return {name, priority: 0, submittedMs, group: undefined, after: NONE, afterAny: NONE, seq: 0, version: 0};
+  return {
+    name,
+    priority: 0,
+    submittedMs,
+    group: undefined,
+    after: NONE,
+    afterAny: NONE,
+    request: DEFAULT_REQUEST,
+    seq: 0,
+    version: 0,
+  };
 }

@@ -45,6 +45,23 @@ export function parseMemorySize(text: string, what = 'memory'): number {
   return Math.round(Number(match[1]) * unit);
 }
 
+// Parses a list of GPU ids as CUDA_VISIBLE_DEVICES names them ("0,1,3", or UUIDs such as
+// "GPU-8f2…"); "" or "none" is no GPU. Throws on an id named twice.
+export function parseGpuIds(text: string, what = 'gpus'): string[] {
+  if (text.trim().toLowerCase() === 'none') return [];
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const twice = ids.find((id, at) => ids.indexOf(id) !== at);
+  if (twice !== undefined) {
+    throw new FjdError('USAGE', `${what} names GPU ${twice} twice`, {
+      hint: 'Name each GPU once, such as 0,1,3 (or none).',
+    });
+  }
+  return ids;
+}
+
 // A size for people: "8G", "512M", "1.5G".
 export function formatBytes(bytes: number): string {
   for (const [unit, size] of [
@@ -62,32 +79,39 @@ export function formatBytes(bytes: number): string {
 }
 
 // The request of a control section's `cpus`, `memory` and `gpus` values (absent: the
-// defaults). Throws a job's reason for a value that can never be valid.
-export function parseRequest(values: ReadonlyMap<string, string>): Request {
+// defaults), the section named as the file names it. Throws a job's reason for a value that
+// can never be valid. A job that asks for nothing more than the default gets DEFAULT_REQUEST
+// itself: a backlog of such jobs holds one request, not one each.
+export function parseRequest(values: ReadonlyMap<string, string>, section = 'control'): Readonly<Request> {
+  const given = (key: string): string | undefined => {
+    const text = values.get(key)?.trim();
+    return text === undefined || text === '' ? undefined : text;
+  };
   const count = (key: string, least: number): number | undefined => {
-    const text = values.get(key);
-    if (text === undefined || text.trim() === '') return undefined;
-    const value = Number(text.trim());
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < least) {
-      throw new FjdError(
-        'JOB_BAD_VALUE',
-        `[control] ${key} must be a whole number of at least ${least}, not "${text.trim()}"`,
-        {hint: `Write \`${key} = ${Math.max(least, 1)}\`, or leave ${key} out (${key === 'cpus' ? '1' : 'none'}).`},
-      );
+    const text = given(key);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < least) {
+      throw new FjdError('JOB_BAD_VALUE', `[${section}] ${key} = ${text} is not a whole number of at least ${least}`, {
+        hint: `Write \`${key} = ${Math.max(least, 1)}\`, or leave ${key} out (${key === 'cpus' ? '1' : 'none'}).`,
+      });
     }
     return value;
   };
-  const memoryText = values.get('memory');
+  const memoryText = given('memory');
   let memoryBytes = 0;
-  if (memoryText !== undefined && memoryText.trim() !== '') {
+  if (memoryText !== undefined) {
     try {
-      memoryBytes = parseMemorySize(memoryText, '[control] memory');
+      memoryBytes = parseMemorySize(memoryText);
     } catch (error) {
       if (!(error instanceof FjdError)) throw error;
-      throw new FjdError('JOB_BAD_VALUE', error.message, {hint: error.hint});
+      throw new FjdError('JOB_BAD_VALUE', `[${section}] memory = ${memoryText} is not a size such as 8G, 512M or 2T`, {
+        hint: error.hint,
+      });
     }
   }
-  return {cpus: count('cpus', 1) ?? 1, memoryBytes, gpus: count('gpus', 0) ?? 0};
+  const request = {cpus: count('cpus', 1) ?? 1, memoryBytes, gpus: count('gpus', 0) ?? 0};
+  return isDefaultRequest(request) ? DEFAULT_REQUEST : request;
 }
 
 // Whether a request is the default one (1 cpu, no memory, no GPU).
@@ -154,17 +178,23 @@ export function fits(request: Request, free: Free): boolean {
   return shortfall(request, free) === undefined;
 }
 
+const NOUNS: Record<string, string> = {slots: 'slot', cpus: 'cpu', gpus: 'GPU'};
+
+// How shortfall says what a whole capacity has of a resource: "<whose> offers 4 cpus".
+export function offers(whose: string): (what: string, have: string) => string {
+  return (what, have) => {
+    const noun = NOUNS[what];
+    return `${whose} offers ${noun === undefined ? have : `${have} ${noun}${have === '1' ? '' : 's'}`}`;
+  };
+}
+
 // Why no worker of `capacities` could ever run `request`, even idle ("needs 8 cpus; the
 // largest worker offers 4"), or undefined when one could (or there is no worker to judge by).
 export function unfittable(request: Request, capacities: readonly Capacity[]): string | undefined {
   if (capacities.length === 0) return undefined;
   if (capacities.some((capacity) => fits(request, freeOf(capacity)))) return undefined;
   const largest = (pick: (capacity: Capacity) => number): number => Math.max(...capacities.map(pick));
-  const offers = (what: string, have: string): string => {
-    const one = capacities.length === 1;
-    const noun = what === 'memory' ? have : `${have} ${what === 'gpus' ? 'GPU' : 'cpu'}${have === '1' ? '' : 's'}`;
-    return one ? `the only worker offers ${noun}` : `the largest worker offers ${noun}`;
-  };
+  const says = offers(capacities.length === 1 ? 'the only worker' : 'the largest worker');
   const best: Free = {
     slots: 1,
     cpus: largest((capacity) => capacity.cpus),
@@ -175,7 +205,5 @@ export function unfittable(request: Request, capacities: readonly Capacity[]): s
   };
   // No one worker has all it needs although each resource is somewhere: say the first one short
   // on the worker with the most cpus.
-  return (
-    shortfall(request, best, offers) ?? `needs ${formatRequest(request)} on one worker; no worker offers all of it`
-  );
+  return shortfall(request, best, says) ?? `needs ${formatRequest(request)} on one worker; no worker offers all of it`;
 }

@@ -18,7 +18,7 @@ import {crashPoint} from '../util/crash-point.js';
 import {signalGroup} from '../util/kill-tree.js';
 import {isTransientFsError} from '../util/transient.js';
 import {isFenced, stoppingNow, tolerate, whyNow, type Lane, type Run, type WorkerCore} from './core.js';
-import {resourceEnv} from './job-env.js';
+import {jobResourceEnv} from './job-env.js';
 import {failureOf, reasonText, type Failure, type Reason} from './reason.js';
 import type {Recorder} from './recorder.js';
 import type {Requests} from './requests.js';
@@ -88,7 +88,7 @@ export class Attempts {
       FJD_JOB_NAME: record.name,
       FJD_JOB_FILE: jobFile,
       FJD_WORKER: this.core.id,
-      ...resourceEnv(lane.holding, this.core.capacity, this.baseEnv),
+      ...jobResourceEnv(lane.holding, this.core.capacity.gpus.length > 0, this.baseEnv),
     });
     return {control, run: {plan, jobFile, cwd: workdir, env}};
   }
@@ -122,8 +122,8 @@ export class Attempts {
       attempt: attempt.attempt,
       startedAt: attempt.startedAt,
       slot: holding.slot,
-      cpus: holding.request.cpus,
-      memoryBytes: holding.request.memoryBytes,
+      cpus: holding.cpus,
+      memoryBytes: holding.memoryBytes,
       gpus: holding.gpus,
     };
     const notes: CurrentJob[] = [];

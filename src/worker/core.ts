@@ -30,7 +30,7 @@ import type {RunningJob} from '../run/run-job.js';
 import {hostName} from '../util/host.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {Timers, type Pause} from '../util/timers.js';
-import {Slots, type Holding} from './slots.js';
+import {Slots, type Allocation} from './slots.js';
 
 export type StopMode = 'drain' | 'now';
 
@@ -82,7 +82,7 @@ export type WorkerState = {name: 'starting'} | {name: 'working'} | {name: 'stopp
 // A job in one of the worker's slots, from the pod until it has left the pod.
 export interface Lane {
   readonly id: string;
-  readonly holding: Holding;
+  readonly holding: Allocation;
   // The attempt running now; undefined while it is prepared, waits for a retry or is recorded.
   run: Run | undefined;
   // Its entry in the note of running jobs (`current`), once an attempt has started.

@@ -1,20 +1,27 @@
-// The environment a job gets from the slot it runs in: FJD_SLOT (1-based, as GNU parallel's
-// {%}), FJD_CPUS, CUDA_VISIBLE_DEVICES (its own GPUs; empty for a job that asked for none on a
-// worker with GPUs, so that it sees none; untouched on a worker without), and OMP_NUM_THREADS
-// (its cpus, unless the worker's own environment sets it).
-import type {Capacity} from '../job/resources.js';
-import type {Holding} from './slots.js';
+// The environment a job gets for the resources it holds: FJD_SLOT (its slot, 1-based, as GNU
+// parallel's $PARALLEL_JOBSLOT), FJD_CPUS, CUDA_VISIBLE_DEVICES (its own GPUs) and
+// OMP_NUM_THREADS. Pure: the worker sets what this returns over its own environment.
 
-export function resourceEnv(
-  holding: Holding,
-  capacity: Capacity,
+// What a job holds of its worker while it runs.
+export interface HeldResources {
+  slot: number;
+  cpus: number;
+  gpus: readonly string[];
+}
+
+// The variables to set for a job holding `held` on a worker that has GPUs or not, whose own
+// environment is `workerEnv`. CUDA_VISIBLE_DEVICES is the job's GPU ids, comma-separated, and
+// empty for a job with none on a worker with GPUs (unset would let it see every GPU); on a
+// worker without GPUs it is left as inherited. OMP_NUM_THREADS is the job's cpus, unless the
+// worker's environment sets it (a user's choice, kept).
+export function jobResourceEnv(
+  held: HeldResources,
+  workerHasGpus: boolean,
   workerEnv: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
-  const env: Record<string, string> = {
-    FJD_SLOT: String(holding.slot),
-    FJD_CPUS: String(holding.request.cpus),
-  };
-  if (capacity.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = holding.gpus.join(',');
-  if (workerEnv.OMP_NUM_THREADS === undefined) env.OMP_NUM_THREADS = String(holding.request.cpus);
+  const env: Record<string, string> = {FJD_SLOT: String(held.slot), FJD_CPUS: String(held.cpus)};
+  if (workerHasGpus) env.CUDA_VISIBLE_DEVICES = held.gpus.join(',');
+  const omp = workerEnv.OMP_NUM_THREADS;
+  if (omp === undefined || omp.trim() === '') env.OMP_NUM_THREADS = String(held.cpus);
   return env;
 }

@@ -6,12 +6,13 @@
 import type {JobRecord} from '../home/record.js';
 import {FencedError, recordFor} from '../home/transitions.js';
 import {FjdError, describeError, errnoCode} from '../errors.js';
-import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
+import {DEFAULT_REQUEST, fits, type Request} from '../job/resources.js';
 import {formatDuration} from '../util/duration.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import type {OneShot} from '../util/timers.js';
 import {closeAttempt, type Attempts} from './attempt.js';
 import type {WorkerCore} from './core.js';
+import type {Allocation} from './slots.js';
 import {PodOrder} from './pod.js';
 import type {WorkerPresence} from './presence.js';
 import {unrunnable, type PutBack} from './reason.js';
@@ -24,7 +25,8 @@ const GIVE_BACK_AFTER_MS = 1000;
 export interface Taken {
   id: string;
   record: JobRecord;
-  request: Request;
+  // What it holds: its slot, cpus, memory and GPUs (taken from the worker's slots).
+  allocation: Allocation;
 }
 
 export interface IntakeHooks {
@@ -77,20 +79,20 @@ export class PodIntake {
       if (this.refusing.has(id)) continue;
       const record = this.waiting.get(id) ?? this.readRecord(id);
       if (record === undefined) continue;
-      const request = record.request ?? DEFAULT_REQUEST;
-      const never = core.slots.never(request);
+      const request: Request = record.request ?? DEFAULT_REQUEST;
+      const never = core.slots.neverFits(request);
       if (never !== undefined) {
         this.refuse(record, never);
         continue;
       }
-      if (!core.slots.fitsNow(request)) {
+      const allocation = fits(request, core.slots.free()) ? core.slots.allocate(request) : undefined;
+      if (allocation === undefined) {
         this.waiting.set(id, record);
         continue;
       }
       this.waiting.delete(id);
       this.lastStartAt = performance.now();
-      taken.push({id, record, request});
-      core.slots.take(id, request);
+      taken.push({id, record, allocation});
       room--;
     }
     if (this.waiting.size > 0) this.giveBackTimer.soon(GIVE_BACK_AFTER_MS);

@@ -1,70 +1,72 @@
-// A worker's slots: what of its capacity the jobs running now hold. A job gets the lowest free
-// slot (FJD_SLOT, 1-based) and the first free GPUs, in the order the worker was given them;
-// what it held is free again when it ends. Pure bookkeeping: the worker asks and acts.
-import {fits, freeOf, give, shortfall, take, type Capacity, type Free, type Request} from '../job/resources.js';
+// The slots of one worker process and what its running jobs hold of its capacity: which slot
+// and which GPUs a job that fits gets (the lowest free ones), and what it gives back when it
+// ends. First fit: a job that does not fit now waits for others to end; one that could never
+// fit, even with the worker idle, is said so (its reason).
+import {fits, freeOf, offers, shortfall, take, type Capacity, type Free, type Request} from '../job/resources.js';
 
-// What one running job holds.
-export interface Holding {
+// What one running job holds: its slot (1-based), cpus, memory and GPU ids.
+export interface Allocation {
   slot: number;
-  request: Request;
+  cpus: number;
+  memoryBytes: number;
   gpus: string[];
 }
 
 export class Slots {
-  private free: Free;
-  private readonly held = new Map<string, Holding>();
-  private readonly freeGpus: string[];
+  private readonly held = new Map<number, Allocation>();
 
-  constructor(readonly capacity: Capacity) {
-    this.free = freeOf(capacity);
-    this.freeGpus = [...capacity.gpus];
+  // `running`: the jobs that already hold part of `capacity` (each its own slot).
+  constructor(
+    readonly capacity: Capacity,
+    running: readonly Allocation[] = [],
+  ) {
+    for (const allocation of running) this.held.set(allocation.slot, {...allocation, gpus: [...allocation.gpus]});
   }
 
-  get running(): number {
-    return this.held.size;
+  // What is free now: slots, cpus, memory (null: not counted) and GPUs.
+  free(): Free {
+    let free = freeOf(this.capacity);
+    for (const allocation of this.held.values()) {
+      free = take(free, {cpus: allocation.cpus, memoryBytes: allocation.memoryBytes, gpus: 0});
+    }
+    return {...free, gpus: this.freeGpus().length};
   }
 
-  get full(): boolean {
-    return this.free.slots < 1;
-  }
-
-  // Why a job with `request` could never run here, even with every slot free; undefined when
-  // it could.
-  never(request: Request): string | undefined {
-    const reason = shortfall(request, freeOf(this.capacity), (_what, have) => `this worker offers ${have}`);
-    return reason;
-  }
-
-  fitsNow(request: Request): boolean {
-    return fits(request, this.free);
-  }
-
-  // Takes what job `id` asks for, which must fit now.
-  take(id: string, request: Request): Holding {
-    const used = new Set([...this.held.values()].map((holding) => holding.slot));
+  // Takes what `request` needs, with the lowest free slot and the lowest free GPUs (in the
+  // order the capacity lists them); undefined, taking nothing, when it does not fit now.
+  allocate(request: Request): Allocation | undefined {
+    if (!fits(request, this.free())) return undefined;
     let slot = 1;
-    while (used.has(slot)) slot++;
-    const holding: Holding = {slot, request, gpus: this.freeGpus.splice(0, request.gpus)};
-    this.free = take(this.free, request);
-    this.held.set(id, holding);
-    return holding;
+    while (this.held.has(slot)) slot++;
+    const allocation: Allocation = {
+      slot,
+      cpus: request.cpus,
+      memoryBytes: request.memoryBytes,
+      gpus: this.freeGpus().slice(0, request.gpus),
+    };
+    this.held.set(slot, allocation);
+    return allocation;
   }
 
-  // What job `id` holds (it must have taken it).
-  holding(id: string): Holding {
-    const holding = this.held.get(id);
-    if (holding === undefined) throw new Error(`job ${id} holds no slot`);
-    return holding;
+  // Gives back what the job in `slot` held; false when no job held it.
+  release(slot: number): boolean {
+    return this.held.delete(slot);
   }
 
-  // Job `id` has ended: what it held is free again.
-  release(id: string): void {
-    const holding = this.held.get(id);
-    if (holding === undefined) return;
-    this.held.delete(id);
-    this.free = give(this.free, holding.request);
-    // Back in the order the worker was given them, so that the lowest ids go first.
-    this.freeGpus.push(...holding.gpus);
-    this.freeGpus.sort((a, b) => this.capacity.gpus.indexOf(a) - this.capacity.gpus.indexOf(b));
+  // What the running jobs hold, by slot.
+  running(): Allocation[] {
+    return [...this.held.values()].sort((a, b) => a.slot - b.slot);
+  }
+
+  // Why `request` could never run here, even with no other job running ("needs 8 cpus; this
+  // worker offers 4 cpus"), or undefined when it could.
+  neverFits(request: Request): string | undefined {
+    return shortfall(request, freeOf(this.capacity), offers('this worker'));
+  }
+
+  private freeGpus(): string[] {
+    const used = new Set<string>();
+    for (const allocation of this.held.values()) for (const id of allocation.gpus) used.add(id);
+    return this.capacity.gpus.filter((id) => !used.has(id));
   }
 }

@@ -28,6 +28,7 @@ import {
 import {Attempts} from './attempt.js';
 import {runLane, type LaneParts} from './lane.js';
 import {PodIntake} from './pod-intake.js';
+import type {Allocation} from './slots.js';
 import {WorkerPresence} from './presence.js';
 import {Recorder} from './recorder.js';
 import {Requests} from './requests.js';
@@ -208,7 +209,7 @@ export class Worker {
     // Nothing is taken through a directory that is unsafe now; the next tick looks again.
     if (core.guard.unsafe()) return;
     const pending = this.intake.pending();
-    for (const {id, record} of this.intake.take(pending)) this.start(id, record);
+    for (const {id, record, allocation} of this.intake.take(pending)) this.start(id, record, allocation);
     if (core.lanes.size === 0 && this.requests.any) {
       tolerate(core, 'clear cancel requests', () => this.requests.dropStale(pending));
     }
@@ -216,10 +217,10 @@ export class Worker {
   }
 
   // Starts job `id` in a lane of its own, holding what it asks for until it has left the pod.
-  private start(id: string, record: JobRecord): void {
+  private start(id: string, record: JobRecord, allocation: Allocation): void {
     const {core} = this;
     this.lastJobAt = performance.now();
-    const lane: Lane = {id, holding: core.slots.holding(id), run: undefined, note: undefined};
+    const lane: Lane = {id, holding: allocation, run: undefined, note: undefined};
     core.lanes.set(id, lane);
     runLane(this.lanes, lane, record).then(
       () => this.laneEnded(lane),
@@ -230,7 +231,7 @@ export class Worker {
   private laneEnded(lane: Lane): void {
     const {core} = this;
     core.lanes.delete(lane.id);
-    core.slots.release(lane.id);
+    core.slots.release(lane.holding.slot);
     this.lastJobAt = performance.now();
     if (core.state.name !== 'working') return;
     if (core.leaving !== undefined && core.lanes.size === 0) this.leave();

@@ -56,6 +56,49 @@ it('fails a job with an unknown [control] key at once, naming the key and the on
   ).toEqual(['free start', 'free end']);
 });
 
+it('fails a job whose cpus, memory or gpus can never be valid, with the reason in its record, and runs one that asks validly', async () => {
+  const home = makeHome('requests');
+  const cases: [string, string, string][] = [
+    [
+      'no-cpus',
+      `[control]\nexecutable = ${mark}\ncpus = 0\n`,
+      '[control] cpus = 0 is not a whole number of at least 1',
+    ],
+    [
+      'half-cpu',
+      `[control]\nexecutable = ${mark}\ncpus = 2.5\n`,
+      '[control] cpus = 2.5 is not a whole number of at least 1',
+    ],
+    [
+      'many-gpus',
+      `[fjd]\nexecutable = ${mark}\ngpus = many\n`,
+      '[fjd] gpus = many is not a whole number of at least 0',
+    ],
+    [
+      'lots',
+      `[control]\nexecutable = ${mark}\nmemory = lots\n`,
+      '[control] memory = lots is not a size such as 8G, 512M or 2T',
+    ],
+  ];
+  for (const [name, text] of cases) home.job(name, text);
+  home.job('asks', `[control]\nexecutable = ${mark}\ncpus = 1\nmemory = 1M\ngpus = 0\n`);
+  expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
+
+  const result = await home.run('dispatcher', []);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+  for (const [name, text, reason] of cases) {
+    expect(result.stdout).toContain(`Job ${name} failed: ${reason}\n`);
+    expect(home.record(name)).toMatchObject({
+      state: 'failed',
+      reason,
+      attempts: [{outcome: 'failed', reason, pid: null}],
+    });
+    expect(home.read(`failed/${name}`)).toBe(text);
+  }
+  expect(home.ls('done')).toEqual(['asks']);
+  expect(home.read('marks.txt')).not.toMatch(/^(no-cpus|half-cpu|many-gpus|lots) /m);
+});
+
 const python = execaSync('python', ['-c', 'import configparser'], {reject: false}).exitCode === 0;
 if (!python)
   console.warn('control-keys.test: the original fjd job file is not run: no `python` with configparser on PATH');

@@ -12,11 +12,23 @@ import {OpenJobs} from '../../src/dispatcher/open-jobs.js';
 import {ReadyQueue} from '../../src/dispatcher/ready-queue.js';
 import type {JobMeta} from '../../src/home/job-meta.js';
 import {dependencyKeys} from '../../src/home/names.js';
+import {DEFAULT_REQUEST} from '../../src/job/resources.js';
 
 const GRACE_MS = 5000;
 
 function job(name: string, control: Partial<Pick<JobMeta, 'group' | 'after' | 'afterAny' | 'priority'>> = {}): JobMeta {
-  return {name, priority: 0, submittedMs: 0, group: undefined, after: [], afterAny: [], seq: 0, version: 0, ...control};
+  return {
+    name,
+    priority: 0,
+    submittedMs: 0,
+    group: undefined,
+    after: [],
+    afterAny: [],
+    request: DEFAULT_REQUEST,
+    seq: 0,
+    version: 0,
+    ...control,
+  };
 }
 
 // The state the gate looks at, kept as plainly as a test can: open jobs, the jobs handed out

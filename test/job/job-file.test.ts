@@ -129,7 +129,7 @@ describe('the keys of [control]', () => {
   it('accepts every key it knows, keys of [DEFAULT], and any key in the other sections', () => {
     const keys = CONTROL_KEYS.map(
       (key) =>
-        `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : 'a'}`,
+        `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority|cpus|gpus/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : key === 'memory' ? '1G' : 'a'}`,
     );
     const job = parseJobText(
       `[DEFAULT]\nbase = /data\n[control]\n${keys.join('\n')}\n[params]\ntimout = 3\nanything-at_all = 4\n`,
@@ -141,6 +141,7 @@ describe('the keys of [control]', () => {
       group: 'a',
       after: ['a'],
       afterAny: [],
+      request: {cpus: 1, memoryBytes: 1024 ** 3, gpus: 1},
     });
     expect(job.document.sections.get('params')?.get('anything-at_all')).toBe('4');
   });

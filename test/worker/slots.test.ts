@@ -1,126 +1,96 @@
-// One worker process with many slots, driven by hand-outs alone (no dispatcher): it runs the
-// jobs of its pod at once as they fit its free slots, cpus, memory and GPUs, tells each job its
-// slot in the environment, and fails a job it could never run.
+// The slots of a worker process driven directly: which slot and GPUs a job gets, what does
+// not fit now, what could never fit, and what an ended job gives back.
 import {describe, expect, it} from 'vitest';
-import {makeHome, type TestHome} from '../helpers/home.js';
-import {fixture} from '../helpers/fixtures.js';
-import {announcedWorker, handOut, peak, readMarks} from '../helpers/hand-out.js';
-import {isRunning, processesMentioning} from '../helpers/processes.js';
-import {waitUntil} from '../helpers/wait.js';
+import type {Capacity, Request} from '../../src/job/resources.js';
+import {Slots} from '../../src/worker/slots.js';
 
-const job = (seconds: number, control = ''): string =>
-  `[control]\nexecutable = ${fixture('slot-mark.sh')} ${seconds}\npass_job_file = no\n${control}`;
-
-async function allDone(home: TestHome, names: string[]): Promise<void> {
-  await waitUntil(
-    () => names.every((name) => home.ls('done').includes(name) || home.ls('failed').includes(name)),
-    30_000,
-    `${names.join(', ')} to end`,
-  );
-}
-
-describe('a worker with slots', () => {
-  it('runs the jobs of its pod at once, one per slot, each told its slot, cpus and OMP_NUM_THREADS', async () => {
-    const home = makeHome('slots');
-    const worker = home.start('worker', ['--slots', '3']);
-    const id = await announcedWorker(home.dir);
-    for (const name of ['a', 'b', 'c']) handOut(home.dir, id, name, job(1));
-    await allDone(home, ['a', 'b', 'c']);
-    const marks = readMarks(home.dir);
-    expect(peak(marks, () => 1)).toBe(3);
-    expect([...marks.values()].map((mark) => mark.seen.slot).sort()).toEqual(['1', '2', '3']);
-    for (const mark of marks.values()) {
-      expect(mark.seen).toMatchObject({cpus: '1', omp: '1', gpus: 'unset'});
-    }
-    // The note of running jobs named each with its slot while it ran; the records say they finished.
-    expect(home.ls('done')).toEqual(['a', 'b', 'c']);
-    worker.signal('SIGTERM');
-    expect((await worker.result).exitCode).toBe(0);
-  });
-
-  it('packs a 2-cpu job and two 1-cpu jobs on 2 slots so that no more than 2 cpus are ever held', async () => {
-    const home = makeHome('packing');
-    home.start('worker', ['--slots', '2']);
-    const id = await announcedWorker(home.dir);
-    handOut(home.dir, id, 'small1', job(0.3), {cpus: 1});
-    handOut(home.dir, id, 'big', job(0.3), {cpus: 2});
-    handOut(home.dir, id, 'small2', job(0.3), {cpus: 1});
-    await allDone(home, ['small1', 'big', 'small2']);
-    expect(home.ls('done')).toEqual(['big', 'small1', 'small2']);
-    const marks = readMarks(home.dir);
-    expect(peak(marks, (name) => (name === 'big' ? 2 : 1))).toBeLessThanOrEqual(2);
-    // First fit: small2 did not wait behind big.
-    expect(peak(marks, (name) => (name === 'big' ? 0 : 1))).toBe(2);
-    expect(marks.get('big')?.seen).toMatchObject({cpus: '2', omp: '2'});
-  });
-
-  it('gives overlapping GPU jobs different GPUs, and a job that asked for none an empty CUDA_VISIBLE_DEVICES', async () => {
-    const home = makeHome('gpus');
-    home.start('worker', ['--slots', '3', '--gpus', '0,1']);
-    const id = await announcedWorker(home.dir);
-    handOut(home.dir, id, 'g1', job(1), {gpus: 1});
-    handOut(home.dir, id, 'g2', job(1), {gpus: 1});
-    handOut(home.dir, id, 'cpu', job(1));
-    await allDone(home, ['g1', 'g2', 'cpu']);
-    const marks = readMarks(home.dir);
-    expect(peak(marks, (name) => (name === 'cpu' ? 0 : 1))).toBe(2);
-    expect([marks.get('g1')?.seen.gpus, marks.get('g2')?.seen.gpus].sort()).toEqual(['0', '1']);
-    expect(marks.get('cpu')?.seen.gpus).toBe('');
-  });
-
-  it('runs two jobs whose memory does not fit together one after the other', async () => {
-    const home = makeHome('memory');
-    home.start('worker', ['--slots', '2', '--memory', '1G']);
-    const id = await announcedWorker(home.dir);
-    const big = 768 * 1024 * 1024;
-    handOut(home.dir, id, 'm1', job(0.3), {memoryBytes: big});
-    handOut(home.dir, id, 'm2', job(0.3), {memoryBytes: big});
-    await allDone(home, ['m1', 'm2']);
-    expect(home.ls('done')).toEqual(['m1', 'm2']);
-    expect(peak(readMarks(home.dir), () => 1)).toBe(1);
-  });
-
-  it('fails a job that asks for more than the worker has in all, with the reason, and runs the rest', async () => {
-    const home = makeHome('too-big');
-    home.start('worker', ['--slots', '2']);
-    const id = await announcedWorker(home.dir);
-    handOut(home.dir, id, 'huge', job(0), {cpus: 4});
-    handOut(home.dir, id, 'fine', job(0));
-    await allDone(home, ['huge', 'fine']);
-    expect(home.ls('failed')).toEqual(['huge']);
-    expect(home.ls('done')).toEqual(['fine']);
-    expect(home.record('huge')).toMatchObject({state: 'failed', reason: 'the job needs 4 cpus; this worker offers 2'});
-  });
+const GIB = 1024 ** 3;
+const ask = (cpus: number, gpus = 0, memoryBytes = 0): Request => ({cpus, memoryBytes, gpus});
+const capacity = (more: Partial<Capacity> = {}): Capacity => ({
+  slots: 2,
+  cpus: 2,
+  memoryBytes: null,
+  gpus: [],
+  ...more,
 });
 
-describe('a lost worker with many slots', () => {
-  it('has every running job put back, each with a lost attempt, and their processes stopped', async () => {
-    const home = makeHome('lost-slots');
-    const worker = home.start('worker', ['--slots', '3']);
-    const id = await announcedWorker(home.dir);
-    for (const name of ['l1', 'l2', 'l3']) handOut(home.dir, id, name, job(60));
-    await waitUntil(() => readMarks(home.dir).size === 3, 20_000, 'three jobs to start');
-    const running = JSON.parse(home.read(`.fjd/workers/${id}/current`)) as {jobs: {id: string; slot: number}[]};
-    expect(running.jobs.map((note) => [note.id, note.slot]).sort()).toEqual([
-      ['l1', 1],
-      ['l2', 2],
-      ['l3', 3],
+describe('the slots of a worker process', () => {
+  it('never gives out more cpus than it has: a 2-cpu job and two 1-cpu jobs on 2 slots', () => {
+    const slots = new Slots(capacity());
+    const big = slots.allocate(ask(2));
+    expect(big).toEqual({slot: 1, cpus: 2, memoryBytes: 0, gpus: []});
+    expect(slots.allocate(ask(1))).toBeUndefined();
+    expect(slots.free()).toEqual({slots: 1, cpus: 0, memoryBytes: null, gpus: 0});
+    expect(slots.release(1)).toBe(true);
+    expect(slots.allocate(ask(1))?.slot).toBe(1);
+    expect(slots.allocate(ask(1))?.slot).toBe(2);
+    expect(slots.allocate(ask(2))).toBeUndefined();
+    expect(slots.free()).toEqual({slots: 0, cpus: 0, memoryBytes: null, gpus: 0});
+  });
+
+  it('gives the lowest free slot, reusing one given back', () => {
+    const slots = new Slots(capacity({slots: 3, cpus: 3}));
+    expect([1, 2, 3].map(() => slots.allocate(ask(1))?.slot)).toEqual([1, 2, 3]);
+    expect(slots.allocate(ask(1))).toBeUndefined();
+    slots.release(2);
+    expect(slots.allocate(ask(1))?.slot).toBe(2);
+    expect(slots.running().map((allocation) => allocation.slot)).toEqual([1, 2, 3]);
+    expect(slots.release(7)).toBe(false);
+  });
+
+  it('lets fewer cpus than slots bound how many 1-cpu jobs run at once', () => {
+    const slots = new Slots(capacity({slots: 4, cpus: 2}));
+    expect(slots.allocate(ask(1))?.slot).toBe(1);
+    expect(slots.allocate(ask(1))?.slot).toBe(2);
+    expect(slots.allocate(ask(1))).toBeUndefined();
+  });
+
+  it('gives each job its own GPUs, the lowest free in the order the capacity lists them', () => {
+    const slots = new Slots(capacity({slots: 4, cpus: 4, gpus: ['0', '1', '3']}));
+    expect(slots.allocate(ask(1, 1))?.gpus).toEqual(['0']);
+    expect(slots.allocate(ask(1, 2))?.gpus).toEqual(['1', '3']);
+    expect(slots.allocate(ask(1, 1))).toBeUndefined();
+    expect(slots.allocate(ask(1))?.gpus).toEqual([]);
+    slots.release(1);
+    expect(slots.free().gpus).toBe(1);
+    expect(slots.allocate(ask(1, 1))).toEqual({slot: 1, cpus: 1, memoryBytes: 0, gpus: ['0']});
+  });
+
+  it('counts memory when the capacity has it, and not when it is null', () => {
+    const counted = new Slots(capacity({memoryBytes: 4 * GIB}));
+    expect(counted.allocate(ask(1, 0, 3 * GIB))).toBeDefined();
+    expect(counted.allocate(ask(1, 0, 2 * GIB))).toBeUndefined();
+    expect(counted.allocate(ask(1, 0, GIB))).toBeDefined();
+    expect(counted.free().memoryBytes).toBe(0);
+    const uncounted = new Slots(capacity());
+    expect(uncounted.allocate(ask(1, 0, 1024 * GIB))).toBeDefined();
+  });
+
+  it('takes nothing for a job that does not fit', () => {
+    const slots = new Slots(capacity({gpus: ['0']}));
+    const before = slots.free();
+    expect(slots.allocate(ask(1, 2))).toBeUndefined();
+    expect(slots.allocate(ask(3))).toBeUndefined();
+    expect(slots.free()).toEqual(before);
+    expect(slots.running()).toEqual([]);
+  });
+
+  it('starts from the jobs already running', () => {
+    const slots = new Slots(capacity({slots: 3, cpus: 3, gpus: ['0', '1']}), [
+      {slot: 2, cpus: 1, memoryBytes: 0, gpus: ['0']},
     ]);
-    // The jobs' processes: each job runs in the home, with its job file's path on its command line.
-    const sleeps = processesMentioning(home.dir).filter(
-      (p) => p.command.includes('sleep') || p.command.includes('slot-mark'),
-    );
-    expect(sleeps.length).toBeGreaterThanOrEqual(3);
-    worker.signal('SIGKILL');
-    await worker.result;
-    const dispatcher = home.start('dispatcher', ['--watch']);
-    await waitUntil(() => home.ls('jobqueue').length === 3, 20_000, "the lost worker's jobs to be back in the queue");
-    for (const name of ['l1', 'l2', 'l3']) {
-      expect(home.record(name)).toMatchObject({state: 'requeued', attempts: [{outcome: 'lost', signal: 'SIGKILL'}]});
-    }
-    await waitUntil(() => sleeps.every((p) => !isRunning(p.pid)), 10_000, 'the jobs of the lost worker to be stopped');
-    expect(home.ls('.fjd/workers')).toEqual([]);
-    dispatcher.signal('SIGINT');
-    expect((await dispatcher.result).exitCode).toBe(130);
+    expect(slots.allocate(ask(1, 1))).toEqual({slot: 1, cpus: 1, memoryBytes: 0, gpus: ['1']});
+    expect(slots.allocate(ask(1, 1))).toBeUndefined();
+    expect(slots.allocate(ask(1))?.slot).toBe(3);
+  });
+
+  it('says why a job could never fit, even with the worker idle, and nothing for one that only must wait', () => {
+    const slots = new Slots(capacity({slots: 4, cpus: 4, memoryBytes: 4 * GIB, gpus: ['0']}));
+    expect(slots.neverFits(ask(8))).toBe('needs 8 cpus; this worker offers 4 cpus');
+    expect(slots.neverFits(ask(1, 2))).toBe('needs 2 GPUs; this worker offers 1 GPU');
+    expect(slots.neverFits(ask(1, 0, 8 * GIB))).toBe('needs 8G of memory; this worker offers 4G');
+    expect(new Slots(capacity()).neverFits(ask(1, 1))).toBe('needs 1 GPU; this worker offers 0 GPUs');
+    slots.allocate(ask(4));
+    expect(slots.neverFits(ask(4))).toBeUndefined();
   });
 });

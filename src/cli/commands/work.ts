@@ -1,9 +1,18 @@
 // `worker` / `fjd work`: run one worker in the foreground (hire starts these detached).
 import {Command, Option} from 'commander';
 import {detectCapacity} from '../../worker/capacity.js';
-import {parseMemorySize} from '../../job/resources.js';
 import {Worker, type StopMode} from '../../worker/worker.js';
-import {EXIT, duration, groupSharedFrom, groupSharedOption, homeFrom, homeOption, positiveInteger} from '../common.js';
+import {
+  EXIT,
+  duration,
+  gpuIds,
+  groupSharedFrom,
+  groupSharedOption,
+  homeFrom,
+  homeOption,
+  memorySize,
+  positiveInteger,
+} from '../common.js';
 
 interface WorkCliOptions {
   home?: string;
@@ -39,26 +48,22 @@ export function workCommand(name = 'work'): Command {
       ),
     )
     .addOption(
-      new Option('--cpus <n>', 'how many cpus its jobs share (default: its slots)').argParser(
-        positiveInteger('--cpus'),
-      ),
+      new Option(
+        '--cpus <n>',
+        'how many cpus its jobs share (default: its slots); fewer than its slots means at most that many 1-cpu jobs at once',
+      ).argParser(positiveInteger('--cpus')),
     )
     .addOption(
       new Option(
         '--memory <size>',
-        'how much memory its jobs share, such as 64G (default: what is free as it starts)',
-      ).argParser((value) => parseMemorySize(value, '--memory')),
+        'how much memory its jobs share, such as 64G (K, M, G, T: powers of 1024; default: what is free as it starts)',
+      ).argParser(memorySize('--memory')),
     )
     .addOption(
       new Option(
         '--gpus <ids>',
-        'the GPUs its jobs share, such as 0,1,3 (default: CUDA_VISIBLE_DEVICES, else nvidia-smi -L)',
-      ).argParser((value) =>
-        value
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== ''),
-      ),
+        'the GPUs its jobs share, such as 0,1,3, or none (default: the ids in CUDA_VISIBLE_DEVICES, else those nvidia-smi -L lists)',
+      ).argParser(gpuIds('--gpus')),
     )
     .addOption(new Option('--log-file <file>', "where this worker's output goes (set by hire)").hideHelp())
     .addOption(
@@ -68,22 +73,26 @@ export function workCommand(name = 'work'): Command {
     )
     .addHelpText('after', '\nExamples:\n  worker --home /shared/run1\n  fjd work   # inside a batch allocation')
     .action(async (options: WorkCliOptions) => {
+      const log = (line: string): void => void process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       const worker = new Worker({
         home: homeFrom(options),
         groupShared: groupSharedFrom(options),
         cwd: process.cwd(),
         env: process.env,
-        log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+        log,
         logFile: options.logFile,
         heartbeatMs: options.heartbeat,
         graceMs: options.grace,
         retryIoMs: options.ioRetry,
-        capacity: detectCapacity({
-          slots: options.slots,
-          cpus: options.cpus,
-          memoryBytes: options.memory,
-          gpus: options.gpus,
-        }),
+        capacity: detectCapacity(
+          {
+            slots: options.slots,
+            cpus: options.cpus,
+            memoryBytes: options.memory,
+            gpus: options.gpus,
+          },
+          {env: process.env, log},
+        ),
       });
       const stop = (mode: StopMode, why: string) => () => worker.stop(mode, why);
       process.on('SIGTERM', stop('now', 'received SIGTERM'));
