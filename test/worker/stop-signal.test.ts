@@ -40,7 +40,12 @@ it('a job killed by SIGTERM while its worker goes on fails, after a moment', asy
   const home = makeHome('term-job');
   const {job} = await heldJob(home);
   signalIfAlive(-job, 'SIGTERM');
-  await waitUntil(() => home.ls('failed').length === 1, 10_000, 'the job to fail');
+  // The file is linked into failed/ a moment before its record is moved into place.
+  await waitUntil(
+    () => home.ls('failed').length === 1 && home.record('t').state === 'failed',
+    10_000,
+    'the job to fail',
+  );
   expect(home.record('t')).toMatchObject({
     state: 'failed',
     reason: 'killed by signal SIGTERM',
