@@ -38,6 +38,10 @@ function waitLine(reason: WaitReason): string | undefined {
       return reason.limit === 0
         ? `Held:    by the limit of group ${reason.group} (a limit of 0, which never lets it run: raise it with --limit ${reason.group}=N or in the limits file)`
         : `Held:    by the limit of group ${reason.group} (${reason.out} of ${reason.limit} out)`;
+    case 'unfittable':
+      return `Held:    no worker hired can run it: ${reason.reason} (hire a worker that offers that much, or ask for less in its [control])`;
+    case 'resources':
+      return `Waiting: for room on a worker: ${reason.reason}`;
     case 'worker': {
       const {workers, busy} = reason;
       if (workers === 0) return 'Waiting: for a worker: none is hired (hire some with: recruiter hire)';

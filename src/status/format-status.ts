@@ -1,5 +1,7 @@
-// `fjd status` as text for people: the counts, the rate and what is left, and the workers.
-import type {PollingProcess, StatusReport, WorkerStatus} from './status.js';
+// `fjd status` as text for people: the counts, the rate and what is left, the limits, the
+// worker processes (format-workers.ts), the Slurm jobs and who polls.
+import type {PollingProcess, StatusReport} from './status.js';
+import {workerLines, workersLine} from './format-workers.js';
 import {roughDuration} from './rate.js';
 
 const number = new Intl.NumberFormat('en-US');
@@ -24,14 +26,6 @@ function rateLine(report: StatusReport): string {
   return `Rate: ${formatRate(jobsPerSecond)} over the last ${roughDuration(windowSeconds)}; ${eta}`;
 }
 
-// One line per worker; `withHost` adds its host, which a group's header gives otherwise.
-function workerLine(w: WorkerStatus, indent: string, withHost: boolean): string {
-  const ran = w.jobRunningForMs === null ? '' : ` for ${roughDuration(w.jobRunningForMs / 1000)}`;
-  const job = w.job === null ? '' : `  ${w.job}${ran}`;
-  const problem = w.problem === null ? '' : `  (cannot record: ${w.problem})`;
-  return `${indent}${w.id}  ${withHost ? `${w.host ?? '?'}  ` : ''}pid ${w.pid ?? '?'}  ${w.state}${job}${problem}`;
-}
-
 export function formatStatus(report: StatusReport): string {
   const c = report.counts;
   const lines = [
@@ -40,21 +34,8 @@ export function formatStatus(report: StatusReport): string {
     rateLine(report),
   ];
   if (report.limits.length > 0) lines.push(limitsLine(report));
-  // Workers of several hosts are grouped by host, each under a line with its count.
-  const byHost = new Map<string, WorkerStatus[]>();
-  for (const w of report.workers) byHost.set(w.host ?? '?', [...(byHost.get(w.host ?? '?') ?? []), w]);
-  if (report.workers.length === 0) lines.push('Workers: none (hire some with: recruiter hire)');
-  else if (byHost.size === 1) {
-    lines.push(`Workers: ${report.workers.length}`);
-    for (const w of report.workers) lines.push(workerLine(w, '  ', true));
-  } else {
-    lines.push(`Workers: ${report.workers.length} on ${byHost.size} hosts`);
-    for (const host of [...byHost.keys()].sort()) {
-      const workers = byHost.get(host) ?? [];
-      lines.push(`  ${host}: ${workers.length}`);
-      for (const w of workers) lines.push(workerLine(w, '    ', false));
-    }
-  }
+  lines.push(workersLine(report.workers, report.slots));
+  for (const w of report.workers) lines.push(...workerLines(w));
   for (const s of report.slurmJobs) lines.push(slurmLine(s));
   lines.push(...pollingLines(report.polling));
   return `${lines.join('\n')}\n`;

@@ -1,21 +1,19 @@
 // What a home holds right now, read from the directories alone: every job's state is where
-// its file is, and every worker's state is whether it has announced itself and what its
-// pod holds. This is the data behind `fjd status` and its --json form.
+// its file is, and every worker process's state is whether it has announced itself, what its
+// pod holds and what runs in its slots (workers.ts). This is the data behind `fjd status` and its --json form.
 import fs from 'node:fs';
 import path from 'node:path';
 import {homePaths, type HomePaths} from '../home/layout.js';
-import {listDir} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
-import {announcementPath, currentJobPath, heartbeatPath, podDir} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
-import {listWorkers, workerLiveness} from '../home/registry.js';
-import {readRunningJobs} from '../home/current-job.js';
 import type {ReportedJobState} from '../home/find-job.js';
-import {hostName} from '../util/host.js';
 import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 import {groupLimits, type GroupLimit} from './why-waiting.js';
 import {dispatcherHolder, type DispatcherHolder} from '../home/lock-file.js';
+import {collectWorkers, slotCounts, type SlotCounts, type WorkerStatus} from './workers.js';
+
+export type {WorkerStatus} from './workers.js';
 
 export interface JobStatus {
   name: string;
@@ -25,22 +23,6 @@ export interface JobStatus {
   file: string;
   worker: string | null;
   reason: string | null;
-}
-
-export interface WorkerStatus {
-  id: string;
-  host: string | null;
-  pid: number | null;
-  // idle: announced, nothing to do; busy: has a job; between: neither, for a moment;
-  // lost: its process is gone (same host only); starting: not registered yet.
-  state: 'idle' | 'busy' | 'between' | 'lost' | 'starting';
-  job: string | null;
-  jobStartedAt: string | null;
-  // How long its running job has run so far, by this host's clock; null when none runs.
-  jobRunningForMs: number | null;
-  log: string | null;
-  // What keeps it from recording, from its heartbeat (such as ENOSPC), or null.
-  problem: string | null;
 }
 
 // A process of the home that finds changes by rescanning alone, its watches having failed
@@ -59,7 +41,11 @@ export interface StatusReport {
   home: string;
   counts: Record<ReportedJobState, number>;
   jobs: JobStatus[];
+  // The worker processes, each with its slots.
   workers: WorkerStatus[];
+  // The job slots of the workers that are not lost (a worker of an earlier fjd has one), and
+  // how many of them run a job.
+  slots: SlotCounts;
   // Jobs ended per second over the last 5 minutes (from the ctime of done/ and failed/ entries).
   rate: EndRate;
   // Seconds until every open, assigned and running job has ended at that rate; null without one.
@@ -85,26 +71,6 @@ function jobNames(dir: string): string[] {
   }
 }
 
-function heartbeatProblem(paths: HomePaths, id: string): string | null {
-  try {
-    const word = fs.readFileSync(heartbeatPath(paths, id), 'utf8').trim().split(/\s+/)[1];
-    return word === undefined || word === 'ok' ? null : word;
-  } catch {
-    return null;
-  }
-}
-
-// How long the job of a worker on another host has run, without comparing that host's clock
-// with ours: from the file server's times of the worker's note of its job and of its latest
-// heartbeat (so up to one heartbeat short).
-function runningElsewhereMs(paths: HomePaths, id: string): number | null {
-  try {
-    return Math.max(0, fs.statSync(heartbeatPath(paths, id)).mtimeMs - fs.statSync(currentJobPath(paths, id)).mtimeMs);
-  } catch {
-    return null;
-  }
-}
-
 // The running dispatcher, from its lock, if it polls.
 function dispatcherPolling(holder: DispatcherHolder | undefined): PollingProcess | undefined {
   if (holder === undefined || holder.polling === null) return undefined;
@@ -114,7 +80,6 @@ function dispatcherPolling(holder: DispatcherHolder | undefined): PollingProcess
 export function collectStatus(home: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
-  const workers: WorkerStatus[] = [];
   const polling: PollingProcess[] = [];
   const holder = dispatcherHolder(paths);
   const dispatcher = dispatcherPolling(holder);
@@ -123,58 +88,12 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   for (const name of jobNames(paths.jobqueue)) {
     jobs.push({name, id: null, state: 'open', file: rel(path.join(paths.jobqueue, name)), worker: null, reason: null});
   }
-  for (const {id, info} of listWorkers(paths)) {
-    const pod = podDir(paths, id);
-    const held = listDir(pod)
-      .filter((name) => !name.startsWith('.'))
-      .sort();
-    let jobStartedAt: string | null = null;
-    const running = readRunningJobs(paths, id);
-    const current = running.find((job) => held.includes(job.id));
-    for (const jobId of held) {
-      const record = readRecord(paths, jobId);
-      const note = running.find((job) => job.id === jobId);
-      const state = note !== undefined ? 'running' : 'assigned';
-      if (note !== undefined && jobStartedAt === null) jobStartedAt = note.startedAt;
-      jobs.push({
-        name: record?.name ?? jobId,
-        id: jobId,
-        state,
-        file: rel(path.join(pod, jobId)),
-        worker: id,
-        reason: null,
-      });
-    }
-    const announced = fs.existsSync(announcementPath(paths, id));
-    const alive = info === undefined ? 'unknown' : workerLiveness(info);
-    if (typeof info?.polling === 'string' && alive !== 'dead')
-      polling.push({process: 'worker', worker: id, host: info.host, pid: info.pid, reason: info.polling});
-    workers.push({
-      id,
-      host: info?.host ?? null,
-      pid: info?.pid ?? null,
-      state:
-        info === undefined
-          ? 'starting'
-          : alive === 'dead'
-            ? 'lost'
-            : held.length > 0
-              ? 'busy'
-              : announced
-                ? 'idle'
-                : 'between',
-      job: current !== undefined ? current.id : (held[0] ?? null),
-      jobStartedAt,
-      jobRunningForMs:
-        jobStartedAt === null
-          ? null
-          : info !== undefined && info.host !== hostName()
-            ? runningElsewhereMs(paths, id)
-            : Math.max(0, now - Date.parse(jobStartedAt)),
-      log: info?.log ?? null,
-      problem: heartbeatProblem(paths, id),
-    });
+  const found = collectWorkers(paths, now);
+  for (const job of found.podJobs) {
+    jobs.push({name: job.name, id: job.id, state: job.state, file: rel(job.file), worker: job.worker, reason: null});
   }
+  for (const p of found.polling) polling.push({process: 'worker', ...p});
+  const workers = found.workers;
   for (const name of jobNames(paths.done)) {
     jobs.push({name, id: name, state: 'finished', file: rel(path.join(paths.done, name)), worker: null, reason: null});
   }
@@ -202,6 +121,7 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
     counts,
     jobs,
     workers,
+    slots: slotCounts(workers),
     rate,
     etaSeconds: eta,
     slurmJobs: slurmJobStatuses(paths, env),

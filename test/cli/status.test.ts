@@ -18,6 +18,7 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
     counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0},
     jobs: [],
     workers: [],
+    slots: {total: 0, busy: 0},
     rate: {jobsPerSecond: null, windowSeconds: null},
     etaSeconds: 0,
     slurmJobs: [],

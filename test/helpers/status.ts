@@ -16,7 +16,21 @@ export interface StatusJson {
     jobRunningForMs: number | null;
     log: string | null;
     problem: string | null;
+    capacity: {slots: number; cpus: number; memoryBytes: number | null; gpus: string[]} | null;
+    earlierFjd: boolean;
+    free: {slots: number; cpus: number; memoryBytes: number | null; gpus: number} | null;
+    running: {
+      slot: number;
+      job: string;
+      attempt: number;
+      startedAt: string;
+      runningForMs: number | null;
+      request: {cpus: number; memoryBytes: number; gpus: number};
+      gpuIds: string[];
+    }[];
+    assigned: string[];
   }[];
+  slots: {total: number; busy: number};
   rate: {jobsPerSecond: number | null; windowSeconds: number | null};
   etaSeconds: number | null;
   slurmJobs: {

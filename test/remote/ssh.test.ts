@@ -78,7 +78,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     expect(status.workers.map((w) => w.host).sort()).toEqual(['node-a', 'node-a', 'node-b', 'node-b']);
     const text = (await home.run('fjd', ['status'])).stdout;
     expect(text).toMatch(
-      /^Workers: 4 on 2 hosts\n {2}node-a: 2\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {4}node-a-\d+ {2}pid \d+ {2}idle\n {2}node-b: 2\n {4}node-b-\d+ {2}pid \d+ {2}idle\n {4}node-b-\d+ {2}pid \d+ {2}idle\n$/m,
+      /^Workers: 4 on 2 hosts; slots: 0 of 4 busy\n {2}node-a-\d+ {2}node-a {2}pid \d+ {2}idle\n {2}node-a-\d+ {2}node-a {2}pid \d+ {2}idle\n {2}node-b-\d+ {2}node-b {2}pid \d+ {2}idle\n {2}node-b-\d+ {2}node-b {2}pid \d+ {2}idle\n$/m,
     );
 
     const result = await home.run('dispatcher', ['--quiet', '--lease', '10s', '--heartbeat', '1s']);

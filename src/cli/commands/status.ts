@@ -1,5 +1,6 @@
-// `fjd status`: counts of jobs by state, the rate, and the workers, for people or as JSON;
-// `fjd status JOB`: one job's whole record. --watch redraws either until Ctrl-C.
+// `fjd status`: counts of jobs by state, the rate, and the worker processes with their slots,
+// for people or as JSON; `fjd status JOB`: one job's whole record, and why it waits. --watch
+// redraws either until Ctrl-C.
 import {Command} from 'commander';
 import {checkHome, homePaths} from '../../home/layout.js';
 import {parseDuration} from '../../job/job-file.js';
@@ -59,7 +60,7 @@ function lateInterval(home: string, ref: string | undefined, watch: true | numbe
 export function statusCommand(): Command {
   return new Command('status')
     .description(
-      'show how many jobs are open, assigned, running, finished and failed, the rate, and the workers; or one job in full',
+      'show how many jobs are open, assigned, running, finished and failed, the rate, and the worker processes with what runs in their slots and what they have free; or one job in full',
     )
     .argument('[job]', 'a job id, name, or path such as done/x: show its whole record, attempts and stderr')
     .addOption(homeOption())
