@@ -18,10 +18,9 @@ import {announcementPath, podDir} from '../home/paths.js';
 import {listWorkers, workerLiveness} from '../home/registry.js';
 import {readRunningJobs} from '../home/current-job.js';
 import {readRecord} from '../home/record.js';
-import {fits, unfittable, type Request} from '../job/resources.js';
+import {DEFAULT_REQUEST, fits, unfittable, type Request} from '../job/resources.js';
 import {waitsFor, type Dependency} from './waits-for.js';
 import {workerSlots, type WorkerSlots} from './worker-slots.js';
-import {jobRequest} from './job-request.js';
 import {notFreeNow} from './free-now.js';
 
 export type WaitReason =
@@ -75,11 +74,12 @@ export function whyWaiting(paths: HomePaths, file: string, deps: Dependency[] = 
     if (dep.state === 'open' || dep.state === 'assigned' || dep.state === 'unknown')
       reasons.push({kind: 'dependency', name: dep.name, state: dep.state, any: dep.any});
   }
-  const group = readJobMeta(path.dirname(file), path.basename(file))?.group;
+  const meta = readJobMeta(path.dirname(file), path.basename(file));
+  const group = meta?.group;
   const limit = group === undefined ? undefined : groupLimits(paths, holder).find((g) => g.group === group);
   if (limit !== undefined && limit.out >= limit.limit) reasons.push({kind: 'limit', ...limit});
   const workers = liveWorkers(paths);
-  const request = jobRequest(file);
+  const request = meta?.request ?? DEFAULT_REQUEST;
   const capacities = workers.flatMap((w) => (w.slots.capacity === null ? [] : [w.slots.capacity]));
   const unfit = unfittable(request, capacities);
   if (unfit !== undefined) reasons.push({kind: 'unfittable', request, reason: unfit});
