@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The example from the original fjd: create ten jobs, hire four workers, dispatch, fire.
+# The example from the original fjd: create ten jobs, hire a worker with four slots, dispatch, fire.
 # Its home is this folder; the jobs write their results to data/job0.dat … data/job9.dat.
 set -euo pipefail
 cd "$(dirname "$0")"

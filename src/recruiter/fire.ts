@@ -2,6 +2,7 @@
 // reaches workers on every host that mounts the home). By default a busy worker finishes its
 // job first (drain); with `now` it stops the job's process group and puts the job back in
 // jobqueue/, not counted as a failed attempt. Workers found dead are cleaned up on the spot.
+// A worker is one process, however many slots it has: it drains all of its jobs.
 import fs from 'node:fs';
 import {ensureHome} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
@@ -28,7 +29,7 @@ export interface FireOptions {
 export interface FireResult {
   // Workers that have left.
   stopped: string[];
-  // Busy workers that will leave after their job (drain without wait).
+  // Busy workers that will leave after their jobs (drain without wait).
   draining: {id: string; jobs: string[]}[];
   // Workers found dead, with the jobs put back in jobqueue/.
   lost: {id: string; requeued: string[]}[];
@@ -36,11 +37,13 @@ export interface FireResult {
   remaining: string[];
   // The host of each worker above, as it registered (null where unknown).
   hosts: Record<string, string | null>;
+  // The slots of each worker above, as it registered (1 for one of an earlier fjd, or unknown).
+  slots: Record<string, number>;
 }
 
 export async function fireWorkers(options: FireOptions): Promise<FireResult> {
   const paths = ensureHome(options.home, {groupShared: options.groupShared === true});
-  const result: FireResult = {stopped: [], draining: [], lost: [], remaining: [], hosts: {}};
+  const result: FireResult = {stopped: [], draining: [], lost: [], remaining: [], hosts: {}, slots: {}};
   // A worker found dead: its jobs go back to jobqueue/, its directory is removed.
   const recover = (id: string): void => {
     const recovery = recoverLostWorker(paths, id, {
@@ -56,6 +59,7 @@ export async function fireWorkers(options: FireOptions): Promise<FireResult> {
     if (options.only !== undefined && !options.only.includes(id)) continue;
     if (info !== undefined) infos.set(id, info);
     result.hosts[id] = info?.host ?? null;
+    result.slots[id] = info?.capacity?.slots ?? 1;
     if (info !== undefined && workerLiveness(info) === 'dead') {
       recover(id);
       continue;

@@ -1,6 +1,7 @@
 // Hiring: starting detached worker processes that outlive the shell that started them.
 // Each runs in its own session, stdin closed, its messages going to a log in .fjd/logs/.
-// Hiring returns once every new worker has registered and announced itself.
+// Hiring returns once every new worker has registered and announced itself, with the slots
+// each says it has (its info.json capacity). `recruiter hire N` starts one process of N slots.
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +14,13 @@ import {waitFor} from '../util/wait.js';
 export interface HireOptions {
   home: string;
   groupShared?: boolean;
+  // How many worker processes to start, each with the same command (and so the same slots).
   count: number;
   // The working directory of the workers, and so of their jobs.
   cwd: string;
   env: NodeJS.ProcessEnv;
-  // The command that starts one worker; `--home` and `--log-file` are appended.
+  // The command that starts one worker, with its slots and capacity options (`--slots N` …);
+  // `--home` and `--log-file` are appended.
   workerCommand: string[];
   timeoutMs?: number;
 }
@@ -26,6 +29,8 @@ export interface HiredWorker {
   id: string;
   pid: number;
   log: string;
+  // The jobs it runs at once, as its info.json says (1 for a worker that does not say).
+  slots: number;
 }
 
 export interface HireResult {
@@ -66,7 +71,7 @@ export async function hireWorkers(options: HireOptions): Promise<HireResult> {
     started.push(entry);
   }
   const pids = new Set(started.map((s) => s.pid));
-  const registered = new Map<number, string>();
+  const registered = new Map<number, {id: string; slots: number}>();
   try {
     await waitFor(
       () => {
@@ -83,7 +88,8 @@ export async function hireWorkers(options: HireOptions): Promise<HireResult> {
           );
         }
         for (const {id, info} of listWorkers(paths)) {
-          if (info !== undefined && info.host === host && pids.has(info.pid)) registered.set(info.pid, id);
+          if (info !== undefined && info.host === host && pids.has(info.pid))
+            registered.set(info.pid, {id, slots: info.capacity?.slots ?? 1});
         }
         return registered.size === pids.size;
       },
@@ -95,7 +101,10 @@ export async function hireWorkers(options: HireOptions): Promise<HireResult> {
   }
   return {
     host,
-    workers: started.map((s) => ({id: registered.get(s.pid) ?? '', pid: s.pid, log: s.log})),
+    workers: started.map((s) => {
+      const seen = registered.get(s.pid);
+      return {id: seen?.id ?? '', pid: s.pid, log: s.log, slots: seen?.slots ?? 1};
+    }),
   };
 }
 

@@ -1,13 +1,16 @@
-// The hosts file: which machines `recruiter hire` starts workers on over SSH, and how many on
-// each. Its format is the original fjd's `remote.conf`, an INI file with one section per host:
+// The hosts file: which machines `recruiter hire` starts a worker on over SSH, and how many
+// slots (jobs at once) each of those workers has. Its format is the original fjd's
+// `remote.conf`, an INI file with one section per host:
 //
 //   [host1]
 //   name = node-a          # the ssh destination: a host name, user@host, or a ~/.ssh/config alias
-//   workers = 4
+//   workers = 4            # the slots of the one worker process started there (or: slots = 4)
 //   ssh = -p 2222 -l alice # optional: more ssh options for this host only
 //
-// `key: value` works as well as `key = value`; `#` and `;` start comment lines. A home's
-// default hosts file is `hosts`, else `remote.conf`.
+// `workers` keeps the original's key (it once started that many one-job workers, and the
+// same number of jobs still run there at once); `slots` is its synonym. `key: value` works
+// as well as `key = value`; `#` and `;` start comment lines. A home's default hosts file is
+// `hosts`, else `remote.conf`.
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError, errnoCode} from '../errors.js';
@@ -19,7 +22,8 @@ export interface HostEntry {
   section: string;
   // The ssh destination.
   name: string;
-  workers: number;
+  // The slots of the worker started there (`workers` or `slots`).
+  slots: number;
   // Extra ssh options, split into words.
   ssh: string[];
   // Where the section starts, for messages.
@@ -28,9 +32,9 @@ export interface HostEntry {
 
 export const HOSTS_FILE_NAMES = ['hosts', 'remote.conf'];
 
-const KEYS = ['name', 'workers', 'ssh'];
+const KEYS = ['name', 'workers', 'slots', 'ssh'];
 const FORMAT_HINT =
-  'A hosts file has one [section] per host, each with `name = HOST` and `workers = N`, and optionally `ssh = OPTIONS`.';
+  'A hosts file has one [section] per host, each with `name = HOST` and `workers = N` (the slots of its worker: jobs at once; `slots = N` says the same), and optionally `ssh = OPTIONS`.';
 
 function hostsError(file: string, line: number, message: string, hint = FORMAT_HINT): FjdError {
   return new FjdError('HOSTS_FILE', `${file}, line ${line}: ${message}`, {path: file, hint});
@@ -96,14 +100,25 @@ export function parseHostsText(text: string, file: string): HostEntry[] {
       );
     }
     const workers = values.get('workers');
-    if (workers === undefined) throw hostsError(file, line, `[${section}] has no workers count (add workers = N)`);
-    const count = Number(workers.value);
-    if (!/^\d+$/.test(workers.value) || !Number.isSafeInteger(count) || count < 1) {
+    const slots = values.get('slots');
+    if (workers !== undefined && slots !== undefined) {
       throw hostsError(
         file,
-        workers.line,
-        `[${section}] workers "${workers.value}" is not a whole number of at least 1`,
+        Math.max(workers.line, slots.line),
+        `[${section}] has both workers and slots, which say the same (the slots of its worker): keep one`,
       );
+    }
+    const given = workers ?? slots;
+    const key = workers === undefined ? 'slots' : 'workers';
+    if (given === undefined)
+      throw hostsError(
+        file,
+        line,
+        `[${section}] has no workers count (add workers = N, the number of jobs its worker runs at once)`,
+      );
+    const count = Number(given.value);
+    if (!/^\d+$/.test(given.value) || !Number.isSafeInteger(count) || count < 1) {
+      throw hostsError(file, given.line, `[${section}] ${key} "${given.value}" is not a whole number of at least 1`);
     }
     const ssh = values.get('ssh');
     const options = ssh === undefined || ssh.value === '' ? [] : splitWords(ssh.value);
@@ -115,7 +130,7 @@ export function parseHostsText(text: string, file: string): HostEntry[] {
         'Write ssh options as words, quoted where needed, without $VAR, ~ or other shell syntax.',
       );
     }
-    return {section, name: name.value, workers: count, ssh: options, line};
+    return {section, name: name.value, slots: count, ssh: options, line};
   });
 }
 

@@ -3,9 +3,9 @@
 // and a host that would ask for a password fails at once instead of hanging. On each host it
 // runs the same node and the same fjd, by the absolute paths they have here (a shared home
 // means the same install path everywhere): `cd CWD && exec NODE RECRUITER hire N --local-only
-// --home HOME`. That remote hire starts its workers detached (their own session, stdio on a
-// log), waits until they have announced themselves, and exits, which ends the ssh session;
-// the workers outlive it. `--local-only` keeps the remote hire from reading a hosts file.
+// --home HOME`. That remote hire starts one worker with N slots detached (its own session, stdio
+// on a log), waits until it has announced itself, and exits, which ends the ssh session; the
+// worker outlives it. `--local-only` keeps the remote hire from reading a hosts file.
 import {spawn} from 'node:child_process';
 import {FjdError} from '../errors.js';
 import {splitWords} from '../job/command.js';
@@ -18,12 +18,12 @@ export interface RemoteHireOptions {
   home: string;
   // The working directory of the workers, which must exist on every host.
   cwd: string;
-  // Workers per host; default each host's `workers`.
-  count?: number;
+  // The slots of the worker started on each host; default each host's own (`workers`).
+  slots?: number;
   // The node binary and the recruiter script to run there (the same paths as here).
   node: string;
   recruiter: string;
-  // More arguments for the remote `recruiter hire` (such as --heartbeat).
+  // More arguments for the remote `recruiter hire` (such as --heartbeat, --cpus).
   hireArgs: string[];
   // How long the remote hire may wait for its workers; ssh gets a little longer in all.
   timeoutMs: number;
@@ -31,8 +31,8 @@ export interface RemoteHireOptions {
 
 export interface HostOutcome {
   host: HostEntry;
-  // How many workers were asked for there.
-  workers: number;
+  // The slots of the worker asked for there.
+  slots: number;
   ok: boolean;
   // Why not: the end of what ssh or the remote hire printed on stderr.
   error?: string;
@@ -60,13 +60,13 @@ export function sshCommandFrom(option: string | undefined, env: NodeJS.ProcessEn
   return words;
 }
 
-// The shell line that a host runs for `recruiter hire`.
-export function remoteHireLine(options: RemoteHireOptions, count: number): string {
+// The shell line that a host runs for `recruiter hire`: one worker with `slots` slots.
+export function remoteHireLine(options: RemoteHireOptions, slots: number): string {
   const argv = [
     options.node,
     options.recruiter,
     'hire',
-    String(count),
+    String(slots),
     '--local-only',
     '--home',
     options.home,
@@ -85,11 +85,11 @@ export function sshArgv(ssh: string[], host: HostEntry, line: string): string[] 
 export async function hireOnHosts(hosts: HostEntry[], options: RemoteHireOptions): Promise<HostOutcome[]> {
   return Promise.all(
     hosts.map(async (host) => {
-      const workers = options.count ?? host.workers;
-      const argv = sshArgv(options.ssh, host, remoteHireLine(options, workers));
+      const slots = options.slots ?? host.slots;
+      const argv = sshArgv(options.ssh, host, remoteHireLine(options, slots));
       const result = await runSsh(argv, options.timeoutMs + CONNECT_ALLOWANCE_MS);
-      if (result.error === undefined) return {host, workers, ok: true};
-      return {host, workers, ok: false, error: result.error};
+      if (result.error === undefined) return {host, slots, ok: true};
+      return {host, slots, ok: false, error: result.error};
     }),
   );
 }

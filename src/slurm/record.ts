@@ -13,8 +13,11 @@ export interface SlurmJobRecord {
   // Slurm's job id, and its cluster when sbatch named one (federations, --clusters).
   job: string;
   cluster: string | null;
-  // How many workers the job runs (srun tasks).
-  workers: number;
+  // The slots asked for in all (sbatch --ntasks): the job runs one worker on each node it
+  // gets, with the CPUs it got there as slots.
+  slots: number;
+  // Instead of slots, in the records of an earlier fjd: its workers (srun tasks), one slot each.
+  workers?: number;
   submittedAt: string;
   // The host the job was submitted from, and the working directory of its workers.
   host: string;
@@ -39,6 +42,11 @@ export function listSlurmRecords(paths: HomePaths): SlurmJobRecord[] {
     if (record !== undefined && typeof record.job === 'string') records.push(record);
   }
   return records.sort((a, b) => Number(a.job) - Number(b.job) || a.job.localeCompare(b.job));
+}
+
+// The slots a recorded job was submitted for, whichever fjd wrote the record.
+export function slurmSlots(record: SlurmJobRecord): number {
+  return record.slots ?? record.workers ?? 0;
 }
 
 export function removeSlurmRecord(paths: HomePaths, job: string): void {

@@ -1,13 +1,13 @@
 // The recorded Slurm jobs as `fjd status` shows them: each with what squeue says of it now.
 // squeue runs only when the home has records, so a home without Slurm costs nothing.
 import type {HomePaths} from '../home/layout.js';
-import {listSlurmRecords} from './record.js';
+import {listSlurmRecords, slurmSlots} from './record.js';
 import {isActive, querySlurmJobs} from './squeue.js';
 
 export interface SlurmJobStatus {
   job: string;
-  // How many workers it was submitted for.
-  workers: number;
+  // The slots it was submitted for, in all (one worker runs on each of its nodes).
+  slots: number;
   // Slurm's state (PENDING, RUNNING, CANCELLED …); null when squeue does not list it.
   state: string | null;
   // The nodes it runs on, as Slurm writes them (node[1-4]); null before it runs.
@@ -26,7 +26,7 @@ export function slurmJobStatuses(paths: HomePaths, env: NodeJS.ProcessEnv): Slur
     const state = seen?.state ?? null;
     return {
       job: record.job,
-      workers: record.workers,
+      slots: slurmSlots(record),
       state,
       nodes: seen?.nodes ?? null,
       ended: problem !== null ? null : !isActive(state),

@@ -50,10 +50,10 @@ function limitsLine(report: StatusReport): string {
 }
 
 function slurmLine(s: StatusReport['slurmJobs'][number]): string {
-  const workers = `${s.workers} worker${s.workers === 1 ? '' : 's'}`;
-  if (s.ended === null) return `Slurm job ${s.job}: state unknown, ${s.problem ?? 'squeue did not say'} (${workers})`;
+  const slots = `${s.slots} slot${s.slots === 1 ? '' : 's'}`;
+  if (s.ended === null) return `Slurm job ${s.job}: state unknown, ${s.problem ?? 'squeue did not say'} (${slots})`;
   if (s.ended) return `Slurm job ${s.job}: ended (${s.state ?? 'squeue no longer lists it'})`;
-  return `Slurm job ${s.job}: ${s.state ?? '?'}${s.nodes === null ? '' : ` on ${s.nodes}`} (${workers})`;
+  return `Slurm job ${s.job}: ${s.state ?? '?'}${s.nodes === null ? '' : ` on ${s.nodes}`} (${slots})`;
 }
 
 // Which processes poll, grouped by why: `the dispatcher (pid 4242 on vm) and workers vm-1, vm-2: …`.

@@ -8,7 +8,7 @@ import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 
 describe('dispatching', () => {
-  it('runs 200 jobs on 4 workers: every job exactly once, every file in done/', async () => {
+  it('runs 200 jobs on a worker with 4 slots: every job exactly once, every file in done/', async () => {
     const home = makeHome('many');
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
@@ -16,7 +16,7 @@ describe('dispatching', () => {
       ids.push(id);
       home.job(id, `[control]\nexecutable = ${fixture('append-id.sh')}\n\n[params]\nid = ${id}\n`);
     }
-    expect((await home.run('recruiter', ['hire', '4'])).stdout).toBe('Hired 4 workers on localhost.\n');
+    expect((await home.run('recruiter', ['hire', '4'])).stdout).toBe('Hired a worker with 4 slots on localhost.\n');
     const result = await home.run('dispatcher', []);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Finished: 200, failed: 0, wall time [\d.]+ s\.$/m);
@@ -26,7 +26,7 @@ describe('dispatching', () => {
     expect(home.ls('failed')).toEqual([]);
     expect(home.ls('jobqueue')).toEqual([]);
     const fire = await home.run('recruiter', ['fire']);
-    expect(fire.stdout).toBe('Fired 4 workers.\n');
+    expect(fire.stdout).toBe('Fired 1 worker (4 slots).\n');
   });
 
   it('keeps every job file byte for byte, and records its outcome, output and worker', async () => {
@@ -229,7 +229,7 @@ describe('the end of a run', () => {
     const result = await home.run('fjd', ['dispatch', '--fire-when-done']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      /No more jobs to dispatch\.\nFinished: 1, failed: 0, wall time [\d.]+ s\.\nFired 2 workers\.\n$/,
+      /No more jobs to dispatch\.\nFinished: 1, failed: 0, wall time [\d.]+ s\.\nFired 1 worker\.\n$/,
     );
     expect(home.ls('.fjd/workers')).toEqual([]);
   });

@@ -6,7 +6,7 @@ import {BIN, REPO} from '../helpers/paths.js';
 import {makeHome} from '../helpers/home.js';
 import {processesMentioning} from '../helpers/processes.js';
 
-it('runs the example end to end: ten jobs, four workers, ten results, nothing left running', async () => {
+it('runs the example end to end: ten jobs, a worker with four slots, ten results, nothing left running', async () => {
   const home = makeHome('example');
   for (const file of ['run-example.sh', 'create_jobs.mjs', 'ajob.mjs']) {
     fs.copyFileSync(path.join(REPO, 'example', file), path.join(home.dir, file));
@@ -18,7 +18,8 @@ it('runs the example end to end: ten jobs, four workers, ten results, nothing le
   });
   expect(result.exitCode, result.stderr).toBe(0);
   const lines = result.stdout.split('\n');
-  expect(lines).toContain('Hired 4 workers on localhost.');
+  expect(lines).toContain('Hired a worker with 4 slots on localhost.');
+  expect(lines).toContain('Fired 1 worker (4 slots).');
   expect(lines).toContain('Dispatcher started.');
   expect(lines).toContain('No more jobs to dispatch.');
   expect(result.stdout).toMatch(/^Finished: 10, failed: 0, wall time [\d.]+ s\.$/m);

@@ -1,8 +1,10 @@
-// A real single-node Slurm cluster for the tests: munged with its own key and socket, then
-// slurmctld and slurmd in the foreground, each in its own process group, on free ports, with
-// a slurm.conf, state, spool, pid and log files in a directory of their own. Clients reach it
-// through SLURM_CONF, which is set in this process's environment (and so passed on to every
-// command a test runs). Where it cannot start, `startSlurm` says why instead.
+// A real Slurm cluster for the tests: munged with its own key and socket, then slurmctld and
+// one slurmd per node in the foreground, each in its own process group, on free ports, with a
+// slurm.conf, state, spool, pid and log files in a directory of their own. Its nodes all run
+// on this machine (the first named as this host, the others NAME-2 …, each slurmd on its own
+// port), so that a job can span nodes. Clients reach it through SLURM_CONF, which is set in
+// this process's environment (and so passed on to every command a test runs). Where it
+// cannot start, `startSlurm` says why instead.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,7 +17,9 @@ import {waitUntil} from './wait.js';
 export interface SlurmCluster {
   dir: string;
   conf: string;
+  // The first node (named as this host), and all of them.
   node: string;
+  nodes: string[];
   // The environment a Slurm client needs.
   env: NodeJS.ProcessEnv;
   // Runs a Slurm client command (squeue, scancel …) against this cluster.
@@ -23,8 +27,8 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-// How many tasks one node runs at once: more than this machine's cores, so that a hire of a
-// few workers never waits for resources (the workers mostly wait on files).
+// How many CPUs each node offers: more than this machine's cores, so that a hire of a few
+// slots never waits for resources (the workers mostly wait on files).
 export const SLURM_CPUS = 8;
 
 function freePort(): Promise<number> {
@@ -71,7 +75,18 @@ function tail(file: string): string {
 }
 
 // Starts the cluster, or returns why it cannot start (to skip with).
-export async function startSlurm(label: string): Promise<SlurmCluster | string> {
+// `nodes`: how many nodes; `gpus`: how many GPUs each node has, as Slurm's gres/gpu (each
+// a character device of the test's own, standing for /dev/nvidiaN; no CUDA behind it), and
+// `memoryMb` its memory as Slurm counts it.
+export interface SlurmShape {
+  nodes?: number;
+  gpus?: number;
+  memoryMb?: number;
+}
+
+export async function startSlurm(label: string, shape: SlurmShape = {}): Promise<SlurmCluster | string> {
+  const nodeCount = shape.nodes ?? 1;
+  const gpus = shape.gpus ?? 0;
   const why = missing();
   if (why !== undefined) return why;
   fs.mkdirSync(TEST_ROOT, {recursive: true});
@@ -83,6 +98,7 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
   const key = path.join(dir, 'munge.key');
   const socket = path.join(mungeDir, 'munge.socket.2');
   const node = os.hostname();
+  const nodes = [node, ...Array.from({length: nodeCount - 1}, (_, i) => `${node}-${i + 2}`)];
   const started: ChildProcess[] = [];
   const env = {...process.env, SLURM_CONF: path.join(dir, 'slurm.conf')};
   const client = (command: string, args: string[]) => {
@@ -91,7 +107,7 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
   };
   const stop = async (): Promise<void> => {
     // Jobs first (their steps are children of slurmd), then the daemons, newest first.
-    if (started.length === 3) {
+    if (started.length === 2 + nodes.length) {
       client('scancel', ['--full', `--user=${os.userInfo().username}`]);
       await waitUntil(
         () => client('squeue', ['--noheader']).stdout.trim() === '',
@@ -131,7 +147,9 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
     started.push(munged);
     await waitUntil(() => fs.existsSync(socket) || munged.exitCode !== null, 10_000, 'munged to create its socket');
     if (munged.exitCode !== null) return `munged did not start:\n${tail(path.join(dir, 'munged.log'))}`;
-    const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
+    const ctldPort = await freePort();
+    const slurmdPorts: number[] = [];
+    for (let i = 0; i < nodes.length; i++) slurmdPorts.push(await freePort());
     const conf = [
       'ClusterName=fjdtest',
       `SlurmctldHost=${node}(127.0.0.1)`,
@@ -141,14 +159,15 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
       'CredType=cred/munge',
       `AuthInfo=socket=${socket}`,
       `SlurmctldPort=${ctldPort}`,
-      `SlurmdPort=${slurmdPort}`,
+      `SlurmdPort=${slurmdPorts[0]}`,
       `StateSaveLocation=${path.join(dir, 'state')}`,
-      `SlurmdSpoolDir=${path.join(dir, 'spool')}`,
+      `SlurmdSpoolDir=${path.join(dir, 'spool', '%n')}`,
       `SlurmctldPidFile=${path.join(dir, 'slurmctld.pid')}`,
-      `SlurmdPidFile=${path.join(dir, 'slurmd.pid')}`,
+      `SlurmdPidFile=${path.join(dir, 'slurmd-%n.pid')}`,
       `SlurmctldLogFile=${path.join(dir, 'slurmctld.log')}`,
-      `SlurmdLogFile=${path.join(dir, 'slurmd.log')}`,
+      `SlurmdLogFile=${path.join(dir, 'slurmd-%n.log')}`,
       'ProctrackType=proctrack/linuxproc',
+      ...(gpus > 0 ? ['GresTypes=gpu'] : []),
       'TaskPlugin=task/none',
       'SelectType=select/cons_tres',
       'SelectTypeParameters=CR_CPU',
@@ -160,31 +179,54 @@ export async function startSlurm(label: string): Promise<SlurmCluster | string> 
       'ReturnToService=2',
       // The time between TERM and KILL when a job is cancelled or its time is up.
       'KillWait=10',
-      `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${SLURM_CPUS} State=UNKNOWN`,
-      `PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
+      ...nodes.map(
+        (name, i) =>
+          `NodeName=${name} NodeAddr=127.0.0.1 NodeHostname=${node} Port=${slurmdPorts[i]} CPUs=${SLURM_CPUS} RealMemory=${shape.memoryMb ?? 2048}${gpus > 0 ? ` Gres=gpu:${gpus}` : ''} State=UNKNOWN`,
+      ),
+      `PartitionName=debug Nodes=${nodes.join(',')} Default=YES MaxTime=INFINITE State=UP`,
       '',
     ].join('\n');
     fs.writeFileSync(env.SLURM_CONF, conf);
+    if (gpus > 0) {
+      const gres: string[] = [];
+      for (const name of nodes) {
+        const devices = path.join(dir, 'dev', name);
+        fs.mkdirSync(devices, {recursive: true});
+        // Character devices like /dev/null's (1, 3), which slurmd accepts as GPU files.
+        for (let g = 0; g < gpus; g++) {
+          const made = spawnSync('mknod', [path.join(devices, `gpu${g}`), 'c', '1', '3'], {encoding: 'utf8'});
+          if (made.status !== 0) return `mknod failed: ${made.stderr}`;
+        }
+        gres.push(`NodeName=${name} Name=gpu File=${path.join(devices, `gpu[0-${gpus - 1}]`)}`);
+      }
+      fs.writeFileSync(path.join(dir, 'gres.conf'), `${gres.join('\n')}\n`);
+    }
     started.push(daemon(sbin('slurmctld'), ['-D', '-i', '-f', env.SLURM_CONF], path.join(dir, 'slurmctld.out')));
-    started.push(daemon(sbin('slurmd'), ['-D', '-f', env.SLURM_CONF], path.join(dir, 'slurmd.out')));
+    for (const name of nodes) {
+      fs.mkdirSync(path.join(dir, 'spool', name), {recursive: true});
+      started.push(
+        daemon(sbin('slurmd'), ['-D', '-N', name, '-f', env.SLURM_CONF], path.join(dir, `slurmd-${name}.out`)),
+      );
+    }
     try {
       await waitUntil(
         () => {
           for (const child of started) if (child.exitCode !== null) throw new Error('a daemon exited');
-          return /^idle/m.test(client('sinfo', ['--noheader', '--format=%T']).stdout);
+          const states = client('sinfo', ['--noheader', '--Node', '--format=%T']).stdout.trim().split('\n');
+          return states.length === nodes.length && states.every((state) => state.startsWith('idle'));
         },
         20_000,
-        'the Slurm node to be idle',
+        'the Slurm nodes to be idle',
       );
     } catch (error) {
-      const logs = ['slurmctld', 'slurmd']
+      const logs = ['slurmctld', ...nodes.map((name) => `slurmd-${name}`)]
         .map((d) => `${d}:\n${tail(path.join(dir, `${d}.log`))}\n${tail(path.join(dir, `${d}.out`))}`)
         .join('\n');
       await stop();
       return `Slurm did not start (${(error as Error).message}):\n${logs}`;
     }
     process.env.SLURM_CONF = env.SLURM_CONF;
-    return {dir, conf: env.SLURM_CONF, node, env, client, stop};
+    return {dir, conf: env.SLURM_CONF, node, nodes, env, client, stop};
   } catch (error) {
     await stop();
     return `Slurm did not start: ${(error as Error).message}`;

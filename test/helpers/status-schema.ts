@@ -60,7 +60,7 @@ export const STATUS_SCHEMA: Schema = {
   'rate.windowSeconds': ['number', 'null'],
   etaSeconds: ['number', 'null'],
   'slurmJobs[].job': ['string'],
-  'slurmJobs[].workers': ['number'],
+  'slurmJobs[].slots': ['number'],
   'slurmJobs[].state': ['string', 'null'],
   'slurmJobs[].nodes': ['string', 'null'],
   'slurmJobs[].ended': ['boolean', 'null'],

@@ -35,7 +35,7 @@ export interface StatusJson {
   etaSeconds: number | null;
   slurmJobs: {
     job: string;
-    workers: number;
+    slots: number;
     state: string | null;
     nodes: string | null;
     ended: boolean | null;

@@ -8,12 +8,19 @@ import {defaultHostsFile, parseHostsText, readHostsFile} from '../../src/recruit
 import {remoteHireLine, sshArgv, sshCommandFrom} from '../../src/recruiter/remote.js';
 
 describe('the hosts file', () => {
-  it("reads the original fjd's remote.conf: a section per host with name and workers", () => {
+  it("reads the original fjd's remote.conf: a section per host with name and workers (its worker's slots)", () => {
     const text =
       '; lab machines\r\n[host1]\r\nname: node-a\r\nworkers: 4\r\n\r\n[host2]\r\nname = alice@node-b\r\nworkers = 2\r\nssh = -p 2222 -o "ProxyJump gate"\r\n';
     expect(parseHostsText(text, 'remote.conf')).toEqual([
-      {section: 'host1', name: 'node-a', workers: 4, ssh: [], line: 2},
-      {section: 'host2', name: 'alice@node-b', workers: 2, ssh: ['-p', '2222', '-o', 'ProxyJump gate'], line: 6},
+      {section: 'host1', name: 'node-a', slots: 4, ssh: [], line: 2},
+      {section: 'host2', name: 'alice@node-b', slots: 2, ssh: ['-p', '2222', '-o', 'ProxyJump gate'], line: 6},
+    ]);
+  });
+
+  it('takes `slots = N` for `workers = N`: the same number, the jobs the host runs at once', () => {
+    expect(parseHostsText('[a]\nname = node-a\nslots = 16\n\n[b]\nname = node-b\nworkers = 8\n', 'hosts')).toEqual([
+      {section: 'a', name: 'node-a', slots: 16, ssh: [], line: 1},
+      {section: 'b', name: 'node-b', slots: 8, ssh: [], line: 5},
     ]);
   });
 
@@ -21,7 +28,9 @@ describe('the hosts file', () => {
     ['[host1]\nname = a\nworkers = 0\n', 3, /workers "0" is not a whole number of at least 1/],
     ['[host1]\nname = a\nworkers = two\n', 3, /workers "two"/],
     ['[host1]\nworkers = 2\n', 1, /\[host1\] has no name/],
-    ['[host1]\nname = a\n', 1, /has no workers count \(add workers = N\)/],
+    ['[host1]\nname = a\n', 1, /has no workers count \(add workers = N, the number of jobs its worker runs at once\)/],
+    ['[host1]\nname = a\nslots = 0\n', 3, /slots "0" is not a whole number of at least 1/],
+    ['[host1]\nname = a\nworkers = 2\nslots = 2\n', 4, /has both workers and slots, which say the same .*: keep one$/],
     ['name = a\n', 1, /comes before any \[section\] header/],
     [
       '[host1]\nname = a\nworkers = 1\nworker = 2\n',
@@ -31,7 +40,7 @@ describe('the hosts file', () => {
     [
       '[host1]\nname = a\nworkers = 1\nport = 22\n',
       4,
-      /unknown key "port" in \[host1\] \(known: name, workers, ssh\)$/,
+      /unknown key "port" in \[host1\] \(known: name, workers, slots, ssh\)$/,
     ],
     ['[host1]\nname = a\nname = b\nworkers = 1\n', 3, /key "name" appears twice/],
     ['[h]\nname = a\nworkers = 1\n[h]\n', 4, /section \[h\] appears twice/],
@@ -88,7 +97,7 @@ describe('the ssh command', () => {
     expect(line).toBe(
       `cd '/shared/a b' && exec /usr/bin/node /opt/fjd/dist/cli/recruiter.js hire 3 --local-only --home '/shared/it'\\''s here' --heartbeat 500ms`,
     );
-    const host = {section: 'host1', name: 'node-a', workers: 3, ssh: ['-p', '2222'], line: 1};
+    const host = {section: 'host1', name: 'node-a', slots: 3, ssh: ['-p', '2222'], line: 1};
     expect(sshArgv(options.ssh, host, line)).toEqual([
       'ssh',
       '-F',
@@ -123,8 +132,10 @@ describe('recruiter hire with hosts', () => {
     expect(hire.exitCode).toBe(3);
     expect(hire.stderr).toContain(`fjd: error: the home ${home.dir} has no hosts file (hosts or remote.conf)\n`);
     fs.writeFileSync(path.join(home.dir, 'remote.conf'), '[host1]\nname = node-a\nworkers = 1\n');
-    expect((await home.run('recruiter', ['hire', '1', '--local-only'])).stdout).toBe('Hired 1 worker on localhost.\n');
+    expect((await home.run('recruiter', ['hire', '2', '--local-only'])).stdout).toBe(
+      'Hired a worker with 2 slots on localhost.\n',
+    );
     expect((await home.run('recruiter', ['hire', '--hosts', '--local-only'])).exitCode).toBe(2);
-    expect((await home.run('recruiter', ['fire'])).stdout).toBe('Fired 1 worker.\n');
+    expect((await home.run('recruiter', ['fire'])).stdout).toBe('Fired 1 worker (2 slots).\n');
   });
 });

@@ -1,7 +1,8 @@
 // Workers on other hosts over SSH, on the real engines: OpenSSH servers in their own UTS and
 // mount namespaces (node-a, node-b), each seeing the homes through its own bindfs mount with
-// NFS-like caching (test/helpers/ssh-hosts.ts). The dispatcher runs here, on the backing
-// directory, or on node-a's mount while the workers run on node-b's.
+// NFS-like caching (test/helpers/ssh-hosts.ts). A host's `workers` are the slots of the one
+// worker process started there. The dispatcher runs here, on the backing directory, or on
+// node-a's mount while the workers run on node-b's.
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
@@ -63,22 +64,30 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     return ids;
   }
 
-  it('hires on two hosts, runs 200 jobs once each, shows workers by host, and fires on every host', async () => {
+  it('hires one worker with `workers` slots on each of two hosts, runs 200 jobs once each, and fires on every host', async () => {
     const home = sshHome('ssh-200');
     fs.writeFileSync(path.join(home.dir, 'hosts'), HOSTS_FILE);
     const ids = queueShortJobs(home, 200);
     const hire = await home.run('recruiter', ['hire', '--hosts', '--ssh', hosts.ssh, '--heartbeat', '1s']);
     expect(hire, hire.stderr).toMatchObject({
       exitCode: 0,
-      stdout: 'Hired 2 workers on node-a.\nHired 2 workers on node-b.\n',
+      stdout: 'Hired a worker with 2 slots on node-a.\nHired a worker with 2 slots on node-b.\n',
       stderr: '',
     });
 
+    // One process on each host (each in that host's UTS namespace, by the name it registered).
     const status = await statusOf(home);
-    expect(status.workers.map((w) => w.host).sort()).toEqual(['node-a', 'node-a', 'node-b', 'node-b']);
+    expect(status.workers.map((w) => w.host).sort()).toEqual(['node-a', 'node-b']);
+    expect(
+      processesMentioning(home.dir).filter((p) => p.command.includes('dist/cli/worker.js') && isRunning(p.pid)),
+    ).toHaveLength(2);
+    for (const id of home.ls('.fjd/workers')) {
+      const info = JSON.parse(home.read(`.fjd/workers/${id}/info.json`)) as {capacity: {slots: number}};
+      expect(info.capacity.slots).toBe(2);
+    }
     const text = (await home.run('fjd', ['status'])).stdout;
     expect(text).toMatch(
-      /^Workers: 4 on 2 hosts; slots: 0 of 4 busy\n {2}node-a-\d+ {2}node-a {2}pid \d+ {2}idle\n {2}node-a-\d+ {2}node-a {2}pid \d+ {2}idle\n {2}node-b-\d+ {2}node-b {2}pid \d+ {2}idle\n {2}node-b-\d+ {2}node-b {2}pid \d+ {2}idle\n$/m,
+      /^Workers: 2 on 2 hosts; slots: 0 of 4 busy\n {2}node-a-\d+ {2}node-a {2}pid \d+ {2}idle {2}0 of 2 slots busy; free: 2 cpus, [\d.]+[KMGT] memory\n {2}node-b-\d+ {2}node-b {2}pid \d+ {2}idle {2}0 of 2 slots busy; free: 2 cpus, [\d.]+[KMGT] memory\n/m,
     );
 
     const result = await home.run('dispatcher', ['--quiet', '--lease', '10s', '--heartbeat', '1s']);
@@ -97,7 +106,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
 
     const pids = status.workers.map((w) => w.pid);
     const fire = await home.run('recruiter', ['fire', '--wait']);
-    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 4 workers: 2 on node-a, 2 on node-b.\n'});
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers (4 slots): 1 on node-a, 1 on node-b.\n'});
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
     expect(home.ls('.fjd/workers')).toEqual([]);
     expect(processesMentioning(home.dir)).toEqual([]);
@@ -109,7 +118,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     const ids = queueShortJobs(home, 40, 0.2);
     const hire = await home.run('recruiter', ['hire', '--ssh', hosts.ssh, '--heartbeat', '250ms']);
     expect(hire.stdout).toBe(
-      `Hiring on the hosts of ${path.join(home.dir, 'hosts')} (--local-only hires on this machine only).\nHired 2 workers on node-a.\nHired 2 workers on node-b.\n`,
+      `Hiring on the hosts of ${path.join(home.dir, 'hosts')} (--local-only hires on this machine only).\nHired a worker with 2 slots on node-a.\nHired a worker with 2 slots on node-b.\n`,
     );
     const workers = (await statusOf(home)).workers;
     const onA = workers.filter((w) => w.host === 'node-a');
@@ -184,7 +193,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     frozen.clear();
     await waitUntil(() => onA.every((w) => !isRunning(w.pid)), 15_000, "node-a's woken workers to leave");
     const fire = await home.run('recruiter', ['fire']);
-    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 1 worker (2 slots): 1 on node-b.\n'});
   });
 
   it('reports an unreachable host with the ssh error, hires on the others, and exits non-zero', async () => {
@@ -196,7 +205,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     // The ssh command from the environment this time.
     const hire = await home.run('recruiter', ['hire', '--hosts'], {env: {FJD_SSH: hosts.ssh}});
     expect(hire.exitCode).toBe(3);
-    expect(hire.stdout).toBe('Hired 1 worker on node-a.\n');
+    expect(hire.stdout).toBe('Hired a worker with 1 slot on node-a.\n');
     expect(hire.stderr).toContain(
       `recruiter: node-b: could not hire: ssh: connect to host 127.0.0.1 port ${hosts.closedPort}: Connection refused\n`,
     );
@@ -210,10 +219,26 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
   it('completes a run with the dispatcher on mount A (node-a) and the workers on mount B (node-b)', async () => {
     const home = sshHome('ssh-mounts');
     const file = path.join(home.dir, 'only-b.conf');
-    fs.writeFileSync(file, '[b]\nname = node-b\nworkers = 2\n');
+    fs.writeFileSync(file, '[b]\nname = node-b\nslots = 2\n');
     const ids = queueShortJobs(home, 24);
-    const hire = await home.run('fjd', ['hire', '--hosts', file, '--ssh', hosts.ssh, '--heartbeat', '1s']);
-    expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired 2 workers on node-b.\n'});
+    const hire = await home.run('fjd', [
+      'hire',
+      '--hosts',
+      file,
+      '--ssh',
+      hosts.ssh,
+      '--heartbeat',
+      '1s',
+      '--memory',
+      '1G',
+    ]);
+    expect(hire).toMatchObject({exitCode: 0, stdout: 'Hired a worker with 2 slots on node-b.\n'});
+    // `slots` says what `workers` does; --memory reaches the worker over ssh.
+    const [id = ''] = home.ls('.fjd/workers');
+    expect(JSON.parse(home.read(`.fjd/workers/${id}/info.json`))).toMatchObject({
+      host: 'node-b',
+      capacity: {slots: 2, cpus: 2, memoryBytes: 1024 ** 3},
+    });
     const dispatcher = path.join(REPO, 'dist', 'cli', 'dispatcher.js');
     const result = await hosts.run(
       'node-a',
@@ -229,7 +254,7 @@ describe.skipIf(sshHostsUnavailable !== undefined)('workers on other hosts over 
     for (const id of ids)
       expect(home.record(id)).toMatchObject({state: 'finished', attempts: [{outcome: 'finished', host: 'node-b'}]});
     const fire = await home.run('recruiter', ['fire', '--wait']);
-    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 2 workers: 2 on node-b.\n'});
+    expect(fire).toMatchObject({exitCode: 0, stdout: 'Fired 1 worker (2 slots): 1 on node-b.\n'});
   });
 
   it('a dispatcher on another mount watches a live lock of node-a change, and refuses to start', async () => {

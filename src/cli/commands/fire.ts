@@ -4,7 +4,7 @@ import {Command} from 'commander';
 import {checkHome} from '../../home/layout.js';
 import {fireWorkers, type FireResult} from '../../recruiter/fire.js';
 import {cancelSlurmJobs} from '../../slurm/scancel.js';
-import {listSlurmRecords} from '../../slurm/record.js';
+import {listSlurmRecords, slurmSlots} from '../../slurm/record.js';
 import {formatDuration} from '../../util/duration.js';
 import {hostName} from '../../util/host.js';
 import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, homeOption, say, warn} from '../common.js';
@@ -12,11 +12,11 @@ import {EXIT, durationOption, groupSharedFrom, groupSharedOption, homeFrom, home
 export function fireCommand(program = 'recruiter'): Command {
   return new Command('fire')
     .description(
-      'stop the workers: idle ones at once, busy ones after their job (or now, with --now); cancel the Slurm jobs of hire --slurm',
+      'stop the worker processes: idle ones at once, busy ones after their running jobs (or now, with --now); cancel the Slurm jobs of hire --slurm',
     )
     .addOption(homeOption())
     .option('--now', 'stop running jobs (their process groups) and put them back in jobqueue/')
-    .option('--wait', "wait until busy workers (Slurm's too) have finished their jobs and left")
+    .option('--wait', "wait until busy workers (Slurm's too) have finished their running jobs and left")
     .addOption(groupSharedOption())
     .addOption(durationOption('--timeout <duration>', 'how long to wait for workers to leave', 60_000))
     .addHelpText(
@@ -48,8 +48,10 @@ export function fireCommand(program = 'recruiter'): Command {
         say(`Worker ${lost.id} was no longer running${back}.`);
       }
       const slurm = cancelSlurmJobs(paths, process.env);
-      for (const {job, workers} of slurm.cancelled)
-        say(`Cancelled Slurm job ${job} (${workers} worker${workers === 1 ? '' : 's'}).`);
+      for (const record of slurm.cancelled) {
+        const slots = slurmSlots(record);
+        say(`Cancelled Slurm job ${record.job} (${slots} slot${slots === 1 ? '' : 's'}).`);
+      }
       for (const {record, problem} of slurm.failed) {
         warn(program, `could not cancel Slurm job ${record.job}: ${problem}`);
         warn(program, `cancel it yourself with: scancel ${record.job}`);
@@ -83,21 +85,25 @@ function perHost(ids: string[], hosts: Record<string, string | null>): string {
     .join(', ');
 }
 
-// One sentence for every worker told to leave: how many, how many have left, and how many
-// leave after their job or did not leave in time, such as "Fired 2 workers: 1 has left, 1
-// leaves after its job (vm-7: sim3); use --now …". Workers found dead are told apart.
+// One sentence for every worker told to leave: how many (and their slots, when some worker
+// has more than one), how many have left, and how many leave after their jobs or did not leave
+// in time, such as "Fired 2 workers (5 slots): 1 has left, 1 leaves after its jobs (vm-7:
+// sim3 sim4); use --now …". Workers found dead are told apart.
 function firedSentence(result: FireResult, timeoutMs: number): string {
   const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
   const told = [...result.stopped, ...result.draining.map((d) => d.id), ...result.remaining];
   const hosts = perHost(told, result.hosts);
-  const fired = `Fired ${plural(told.length, 'worker', 'workers')}`;
+  const slots = told.reduce((sum, id) => sum + (result.slots[id] ?? 1), 0);
+  const ofSlots = slots === told.length ? '' : ` (${plural(slots, 'slot', 'slots')})`;
+  const fired = `Fired ${plural(told.length, 'worker', 'workers')}${ofSlots}`;
   if (result.draining.length === 0 && result.remaining.length === 0)
     return `${fired}${hosts === '' ? '' : `: ${hosts}`}.`;
-  const parts = [plural(result.stopped.length, 'has left', 'have left')];
+  const parts = result.stopped.length === 0 ? [] : [plural(result.stopped.length, 'has left', 'have left')];
   const draining = result.draining.length;
   if (draining > 0) {
     const jobs = result.draining.map((d) => `${d.id}: ${d.jobs.join(' ')}`).join('; ');
-    parts.push(`${plural(draining, 'leaves after its job', 'leave after their job')} (${jobs})`);
+    const what = result.draining.some((d) => d.jobs.length > 1) ? 'jobs' : 'job';
+    parts.push(`${plural(draining, `leaves after its ${what}`, `leave after their ${what}`)} (${jobs})`);
   }
   if (result.remaining.length > 0)
     parts.push(`${result.remaining.length} did not leave within ${formatDuration(timeoutMs)}`);

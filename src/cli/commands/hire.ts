@@ -1,15 +1,18 @@
-// `recruiter hire [N]` / `fjd hire [N]`: start N detached workers in this directory, or on
-// every host of a hosts file over SSH (--hosts, or the home's `hosts`/`remote.conf`), or
-// `--slurm N`: submit a Slurm job that runs N workers in this directory on the cluster's nodes.
-import os from 'node:os';
+// `recruiter hire [N]` / `fjd hire [N]`: start one detached worker with N slots in this
+// directory, or one on every host of a hosts file over SSH (--hosts, or the home's
+// `hosts`/`remote.conf`), or `--slurm N`: submit a Slurm job of N slots in all, which runs one
+// worker on each node it gets, in this directory.
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Command, Option} from 'commander';
 import {FjdError} from '../../errors.js';
+import {ensureHome} from '../../home/layout.js';
+import {earlierWorkers} from '../../recruiter/earlier.js';
 import {hireWorkers} from '../../recruiter/hire.js';
 import {defaultHostsFile, readHostsFile} from '../../recruiter/hosts.js';
-import {hireOnHosts, sshCommandFrom, type HostOutcome} from '../../recruiter/remote.js';
+import {hireOnHosts, sshCommandFrom} from '../../recruiter/remote.js';
 import {hireSlurm} from '../../slurm/submit.js';
+import {defaultSlots} from '../../worker/capacity.js';
 import {
   EXIT,
   duration,
@@ -22,8 +25,18 @@ import {
   say,
   warn,
 } from '../common.js';
+import {
+  capacityArgs,
+  earlierWorkersNote,
+  gpusArg,
+  hiredLine,
+  hostsReport,
+  memoryArg,
+  slotsWord,
+  type CapacityArgs,
+} from '../hire-words.js';
 
-interface HireCliOptions {
+interface HireCliOptions extends CapacityArgs {
   home?: string;
   timeout: number;
   heartbeat?: number;
@@ -35,8 +48,6 @@ interface HireCliOptions {
   slurm?: number;
   sbatchArg?: string[];
 }
-
-const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
 
 // The hosts file to hire on, or undefined to hire here.
 function hostsFileFor(home: string, options: HireCliOptions): string | undefined {
@@ -52,36 +63,35 @@ function hostsFileFor(home: string, options: HireCliOptions): string | undefined
   return found;
 }
 
-// Says how hiring went on each host, and what to do about the ones that failed.
-function reportHosts(program: string, outcomes: HostOutcome[], home: string): number {
-  for (const outcome of outcomes.filter((o) => o.ok)) say(`Hired ${plural(outcome.workers)} on ${outcome.host.name}.`);
-  const failed = outcomes.filter((o) => !o.ok);
-  if (failed.length === 0) return EXIT.ok;
-  for (const outcome of failed)
-    warn(program, `${outcome.host.name}: could not hire: ${(outcome.error ?? '').replaceAll('\n', '\n  ')}`);
-  warn(program, `${failed.length} of ${outcomes.length} hosts failed; the others keep their workers.`);
-  const first = failed[0]?.host.name ?? 'HOST';
-  const install = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-  warn(
-    program,
-    `check that \`ssh ${first} true\` works without a password prompt, and that ${first} has fjd at ${install} and the home at ${home};`,
-  );
-  warn(program, 'then hire on those hosts again with --hosts FILE, a hosts file that lists only them');
-  return EXIT.error;
-}
-
 export function hireCommand(): Command {
   return new Command('hire')
     .description(
-      'start N detached workers; jobs run in the current directory. With a hosts file, start them on every host over SSH; with --slurm N, submit a Slurm job of N workers',
+      'start a detached worker with N slots (it runs up to N jobs at once); jobs run in the current directory. With a hosts file, start one on every host over SSH; with --slurm N, submit a Slurm job of N slots in all, one worker on each node it gets',
     )
     .argument(
       '[n]',
-      "how many workers (default: the number of CPUs minus one, at least 1; with hosts: each host's `workers`)",
+      "the worker's slots: how many jobs it runs at once (default: the number of CPUs minus one, at least 1; with hosts: each host's `workers`)",
       positiveInteger('N'),
     )
     .addOption(homeOption())
     .addOption(groupSharedOption())
+    .addOption(
+      new Option('--cpus <n>', "how many cpus the worker's jobs share (default: its slots)").argParser(
+        positiveInteger('--cpus'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--memory <size>',
+        "how much memory the worker's jobs share, such as 64G (default: what is free as it starts)",
+      ).argParser(memoryArg),
+    )
+    .addOption(
+      new Option(
+        '--gpus <ids>',
+        "the GPUs the worker's jobs share, such as 0,1,3 (default: CUDA_VISIBLE_DEVICES, else nvidia-smi -L)",
+      ).argParser(gpusArg),
+    )
     .option(
       '--hosts [file]',
       "hire on every host of this hosts file over SSH (default: the home's `hosts`, else `remote.conf`, which are also used without --hosts)",
@@ -102,7 +112,10 @@ export function hireCommand(): Command {
       durationOption('--timeout <duration>', 'how long to wait for the workers to announce themselves', 30_000),
     )
     .addOption(
-      new Option('--slurm <n>', 'submit one Slurm batch job that runs N workers (srun tasks) on the nodes it gets')
+      new Option(
+        '--slurm <n>',
+        'submit one Slurm batch job of N slots in all (sbatch --ntasks=N); it runs one worker on each node it gets, with the CPUs it got there as slots',
+      )
         .argParser(positiveInteger('--slurm'))
         .conflicts(['hosts', 'localOnly']),
     )
@@ -113,7 +126,7 @@ export function hireCommand(): Command {
     )
     .addHelpText(
       'after',
-      "\nExamples:\n  recruiter hire 4\n  fjd hire --home /shared/run1\n  recruiter hire --hosts               # the home's hosts file\n  recruiter hire --hosts lab.conf --ssh 'ssh -F /home/me/.ssh/lab_config'\n  recruiter hire --slurm 16 --sbatch-arg=--time=4:00:00 --sbatch-arg=--partition=short",
+      "\nExamples:\n  recruiter hire 4                     # a worker with 4 slots\n  recruiter hire 8 --memory 32G --gpus 0,1\n  fjd hire --home /shared/run1\n  recruiter hire --hosts               # the home's hosts file: a worker on each host\n  recruiter hire --hosts lab.conf --ssh 'ssh -F /home/me/.ssh/lab_config'\n  recruiter hire --slurm 64 --sbatch-arg=--time=4:00:00 --sbatch-arg=--partition=short",
     )
     .action(async (n: number | undefined, options: HireCliOptions, command: Command) => {
       const program = command.parent?.name() ?? 'recruiter';
@@ -122,30 +135,36 @@ export function hireCommand(): Command {
       const workerArgs: string[] = [];
       if (options.heartbeat !== undefined) workerArgs.push('--heartbeat', `${options.heartbeat}ms`);
       if (options.ioRetry !== undefined) workerArgs.push('--io-retry', `${options.ioRetry}ms`);
+      const capacity = capacityArgs(options);
+      const noteEarlier = (): void => {
+        const earlier = earlierWorkers(ensureHome(home, {groupShared}));
+        if (earlier.length > 0) warn(program, earlierWorkersNote(earlier, program));
+      };
+      const worker = fileURLToPath(new URL('../worker.js', import.meta.url));
       if (options.slurm !== undefined || options.sbatchArg !== undefined) {
         if (n !== undefined || options.slurm === undefined)
+          command.error('error: give the number of slots with --slurm N alone, as in: recruiter hire --slurm 16', {
+            exitCode: EXIT.usage,
+          });
+        if (capacity.length > 0)
           command.error(
-            'error: give the number of Slurm workers with --slurm N alone, as in: recruiter hire --slurm 4',
+            'error: with --slurm, each worker offers what Slurm gave the job on its node; ask Slurm for memory or GPUs with --sbatch-arg, such as --sbatch-arg=--mem=64G or --sbatch-arg=--gpus-per-node=2',
             {exitCode: EXIT.usage},
           );
-        const workerCommand = [
-          process.execPath,
-          fileURLToPath(new URL('../worker.js', import.meta.url)),
-          ...workerArgs,
-        ];
-        if (groupShared) workerCommand.push('--group-shared');
+        const workerCommand = [process.execPath, worker, ...workerArgs, ...(groupShared ? ['--group-shared'] : [])];
         const job = hireSlurm({
           home,
           groupShared,
-          count: options.slurm,
+          slots: options.slurm,
           cwd: process.cwd(),
           env: process.env,
           workerCommand,
           sbatchArgs: options.sbatchArg ?? [],
         });
         say(
-          `Submitted Slurm job ${job.job} for ${plural(job.workers)}; they join when it starts (fjd status shows its state).`,
+          `Submitted Slurm job ${job.job} for ${slotsWord(job.slots)}, one worker on each node it gets; they join when it starts (fjd status shows its state).`,
         );
+        noteEarlier();
         process.exitCode = EXIT.ok;
         return;
       }
@@ -157,26 +176,37 @@ export function hireCommand(): Command {
           ssh: sshCommandFrom(options.ssh, process.env),
           home,
           cwd: process.cwd(),
-          count: n,
+          slots: n,
           node: process.execPath,
           recruiter: fileURLToPath(new URL('../recruiter.js', import.meta.url)),
-          hireArgs: [...workerArgs, '--timeout', `${options.timeout}ms`, ...(groupShared ? ['--group-shared'] : [])],
+          hireArgs: [
+            ...workerArgs,
+            ...capacity,
+            '--timeout',
+            `${options.timeout}ms`,
+            ...(groupShared ? ['--group-shared'] : []),
+          ],
           timeoutMs: options.timeout,
         });
-        process.exitCode = reportHosts(program, outcomes, home);
+        const {said, warned} = hostsReport(outcomes, home);
+        for (const line of said) say(line);
+        for (const line of warned) warn(program, line);
+        noteEarlier();
+        process.exitCode = warned.length === 0 ? EXIT.ok : EXIT.error;
         return;
       }
-      const count = n ?? Math.max(1, os.availableParallelism() - 1);
+      const slots = n ?? defaultSlots();
       const result = await hireWorkers({
         home,
         groupShared,
-        count,
+        count: 1,
         cwd: process.cwd(),
         env: process.env,
-        workerCommand: [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url)), ...workerArgs],
+        workerCommand: [process.execPath, worker, ...workerArgs, '--slots', String(slots), ...capacity],
         timeoutMs: options.timeout,
       });
-      say(`Hired ${plural(result.workers.length)} on localhost.`);
+      for (const hired of result.workers) say(hiredLine(hired.slots, 'localhost'));
+      noteEarlier();
       process.exitCode = EXIT.ok;
     });
 }
