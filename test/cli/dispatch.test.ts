@@ -6,6 +6,7 @@ import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
 import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 
 describe('dispatching', () => {
   it('runs 200 jobs on a worker with 4 slots: every job exactly once, every file in done/', async () => {
@@ -66,7 +67,7 @@ describe('dispatching', () => {
     home.job('first', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
     const dispatcher = home.run('dispatcher', []);
     await waitUntil(() => fs.existsSync(path.join(home.dir, '.fjd')), 10_000, 'the dispatcher to create the home');
-    await home.run('recruiter', ['hire', '2']);
+    await hireOneSlotWorkers(home, 2);
     await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-first')), 20_000, 'the first job to start');
     home.job('second', `[control]\nexecutable = ${fixture('fail.sh')} 0\n`);
     await waitUntil(() => home.ls('done').includes('second'), 20_000, 'the job dropped later to finish');
@@ -82,7 +83,7 @@ describe('dispatching', () => {
   it('restarted while its workers are busy, says that the jobs wait for them, and does not advise hiring', async () => {
     const home = makeHome('busy-restart');
     for (const n of [1, 2, 3, 4]) home.job(`h${n}`, `[control]\nexecutable = ${fixture('hold.sh')}\n`);
-    await home.run('recruiter', ['hire', '2']);
+    await hireOneSlotWorkers(home, 2);
     const first = home.start('dispatcher', []);
     await waitUntil(
       () => home.ls('.').filter((name) => name.startsWith('started-')).length === 2,

@@ -11,6 +11,7 @@ import {fixture} from '../helpers/fixtures.js';
 import {statusOf} from '../helpers/status.js';
 import {STATUS_SCHEMA, schemaProblems, shownByHand} from '../helpers/status-schema.js';
 import {waitUntil} from '../helpers/wait.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 
 const AT_LIMIT = {FJD_WATCH_FAULT: 'EMFILE'};
 
@@ -30,7 +31,7 @@ it('says which limit was reached and how to raise it, and fjd status shows who p
   const reason = `EMFILE: the inotify instance limit is reached (fs.inotify.max_user_instances${now}); raise it with: sudo sysctl fs.inotify.max_user_instances=${raised}`;
   home.job('held', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
   home.job('quick', `[control]\nexecutable = ${fixture('mark.sh')}\n`);
-  expect((await home.run('recruiter', ['hire', '2'], {env: AT_LIMIT})).exitCode).toBe(0);
+  for (const hired of await hireOneSlotWorkers(home, 2, [], {env: AT_LIMIT})) expect(hired.exitCode).toBe(0);
   const dispatcher = home.start('dispatcher', [], {env: AT_LIMIT});
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-held')), 20_000, 'the held job to start');
 

@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
 import {waitUntil} from '../helpers/wait.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 
 interface Mark {
   name: string;
@@ -228,7 +229,7 @@ describe('limits', () => {
       home.job(`cpu${i}`, markJob({}, '0.3'));
       cpu.add(`cpu${i}`);
     }
-    await home.run('recruiter', ['hire', '8']);
+    await hireOneSlotWorkers(home, 8);
     const result = await home.run('dispatcher', ['--limit', 'gpu=2']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(home.ls('done')).toHaveLength(20);
@@ -266,7 +267,7 @@ describe('limits changed while the dispatcher runs', () => {
       home.job(`g${i}`, markJob({group: 'gpu'}, '0.4'));
       names.add(`g${i}`);
     }
-    await home.run('recruiter', ['hire', '4']);
+    await hireOneSlotWorkers(home, 4);
     const dispatcher = home.start('dispatcher', []);
     await waitUntil(() => marks(home).filter((m) => m.kind === 'end').length >= 2, 30_000, 'two jobs to end');
     const changedAt = BigInt(Date.now()) * 1_000_000n;

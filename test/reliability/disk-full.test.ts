@@ -8,6 +8,7 @@ import {fixture} from '../helpers/fixtures.js';
 import {isRunning} from '../helpers/processes.js';
 import {waitUntil} from '../helpers/wait.js';
 import {statusOf} from '../helpers/status.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 
 const mounted: string[] = [];
 
@@ -56,7 +57,7 @@ it('on a full disk, jobs wait where they are and go on once there is room; nothi
   home.job('hold', `[control]\nexecutable = ${fixture('hold.sh')}\n`);
   const late = `[control]\nexecutable = ${fixture('fail.sh')} 0\n`;
   fs.writeFileSync(path.join(home.dir, 'jobqueue', '.late'), late);
-  await home.run('recruiter', ['hire', '2', '--io-retry', '300ms']);
+  await hireOneSlotWorkers(home, 2, ['--io-retry', '300ms']);
   const dispatcher = home.start('dispatcher', ['--io-retry', '300ms']);
   await waitUntil(() => fs.existsSync(path.join(home.dir, 'started-hold')), 20_000, 'the first job to start');
   const jobPid = Number(home.read('pid-hold'));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import {expect, it} from 'vitest';
 import {makeHome, type TestHome} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 
 // What the README promises: a job name of up to 224 bytes, an id of up to 239.
 const MAX_JOB_NAME_BYTES = 224;
@@ -30,7 +31,7 @@ it('fails names of 248, 250, 251 and 255 bytes with the reason, runs the others,
   const longest = named('ok224-', MAX_JOB_NAME_BYTES);
   home.job(longest, ok);
   home.job('good', ok);
-  await home.run('recruiter', ['hire', '2']);
+  await hireOneSlotWorkers(home, 2);
 
   const first = await home.run('dispatcher', []);
   expect(first.stderr).toBe('');

@@ -6,6 +6,7 @@ import {setTimeout as pause} from 'node:timers/promises';
 import {expect, it} from 'vitest';
 import {makeHome, type Started} from '../helpers/home.js';
 import {fixture} from '../helpers/fixtures.js';
+import {hireOneSlotWorkers} from '../helpers/hire.js';
 import {isRunning, signalIfAlive} from '../helpers/processes.js';
 import {statusOf} from '../helpers/status.js';
 
@@ -24,7 +25,7 @@ it(`survives ${KILLS} random SIGKILLs of workers and the dispatcher over ${JOBS}
   const names = Array.from({length: JOBS}, (_, i) => `job-${String(i).padStart(5, '0')}`);
   for (const id of names) home.job(id, `[control]\nexecutable = ${fixture('short-job.sh')}\n[params]\nid = ${id}\n`);
   const hire = async (n: number): Promise<void> => {
-    if (n > 0) await home.run('recruiter', ['hire', String(n), '--heartbeat', '200ms']);
+    await hireOneSlotWorkers(home, n, ['--heartbeat', '200ms']);
   };
   const dispatch = (): Started =>
     home.start('dispatcher', ['--lease', '3s', '--heartbeat', '200ms', '--max-attempts', '10']);
