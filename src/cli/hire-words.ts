@@ -3,8 +3,8 @@
 // --memory, --gpus, with the meanings of `worker --help`), as worker arguments. Pure.
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {parseMemorySize} from '../job/resources.js';
 import type {HostOutcome} from '../recruiter/remote.js';
+import {gpuIds, memorySize} from './common.js';
 
 export const slotsWord = (n: number): string => `${n} slot${n === 1 ? '' : 's'}`;
 
@@ -20,19 +20,16 @@ export interface CapacityArgs {
   gpus?: string;
 }
 
-// --memory: checked as a size, passed on as written.
+// --memory: checked as `worker` checks it, passed on as written.
 export function memoryArg(value: string): string {
-  parseMemorySize(value, '--memory');
+  memorySize('--memory')(value);
   return value.trim();
 }
 
-// --gpus: a list of ids, passed on without spaces ("" for none).
+// --gpus: checked as `worker` checks it, passed on as a plain list (`none` for none).
 export function gpusArg(value: string): string {
-  return value
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '')
-    .join(',');
+  const ids = gpuIds('--gpus')(value);
+  return ids.length === 0 ? 'none' : ids.join(',');
 }
 
 export function capacityArgs(options: CapacityArgs): string[] {

@@ -35,8 +35,8 @@ function taskScript(perTaskLog: string): string {
     'memory=',
     'if [ "${SLURM_MEM_PER_NODE:-0}" -gt 0 ]; then memory=$SLURM_MEM_PER_NODE',
     'elif [ "${SLURM_MEM_PER_CPU:-0}" -gt 0 ]; then memory=$((SLURM_MEM_PER_CPU * SLURM_CPUS_ON_NODE)); fi',
-    'gpus=',
-    'if [ -n "${SLURM_STEP_GPUS:-}${SLURM_JOB_GPUS:-}" ]; then gpus=${CUDA_VISIBLE_DEVICES:-}; fi',
+    'gpus=none',
+    'if [ -n "${SLURM_STEP_GPUS:-}${SLURM_JOB_GPUS:-}" ]; then gpus=${CUDA_VISIBLE_DEVICES:-none}; fi',
     `exec "$@" --slots "$SLURM_CPUS_ON_NODE" \${memory:+--memory "$memory"} --gpus "$gpus" --log-file ${perTaskLog}`,
   ].join('\n');
 }

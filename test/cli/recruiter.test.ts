@@ -80,7 +80,10 @@ describe('recruiter', () => {
 
     const bad = await home.run('recruiter', ['hire', '2', '--memory', 'lots']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('--memory must be a size such as 8G, 512M or 2T, not "lots"');
+    expect(bad.stderr).toContain('--memory must be a size such as 64G, 512M or 2T');
+    const twice = await home.run('recruiter', ['hire', '2', '--gpus', '0,0']);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toContain('--gpus names GPU 0 twice');
     expect(workerProcesses(home.dir)).toEqual([]);
   });
 

@@ -49,7 +49,7 @@ describe('the batch script of hire --slurm', () => {
       '--slots',
       '6',
       '--gpus',
-      '',
+      'none',
       '--log-file',
       path.join(dir, 'worker-slurm-7-0.log'),
     ]);
@@ -68,7 +68,7 @@ describe('the batch script of hire --slurm', () => {
     expect(gpus.slice(2, 8)).toEqual(['--slots', '4', '--memory', '300', '--gpus', '0,1']);
     // Memory per CPU: times the CPUs on the node.
     const perCpu = workerArgs({SLURM_CPUS_ON_NODE: '4', SLURM_MEM_PER_CPU: '100'});
-    expect(perCpu.slice(2, 8)).toEqual(['--slots', '4', '--memory', '400', '--gpus', '']);
+    expect(perCpu.slice(2, 8)).toEqual(['--slots', '4', '--memory', '400', '--gpus', 'none']);
   });
 
   it('asks srun for one task on each node of the job', () => {
