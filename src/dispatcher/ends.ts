@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {podDir} from '../home/paths.js';
+import {podDir, recordIdOf} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
 import type {Holds} from './held.js';
@@ -28,6 +28,17 @@ export interface EndsParts {
 
 export class Ends {
   constructor(private readonly parts: EndsParts) {}
+
+  // .fjd/records/ID.json changed: if ID was handed out, whether it has ended. This is how the
+  // dispatcher learns of an end at once, without waiting for the worker to be idle. Whether ID
+  // was handed out (and so something may have changed).
+  recordChanged(name: string | undefined): boolean {
+    const jobId = name === undefined ? undefined : recordIdOf(name);
+    const worker = jobId === undefined ? undefined : this.parts.pool.owner(jobId);
+    if (jobId === undefined || worker === undefined) return false;
+    this.settle(worker, jobId);
+    return true;
+  }
 
   // Reads the records of a worker's jobs and takes note of those that have left it.
   settleAll(worker: WorkerState): void {

@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import type {HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
-import {dependencyKeys, isIgnoredName} from '../home/names.js';
-import {announcementPath, heartbeatPath, infoPath, podDirsOf} from '../home/paths.js';
+import {dependencyKeys} from '../home/names.js';
+import {heartbeatPath, infoPath, podDirsOf} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 import {readJobMeta} from '../home/job-meta.js';
 import type {WorkerInfo} from '../home/registry.js';
@@ -112,20 +112,11 @@ export class WorkerPool {
     return worker;
   }
 
-  // workerqueue/W exists (or existed): W is there to take jobs, and has finished what it was
-  // given before it announced itself. The worker, or undefined if it has no announcement.
-  announced(id: string): WorkerState | undefined {
-    if (isIgnoredName(id)) return undefined;
-    const announcement = readJson<{host?: string; pid?: number}>(announcementPath(this.paths, id));
-    if (announcement === undefined) return undefined;
-    const worker = this.worker(id);
-    worker.host ??= announcement.host;
-    worker.pid ??= announcement.pid;
-    if (!worker.ready) {
-      worker.ready = true;
-      this.onReady();
-    }
-    return worker;
+  // The worker has announced itself (announcements.ts): it may be given jobs.
+  ready(worker: WorkerState): void {
+    if (worker.ready) return;
+    worker.ready = true;
+    this.onReady();
   }
 
   hold(worker: WorkerState, jobId: string, name: string, group: string | undefined): void {
