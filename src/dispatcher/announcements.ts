@@ -1,19 +1,18 @@
-// Announcements: workerqueue/W, which worker W writes to say that it takes jobs. What the
-// dispatcher learns from them, from the events of workerqueue/'s watch (one name each) and
-// from listings of it (at the start, and at every rescan): which workers are ready, and what
-// each has finished before it announced itself. The pool holds what is learnt (pool.ts).
+// Announcements: workerqueue/W, which worker W writes to say that it takes jobs, and removes
+// when it stops taking them (home/transitions.ts). W is ready while its announcement is there:
+// told by the events of workerqueue/'s watch (one name each: the file is looked at, there or
+// gone) and by listings of it (at the start, and at every rescan: a ready worker it does not
+// list is ready no more). The pool holds what is learnt (pool.ts).
 import type {HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
 import {isIgnoredName} from '../home/names.js';
 import {announcementPath} from '../home/paths.js';
-import type {Ends} from './ends.js';
-import type {WorkerPool, WorkerState} from './pool.js';
+import type {WorkerPool} from './pool.js';
 
 export class Announcements {
   constructor(
     private readonly paths: HomePaths,
     private readonly pool: WorkerPool,
-    private readonly ends: Ends,
   ) {}
 
   // An event of workerqueue/'s watch (no name: the watch lost track, so list it).
@@ -22,27 +21,29 @@ export class Announcements {
     else this.seen(name);
   }
 
-  // Lists workerqueue/ and takes note of every announcement in it.
+  // Lists workerqueue/: the workers it lists are ready, and those it does not are not.
   scan(): void {
-    for (const id of listDir(this.paths.workerqueue)) this.seen(id);
+    const listed = new Set<string>();
+    for (const id of listDir(this.paths.workerqueue)) {
+      listed.add(id);
+      // A worker known to be ready is not read again.
+      if (this.pool.get(id)?.ready !== true) this.seen(id);
+    }
+    for (const worker of this.pool.all()) if (worker.ready && !listed.has(worker.id)) this.pool.unready(worker);
   }
 
-  // A worker announced itself: it has finished what it was given before.
+  // Whether W's announcement is there, and so whether W may be given jobs.
   private seen(id: string): void {
-    const worker = this.announced(id);
-    if (worker !== undefined) this.ends.settleAll(worker);
-  }
-
-  // workerqueue/W exists (or existed): W is there to take jobs, and has finished what it was
-  // given before it announced itself. The worker, or undefined if it has no announcement.
-  private announced(id: string): WorkerState | undefined {
-    if (isIgnoredName(id)) return undefined;
+    if (isIgnoredName(id)) return;
     const announcement = readJson<{host?: string; pid?: number}>(announcementPath(this.paths, id));
-    if (announcement === undefined) return undefined;
+    if (announcement === undefined) {
+      const worker = this.pool.get(id);
+      if (worker !== undefined) this.pool.unready(worker);
+      return;
+    }
     const worker = this.pool.worker(id);
     worker.host ??= announcement.host;
     worker.pid ??= announcement.pid;
     this.pool.ready(worker);
-    return worker;
   }
 }

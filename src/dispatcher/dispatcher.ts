@@ -237,6 +237,7 @@ export class Dispatcher {
     }
     this.parts.announcements.scan();
     checkWorkers(this.parts.lostWorkers);
+    this.parts.ends.settleFromPods();
     for (const group of this.parts.limits.reload(this.parts.holds.groups())) this.parts.holds.releaseGroup(group);
     this.carryOutCancels(false);
     this.parts.intake.list();

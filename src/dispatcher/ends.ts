@@ -40,6 +40,25 @@ export class Ends {
     return true;
   }
 
+  // At a rescan: what has left each worker that holds jobs, from one listing of its pod. A job
+  // is in its pod until its record says where it went, so only the records of those gone from
+  // it are read (not one per job handed out: 1,024 at 1,024 slots, at every rescan).
+  settleFromPods(): void {
+    for (const worker of this.parts.pool.all()) {
+      if (worker.inflight.size === 0) continue;
+      let listed: Set<string>;
+      try {
+        listed = new Set(fs.readdirSync(podDir(this.parts.paths, worker.id)));
+      } catch {
+        // Closed (the worker is leaving) or taken away (lost), or the home is away: the
+        // records, and the directories where they cannot be read, tell.
+        this.settleAll(worker);
+        continue;
+      }
+      for (const jobId of [...worker.inflight.keys()]) if (!listed.has(jobId)) this.settle(worker, jobId);
+    }
+  }
+
   // Reads the records of a worker's jobs and takes note of those that have left it.
   settleAll(worker: WorkerState): void {
     for (const jobId of [...worker.inflight.keys()]) this.settle(worker, jobId);

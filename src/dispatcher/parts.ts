@@ -118,10 +118,14 @@ export function makeParts(
   );
   const limits = new GroupLimits(paths.limits, options.limits, warn);
   const holds = new Holds(intake.open, intake.queue);
-  const pool = new WorkerPool(paths, host, options.leaseMs, warn, () => handOut.workerReady());
+  const pool = new WorkerPool(paths, host, options.leaseMs, warn, {
+    ready: () => handOut.workerReady(),
+    // A job no worker could run may fit the workers as they are now.
+    changed: () => holds.releaseUnfittable(),
+  });
   const ledger = new Ledger(paths, emit);
   const ends = new Ends({paths, intake, pool, holds, ledger, homeThere, mayMove: () => !homeGuard.unsafe()});
-  const announcements = new Announcements(paths, pool, ends);
+  const announcements = new Announcements(paths, pool);
   const gateView: GateView = {
     limitOf: (group) => limits.get(group),
     runningIn: (group) => pool.runningIn(group),
@@ -133,6 +137,7 @@ export function makeParts(
     unknownSince: (name) => holds.unknownSince(name),
     // Five rescans: long enough for a job dropped on another host to be seen.
     unknownGraceMs: 5 * rescanMs,
+    unfittable: (request) => pool.unfittable(request),
   };
   const assigner = new Assigner(
     paths,

@@ -50,6 +50,7 @@ class World {
     openMeta: (name) => this.queue.meta(name) ?? this.holds.waitingMeta(name),
     unknownSince: (name) => this.holds.unknownSince(name),
     unknownGraceMs: GRACE_MS,
+    unfittable: () => undefined,
   };
 
   drop(...jobs: JobMeta[]): void {
