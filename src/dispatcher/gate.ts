@@ -6,7 +6,6 @@
 import {dependencyKeys} from '../home/names.js';
 import type {JobMeta} from '../home/job-meta.js';
 import type {Request} from '../job/resources.js';
-import {requestOf} from './packing.js';
 
 // Why a job fails without running, as a value.
 export type Unrunnable =
@@ -64,7 +63,7 @@ export function judge(meta: JobMeta, view: GateView, now: number): Verdict {
   }
   const waits = meta.after.length === 0 && meta.afterAny.length === 0 ? undefined : dependencies(meta, view, now);
   if (waits !== undefined) return waits;
-  const request = requestOf(meta);
+  const {request} = meta;
   const reason = view.unfittable(request);
   return reason === undefined ? GO : {kind: 'hold', by: 'unfittable', request, reason};
 }

@@ -15,7 +15,7 @@ import type {Ends} from './ends.js';
 import type {DispatcherEvent} from './events.js';
 import {judge, unrunnableReason, type GateView} from './gate.js';
 import type {Holds} from './held.js';
-import {fitsWhole, hasRoom, placeNow, requestOf, reservable} from './packing.js';
+import {fitsWhole, hasRoom, placeNow, reservable} from './packing.js';
 import type {WorkerPool, WorkerState} from './pool.js';
 import {Reservation} from './reservation.js';
 
@@ -66,7 +66,7 @@ export class HandOut {
       while (this.room(reservation.barred)) {
         const meta = this.nextReady();
         if (meta === undefined) break;
-        const request = requestOf(meta);
+        const {request} = meta;
         const placed = placeNow(request, pool.all(), reservation.barredFor(meta.name));
         if (placed !== undefined) {
           if (!this.assign(meta, placed.worker, request)) break;

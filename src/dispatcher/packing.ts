@@ -7,7 +7,6 @@
 // whose jobs are short (at most one job in advance per worker, so that it never waits for the
 // dispatcher between them); else it waits, and the first job of a pairing that waits reserves
 // a worker (reservation.ts).
-import type {JobMeta} from '../home/job-meta.js';
 import {DEFAULT_REQUEST, fits, freeOf, type Capacity, type Free, type Request} from '../job/resources.js';
 
 // What the dispatcher takes a worker of an earlier fjd to offer (its info.json says nothing):
@@ -24,12 +23,6 @@ export interface Packable {
   free: Free;
   seesAtOnce: boolean;
   lastDurationMs: number | undefined;
-}
-
-// What a job asks for. JobMeta.request is on its way (src/home/job-meta.ts reads it from the
-// job file); until it is there, a job asks for the default unless a caller has set it.
-export function requestOf(meta: JobMeta): Request {
-  return (meta as JobMeta & {request?: Request}).request ?? DEFAULT_REQUEST;
 }
 
 // Takes `request` from `free` in place (sign -1: gives it back), as a job is handed out or

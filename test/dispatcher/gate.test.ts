@@ -253,7 +253,7 @@ describe('requests', () => {
       request.cpus > largest ? `needs ${request.cpus} cpus; the largest worker offers ${largest}` : undefined;
     const big = (name: string, control: Parameters<typeof job>[1] = {}): JobMeta => ({
       ...job(name, control),
-      ...{request: {cpus: 8, memoryBytes: 0, gpus: 0}},
+      request: {cpus: 8, memoryBytes: 0, gpus: 0},
     });
     world.drop(big('b'), big('c', {after: ['gone']}), job('d'));
     world.outcomes.set('gone', 'failed');

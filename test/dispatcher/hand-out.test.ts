@@ -115,7 +115,7 @@ class Pairing {
   // Jobs in line, in this order (each submitted after the last).
   drop(names: string[], request: Request = DEFAULT_REQUEST, priority = 0): void {
     for (const name of names) {
-      const meta: JobMeta & {request: Request} = {
+      const meta: JobMeta = {
         name,
         priority,
         submittedMs: ++this.submitted,
