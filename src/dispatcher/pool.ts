@@ -24,8 +24,9 @@ import {capacityIn} from './worker-capacity.js';
 
 export interface WorkerState {
   id: string;
-  // Its announcement is there: it may be given jobs.
+  // Its announcement is there: it may be given jobs; and whether it ever was.
   ready: boolean;
+  wasReady: boolean;
   // What it offers, and what of that the jobs handed to it leave free (below zero: it holds
   // a job in advance).
   capacity: Capacity;
@@ -70,7 +71,7 @@ export class WorkerPool {
     leaseMs: number,
     private readonly warn: (message: string) => void,
     private readonly effects: {
-      // A worker has become ready.
+      // A worker has become ready for the first time.
       ready(): void;
       // A worker registered or left, or what it offers is known now.
       changed(): void;
@@ -121,6 +122,7 @@ export class WorkerPool {
       worker = {
         id,
         ready: false,
+        wasReady: false,
         capacity: EARLIER_CAPACITY,
         free: freeOf(EARLIER_CAPACITY),
         lastDurationMs: undefined,
@@ -146,6 +148,9 @@ export class WorkerPool {
   ready(worker: WorkerState): void {
     if (worker.ready) return;
     worker.ready = true;
+    // A worker of an earlier fjd is ready again each time it is idle: that is no news.
+    if (worker.wasReady) return;
+    worker.wasReady = true;
     this.effects.ready();
   }
 

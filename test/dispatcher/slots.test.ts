@@ -159,3 +159,23 @@ it('a job of 2 cpus and two of 1 on a worker of 2 slots: the big one alone, its 
   const result = await dispatcher.result;
   expect(result.stderr.split(told)).toHaveLength(2);
 });
+
+it('a worker of an earlier fjd, which takes its announcement away while it runs a job: it gets the next when it announces itself again, and the jobs are said to wait for it once', async () => {
+  const home = makeHome('earlier-cycle');
+  fakeWorker(home, 'old', undefined);
+  for (const n of [1, 2, 3, 4]) home.job(`j${n}`, '[control]\nexecutable = true\n');
+  const dispatcher = home.start('dispatcher', ['--watch', '--rescan', '200ms', '--settle', '100ms']);
+  for (const n of [1, 2, 3, 4]) {
+    await waitUntil(() => pod(home, 'old').length === 1, 20_000, `job ${n} in the pod`);
+    // As such a worker does: busy, it is not announced; its job done, it is again.
+    fs.rmSync(announcementPath(homePaths(home.dir), 'old'));
+    await twoRescans(home);
+    const [id = ''] = pod(home, 'old');
+    finish(home, 'old', id);
+    announce(home, 'old');
+  }
+  await waitUntil(() => home.ls('done').length === 4, 20_000, 'the four jobs done');
+  dispatcher.signal('SIGINT');
+  const result = await dispatcher.result;
+  expect(result.stdout.match(/waiting: the worker is busy/g)).toHaveLength(1);
+});
