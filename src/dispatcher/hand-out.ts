@@ -69,7 +69,7 @@ export class HandOut {
         const {request} = meta;
         const placed = placeNow(request, pool.all(), reservation.barredFor(meta.name));
         if (placed !== undefined) {
-          if (!this.assign(meta, placed.worker, request)) break;
+          if (!this.assign(meta, placed, request)) break;
           continue;
         }
         waiting.push(meta);
@@ -96,7 +96,11 @@ export class HandOut {
 
   // Whether a worker other than `barred` may take some job now.
   private room(barred: WorkerState | undefined): boolean {
-    for (const worker of this.parts.pool.all()) if (worker !== barred && hasRoom(worker)) return true;
+    const workers = this.parts.pool.all();
+    for (let i = 0; i < workers.length; i++) {
+      const worker = workers[i];
+      if (worker !== undefined && worker !== barred && hasRoom(worker)) return true;
+    }
     return false;
   }
 

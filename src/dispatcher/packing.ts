@@ -44,9 +44,12 @@ export function hasRoom(worker: Packable): boolean {
 
 // Whether `request` fits what the worker has free now.
 export function fitsNow(request: Request, worker: Packable): boolean {
+  const {free} = worker;
   // The common refusals first, without the words of a shortfall.
-  if (worker.free.slots < 1 || worker.free.cpus < request.cpus) return false;
-  return fits(request, worker.free);
+  if (free.slots < 1 || free.cpus < request.cpus) return false;
+  // The default asks for nothing more (as fits() says, without making its words per job).
+  if (request === DEFAULT_REQUEST) return free.gpus >= 0 && (free.memoryBytes === null || free.memoryBytes >= 0);
+  return fits(request, free);
 }
 
 // Whether `request` fits the worker's whole capacity, when it has nothing else to run.
@@ -59,13 +62,14 @@ export function fitsWhole(request: Request, capacity: Capacity): boolean {
 // advance; undefined when none may (`barred` is reserved for another job).
 export function placeNow<W extends Packable>(
   request: Request,
-  workers: Iterable<W>,
+  workers: readonly W[],
   barred: W | undefined,
-): {worker: W; inAdvance: boolean} | undefined {
+): W | undefined {
   let best: W | undefined;
   let ahead: W | undefined;
-  for (const worker of workers) {
-    if (!worker.ready || worker === barred) continue;
+  for (let i = 0; i < workers.length; i++) {
+    const worker = workers[i];
+    if (worker === undefined || !worker.ready || worker === barred) continue;
     if (fitsNow(request, worker)) {
       if (best === undefined || better(request, worker, best)) best = worker;
     } else if (
@@ -75,8 +79,7 @@ export function placeNow<W extends Packable>(
     )
       ahead = worker;
   }
-  if (best !== undefined) return {worker: best, inAdvance: false};
-  return ahead === undefined ? undefined : {worker: ahead, inAdvance: true};
+  return best ?? ahead;
 }
 
 // The worker a job of `request` that fits nowhere now should wait for: of the ready workers

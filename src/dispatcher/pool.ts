@@ -55,6 +55,8 @@ const PROCESS_GONE: WorkerLoss = {cause: 'process-gone'};
 
 export class WorkerPool {
   private readonly workers = new Map<string, WorkerState>();
+  // The same, as a list: looked through for every job handed out, without an iterator each.
+  private readonly list: WorkerState[] = [];
   // Which worker holds each job id handed out, the group of each that has one, and the
   // request of each that asks for more than the default.
   private readonly owners = new Map<string, WorkerState>();
@@ -84,8 +86,8 @@ export class WorkerPool {
     return this.workers.size;
   }
 
-  all(): IterableIterator<WorkerState> {
-    return this.workers.values();
+  all(): readonly WorkerState[] {
+    return this.list;
   }
 
   get(id: string): WorkerState | undefined {
@@ -138,6 +140,7 @@ export class WorkerPool {
       };
       this.learn(worker, readJson<WorkerInfo>(infoPath(this.paths, id)));
       this.workers.set(id, worker);
+      this.list.push(worker);
       this.known = undefined;
       this.effects.changed();
     }
@@ -186,7 +189,10 @@ export class WorkerPool {
   forget(worker: WorkerState): void {
     worker.ready = false;
     for (const jobId of worker.inflight.keys()) if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
-    this.workers.delete(worker.id);
+    if (this.workers.get(worker.id) === worker) {
+      this.workers.delete(worker.id);
+      this.list.splice(this.list.indexOf(worker), 1);
+    }
     this.known = undefined;
     this.effects.changed();
   }
@@ -195,7 +201,7 @@ export class WorkerPool {
   // largest worker offers 4"), or undefined when one could (or none is known yet).
   unfittable(request: Request): string | undefined {
     if (request === DEFAULT_REQUEST) return undefined;
-    this.known ??= [...this.workers.values()].filter((w) => w.infoRead).map((w) => w.capacity);
+    this.known ??= this.list.filter((w) => w.infoRead).map((w) => w.capacity);
     return unfittable(request, this.known);
   }
 
@@ -214,7 +220,7 @@ export class WorkerPool {
   }
 
   anyReady(): boolean {
-    for (const worker of this.workers.values()) if (worker.ready) return true;
+    for (let i = 0; i < this.list.length; i++) if (this.list[i]?.ready === true) return true;
     return false;
   }
 
