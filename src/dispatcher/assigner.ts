@@ -9,6 +9,7 @@ import {idNumber} from '../home/names.js';
 import {assignJob, PodClosedError, type Assignment} from '../home/transitions.js';
 import {dropPriorityOverride} from '../home/priority.js';
 import type {JobMeta} from '../home/job-meta.js';
+import {isDefaultRequest, type Request} from '../job/resources.js';
 import {errnoCode} from '../errors.js';
 import {formatDuration} from '../util/duration.js';
 import type {OneShot, Timers} from '../util/timers.js';
@@ -59,7 +60,8 @@ export class Assigner {
     this.resume.soon(this.retryIoMs);
   }
 
-  assign(meta: JobMeta, workerId: string, workerHost: string | undefined): AssignResult {
+  // Hands the job to the worker; its record says what it asks for (`request`; null: the default).
+  assign(meta: JobMeta, workerId: string, workerHost: string | undefined, request: Request): AssignResult {
     const {name} = meta;
     let assignment;
     try {
@@ -73,6 +75,7 @@ export class Assigner {
         this.nextNumber.get(name) ?? 1,
         at,
         meta.submittedMs,
+        isDefaultRequest(request) ? null : request,
       );
     } catch (error) {
       if (isRetryableMoveError(errnoCode(error)) || !this.effects.homeThere()) {

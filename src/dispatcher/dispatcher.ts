@@ -19,19 +19,17 @@
 //
 // The path of one job: a file appears (intake.onEvent: probing, settling if written to) or is
 // listed (intake.list: unread, read by the backlog's window or sweep) and goes in line (ready).
-// pump() asks the pool for a worker that may take one (nextAvailable), then nextReady():
-// intake.next() takes the first in line whose file is there, a job, and whole (a young listed
-// one settles first; what can never be a job goes to failed/), and the gate judges it: go,
-// hold (back in line when a job of its group leaves, a dependency ends, or at the next rescan
-// interval for an unknown one), or fail (withdrawn into failed/ as `fjd cancel` would).
-// assign() has the assigner move it into the worker's pod (handed out); its record's event
-// (or the worker's next announcement, or a rescan) tells how it ended, for the ledger, or that
-// it went back to jobqueue/, where it is listed again. A worker found lost has its jobs
-// recovered (home/recover.ts) back to jobqueue/ or, after too many, to failed/.
+// pump() has it handed out (hand-out.ts): intake.next() takes the first in line whose file is
+// there, a job, and whole (a young listed one settles first; what can never be a job goes to
+// failed/), and the gate judges it: go, hold (back in line when a job of its group leaves, a
+// dependency ends, or at the next rescan interval for an unknown one), or fail (withdrawn into
+// failed/ as `fjd cancel` would). The assigner moves it into a worker's pod (handed out); its
+// record's event (or a rescan) tells how it ended, for the ledger, or that it went back to
+// jobqueue/, where it is listed again. A worker found lost has its jobs recovered
+// (home/recover.ts) back to jobqueue/ or, after too many, to failed/. What the workers say of
+// themselves (workerqueue/W) the announcements read (announcements.ts).
 import {ensureHome, type HomePaths} from '../home/layout.js';
-import {listDir} from '../home/atomic.js';
-import {lockPath, recordIdOf} from '../home/paths.js';
-import type {JobMeta} from '../home/job-meta.js';
+import {lockPath} from '../home/paths.js';
 import {describeError, errnoCode} from '../errors.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -39,10 +37,8 @@ import {formatDuration} from '../util/duration.js';
 import {watchDir, type DirWatch} from '../util/watch-dir.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 import {DispatcherLock} from './lock.js';
-import {judge, unrunnableReason} from './gate.js';
 import {checkWorkers} from './lost-workers.js';
 import {makeParts, type Parts} from './parts.js';
-import type {WorkerState} from './pool.js';
 import type {DispatcherEvent, DispatcherOptions, DispatchProgress, DispatchSummary} from './events.js';
 
 export type {DispatcherEvent, DispatcherOptions, DispatchProgress, DispatchSummary} from './events.js';
@@ -59,9 +55,6 @@ export class Dispatcher {
   private watches: DirWatch[] = [];
   // Whether a watch failed, so that changes are found by rescans alone.
   private polling = false;
-  private toldNoWorkers = false;
-  // Whether this dispatcher has handed out a job.
-  private handedOutAny = false;
   private pumping = false;
   // A listing that confirms the end is under way (see maybeFinish).
   private confirming = false;
@@ -83,7 +76,6 @@ export class Dispatcher {
         pump: () => this.pump(),
         maybeFinish: () => this.maybeFinish(),
         emit: (event) => this.emit(event),
-        workerReady: () => (this.toldNoWorkers = false),
         look: () => this.rescan(),
       },
     );
@@ -113,8 +105,13 @@ export class Dispatcher {
         );
       this.watches = [
         watch(this.paths.jobqueue, (event, name) => this.parts.intake.onEvent(event, name)),
-        watch(this.paths.workerqueue, (_event, name) => this.onWorkerqueueEvent(name)),
-        watch(this.paths.records, (_event, name) => this.onRecordEvent(name)),
+        watch(this.paths.workerqueue, (_event, name) => {
+          this.parts.announcements.onEvent(name);
+          this.pump();
+        }),
+        watch(this.paths.records, (_event, name) => {
+          if (this.parts.ends.recordChanged(name)) this.pump();
+        }),
         watch(this.paths.cancel, () => this.carryOutCancels()),
         watch(this.paths.priority, (_event, name) => {
           if (this.parts.intake.reprioritize(name, (job) => this.parts.holds.waitingMeta(job)?.seq)) this.pump();
@@ -123,7 +120,7 @@ export class Dispatcher {
       this.parts.limits.reload([]);
       const failedAtStart = this.parts.ledger.load();
       this.parts.pool.load();
-      this.scanWorkerqueue();
+      this.parts.announcements.scan();
       checkWorkers(this.parts.lostWorkers);
       // Before listing the queue: a cancel cut short by a crash is finished before its job
       // could be handed out.
@@ -207,105 +204,17 @@ export class Dispatcher {
       return;
     this.pumping = true;
     try {
-      for (;;) {
-        const worker = this.parts.pool.nextAvailable();
-        if (worker === undefined) break;
-        const meta = this.nextReady();
-        if (meta === undefined) break;
-        if (!this.assign(meta, worker)) break;
-      }
-      // Said when no worker takes jobs, or when those there are busy with jobs handed out
-      // before this dispatcher started (a worker stays announced while it runs jobs).
-      const stuck =
-        !this.parts.pool.anyReady() || (!this.handedOutAny && this.parts.pool.nextAvailable() === undefined);
-      if (!this.toldNoWorkers && this.parts.intake.hasReady() && stuck) {
-        this.toldNoWorkers = true;
-        this.emit({
-          type: 'waiting-for-workers',
-          jobs: this.parts.intake.open.size,
-          workers: this.parts.pool.size,
-          busy: this.parts.pool.busy(),
-        });
-      }
+      this.parts.handOut.pair();
     } finally {
       this.pumping = false;
     }
     this.maybeFinish();
   }
 
-  // The next job that may be handed out now, or undefined. What the gate holds back is set
-  // aside until what holds it changes; what it fails is withdrawn into failed/.
-  private nextReady(): JobMeta | undefined {
-    for (;;) {
-      const meta = this.parts.intake.next();
-      if (meta === undefined) return undefined;
-      const verdict = judge(meta, this.parts.gateView, performance.now());
-      if (verdict.kind === 'go') {
-        this.parts.holds.judged(meta.name);
-        return meta;
-      }
-      if (verdict.kind === 'fail') {
-        this.parts.holds.judged(meta.name);
-        this.parts.ends.failOpen(meta.name, unrunnableReason(verdict.reason));
-        continue;
-      }
-      if (verdict.by === 'dependency') this.parts.holds.judged(meta.name);
-      this.parts.holds.hold(verdict, meta);
-      if (verdict.by === 'unknown') this.parts.unknownRecheck.soon(this.rescanMs);
-    }
-  }
-
-  // Hands one job to a worker; false when assigning must stop for now (the disk refuses).
-  private assign(meta: JobMeta, worker: WorkerState): boolean {
-    const assignment = this.parts.assigner.assign(meta, worker.id, worker.host);
-    if (assignment === 'refused' || assignment === 'pod-closed') {
-      // The job stays first in line: for this worker once the disk takes writes again, or
-      // for the next worker (this one is leaving).
-      this.parts.intake.queue.push(meta);
-      if (assignment === 'refused') return false;
-      this.parts.pool.forget(worker);
-      this.emit({type: 'worker-left', worker: worker.id});
-      return true;
-    }
-    this.parts.intake.taken(meta.name);
-    // Taken back by its owner before we got to it: the worker is still free.
-    if (assignment !== 'taken-back') this.parts.pool.hold(worker, assignment.id, meta.name, meta.group);
-    this.handedOutAny = true;
-    return true;
-  }
-
   // Withdraws the open jobs that `fjd cancel` asked for (src/home/cancel-requests.ts) into failed/.
   private carryOutCancels(pump = true): void {
     this.parts.ends.withdraw();
     if (pump) this.pump();
-  }
-
-  // .fjd/records/ID.json changed: if ID was handed out, see whether it has ended. This is how
-  // the dispatcher learns of an end at once, without waiting for the worker to be idle.
-  private onRecordEvent(name: string | undefined): void {
-    const jobId = name === undefined ? undefined : recordIdOf(name);
-    const worker = jobId === undefined ? undefined : this.parts.pool.owner(jobId);
-    if (jobId === undefined || worker === undefined) return;
-    this.parts.ends.settle(worker, jobId);
-    this.pump();
-  }
-
-  // ---- workers ----------------------------------------------------------------------------
-
-  private onWorkerqueueEvent(name: string | undefined): void {
-    if (name === undefined) this.scanWorkerqueue();
-    else this.onAnnouncement(name);
-    this.pump();
-  }
-
-  private scanWorkerqueue(): void {
-    for (const id of listDir(this.paths.workerqueue)) this.onAnnouncement(id);
-  }
-
-  // A worker announced itself: it has finished what it was given before.
-  private onAnnouncement(id: string): void {
-    const worker = this.parts.pool.announced(id);
-    if (worker !== undefined) this.parts.ends.settleAll(worker);
   }
 
   // ---- the rescan and the end -------------------------------------------------------------
@@ -326,8 +235,9 @@ export class Dispatcher {
         message: `cannot renew the dispatcher lock (${errnoCode(error) ?? ''}); trying again`,
       });
     }
-    this.scanWorkerqueue();
+    this.parts.announcements.scan();
     checkWorkers(this.parts.lostWorkers);
+    this.parts.ends.settleFromPods();
     for (const group of this.parts.limits.reload(this.parts.holds.groups())) this.parts.holds.releaseGroup(group);
     this.carryOutCancels(false);
     this.parts.intake.list();

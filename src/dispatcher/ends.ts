@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {podDir} from '../home/paths.js';
+import {podDir, recordIdOf} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
 import type {Holds} from './held.js';
@@ -28,6 +28,36 @@ export interface EndsParts {
 
 export class Ends {
   constructor(private readonly parts: EndsParts) {}
+
+  // .fjd/records/ID.json changed: if ID was handed out, whether it has ended. This is how the
+  // dispatcher learns of an end at once, without waiting for the worker to be idle. Whether ID
+  // was handed out (and so something may have changed).
+  recordChanged(name: string | undefined): boolean {
+    const jobId = name === undefined ? undefined : recordIdOf(name);
+    const worker = jobId === undefined ? undefined : this.parts.pool.owner(jobId);
+    if (jobId === undefined || worker === undefined) return false;
+    this.settle(worker, jobId);
+    return true;
+  }
+
+  // At a rescan: what has left each worker that holds jobs, from one listing of its pod. A job
+  // is in its pod until its record says where it went, so only the records of those gone from
+  // it are read (not one per job handed out: 1,024 at 1,024 slots, at every rescan).
+  settleFromPods(): void {
+    for (const worker of this.parts.pool.all()) {
+      if (worker.inflight.size === 0) continue;
+      let listed: Set<string>;
+      try {
+        listed = new Set(fs.readdirSync(podDir(this.parts.paths, worker.id)));
+      } catch {
+        // Closed (the worker is leaving) or taken away (lost), or the home is away: the
+        // records, and the directories where they cannot be read, tell.
+        this.settleAll(worker);
+        continue;
+      }
+      for (const jobId of [...worker.inflight.keys()]) if (!listed.has(jobId)) this.settle(worker, jobId);
+    }
+  }
 
   // Reads the records of a worker's jobs and takes note of those that have left it.
   settleAll(worker: WorkerState): void {

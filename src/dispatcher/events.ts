@@ -1,6 +1,7 @@
 // What the dispatcher is told (its options), and what it tells: its events, its progress and
 // its summary at the end, as values for the CLI to format (src/cli/commands/dispatch.ts).
 import type {WorkerLoss} from '../home/worker-loss.js';
+import type {Request} from '../job/resources.js';
 
 export interface DispatcherOptions {
   home: string;
@@ -37,6 +38,9 @@ export type DispatcherEvent =
   // `reason`: what the job's record says (its text is protocol: `fjd status` shows it too).
   | {type: 'job-ended'; id: string; name: string; outcome: 'finished' | 'failed'; reason: string | null}
   | {type: 'job-requeued'; id: string; name: string; reason: string | null}
+  // No worker known could run what the job asks for (`reason`: how it falls short, as
+  // job/resources.ts unfittable() says it); it waits. Told once per kind of request.
+  | {type: 'job-unfittable'; name: string; request: Request; reason: string}
   | {type: 'worker-lost'; worker: string; loss: WorkerLoss; requeued: string[]; failed: string[]}
   | {type: 'waiting-for-lock'; message: string}
   | {type: 'worker-left'; worker: string}

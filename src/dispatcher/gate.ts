@@ -1,9 +1,11 @@
-// The gate: whether a job that has come first in line may go now, by its group's limit and
-// its dependencies. It returns a verdict and acts on nothing: it is pure over the state it is
-// given (GateView), and the dispatcher does what the verdict says (hands the job out, holds
-// it in held.ts, or fails it with the reason, whose text unrunnableReason makes).
+// The gate: whether a job that has come first in line may go now, by its group's limit, its
+// dependencies, and whether any worker known could run what it asks for. It returns a verdict
+// and acts on nothing: it is pure over the state it is given (GateView), and the dispatcher
+// does what the verdict says (hands the job out, holds it in held.ts, or fails it with the
+// reason, whose text unrunnableReason makes).
 import {dependencyKeys} from '../home/names.js';
 import type {JobMeta} from '../home/job-meta.js';
+import type {Request} from '../job/resources.js';
 
 // Why a job fails without running, as a value.
 export type Unrunnable =
@@ -19,6 +21,9 @@ export type Verdict =
   | {kind: 'hold'; by: 'dependency'; key: string}
   // It names a dependency nobody knows of yet, and has waited for it since `since`.
   | {kind: 'hold'; by: 'unknown'; since: number}
+  // No worker known could run what it asks for, even idle (`reason`: how it falls short); it
+  // waits for a worker that can to register.
+  | {kind: 'hold'; by: 'unfittable'; request: Request; reason: string}
   | {kind: 'fail'; reason: Unrunnable};
 
 export type HoldVerdict = Extract<Verdict, {kind: 'hold'}>;
@@ -44,6 +49,8 @@ export interface GateView {
   unknownSince(name: string): number | undefined;
   // How long a job waits for an unknown dependency before it fails.
   unknownGraceMs: number;
+  // Why no worker known could ever run `request`, or undefined when one could.
+  unfittable(request: Request): string | undefined;
 }
 
 const GO: Verdict = {kind: 'go'};
@@ -54,7 +61,15 @@ export function judge(meta: JobMeta, view: GateView, now: number): Verdict {
     if (limit !== undefined && view.runningIn(meta.group) >= limit)
       return {kind: 'hold', by: 'limit', group: meta.group};
   }
-  if (meta.after.length === 0 && meta.afterAny.length === 0) return GO;
+  const waits = meta.after.length === 0 && meta.afterAny.length === 0 ? undefined : dependencies(meta, view, now);
+  if (waits !== undefined) return waits;
+  const {request} = meta;
+  const reason = view.unfittable(request);
+  return reason === undefined ? GO : {kind: 'hold', by: 'unfittable', request, reason};
+}
+
+// What the job's dependencies say: hold or fail, or undefined when it waits for none.
+function dependencies(meta: JobMeta, view: GateView, now: number): Verdict | undefined {
   let waiting: string | undefined;
   for (let i = 0; i < meta.after.length + meta.afterAny.length; i++) {
     const anyEnding = i >= meta.after.length;
@@ -70,7 +85,7 @@ export function judge(meta: JobMeta, view: GateView, now: number): Verdict {
     } else if (state === 'failed' && !anyEnding)
       return {kind: 'fail', reason: {cause: 'dependency-failed', dependency: dep}};
   }
-  if (waiting === undefined) return GO;
+  if (waiting === undefined) return undefined;
   const cycle = cycleFrom(meta, view);
   if (cycle !== undefined) return {kind: 'fail', reason: {cause: 'dependency-cycle', cycle}};
   return {kind: 'hold', by: 'dependency', key: dependencyKeys(waiting).at(-1) ?? waiting};

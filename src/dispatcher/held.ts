@@ -1,10 +1,12 @@
 // The jobs held back by the gate's verdicts (gate.ts), and putting them back in line when what
 // held them changes: by their group's limit (per group, until a job of the group leaves or the
-// limit rises), by a dependency (per name it waits for, until a job of that name ends), or
-// for a dependency nobody knows of yet (all together, at the next rescan interval). A held job
-// is still open: it goes back in line only if it is still in jobqueue/, and with the newest
-// entry of its name in line, if it has one.
+// limit rises), by a dependency (per name it waits for, until a job of that name ends), for a
+// dependency nobody knows of yet (all together, at the next rescan interval), or because no
+// worker known could run what it asks for (all together, when a worker registers or leaves,
+// or what one offers becomes known). A held job is still open: it goes back in line only if
+// it is still in jobqueue/, and with the newest entry of its name in line, if it has one.
 import type {JobMeta} from '../home/job-meta.js';
+import {formatRequest} from '../job/resources.js';
 import type {HoldVerdict} from './gate.js';
 import type {OpenJobs} from './open-jobs.js';
 import type {ReadyQueue} from './ready-queue.js';
@@ -13,6 +15,9 @@ export class Holds {
   private readonly byLimit = new Map<string, JobMeta[]>();
   private readonly byDependency = new Map<string, JobMeta[]>();
   private unknown: JobMeta[] = [];
+  private unfittable: JobMeta[] = [];
+  // The kinds of request (formatRequest) that have been held as unfittable, each told once.
+  private readonly toldUnfittable = new Set<string>();
   // Since when (monotonic ms) each open job has waited for a dependency nobody knows of; kept
   // while it goes back in line and is judged again, until its wait is over.
   private readonly waitingSince = new Map<string, number>();
@@ -22,13 +27,23 @@ export class Holds {
     private readonly queue: ReadyQueue,
   ) {}
 
-  hold(verdict: HoldVerdict, meta: JobMeta): void {
+  // Holds a job by the verdict; true when it is the first job held as unfittable for its kind
+  // of request (to be told).
+  hold(verdict: HoldVerdict, meta: JobMeta): boolean {
     if (verdict.by === 'limit') add(this.byLimit, verdict.group, meta);
     else if (verdict.by === 'dependency') add(this.byDependency, verdict.key, meta);
-    else {
+    else if (verdict.by === 'unknown') {
       this.waitingSince.set(meta.name, verdict.since);
       this.unknown.push(meta);
+    } else {
+      this.unfittable.push(meta);
+      const kind = formatRequest(verdict.request);
+      if (!this.toldUnfittable.has(kind)) {
+        this.toldUnfittable.add(kind);
+        return true;
+      }
     }
+    return false;
   }
 
   // The job's wait for an unknown dependency is over (it went, or failed, or waits for a
@@ -71,6 +86,14 @@ export class Holds {
   releaseUnknown(): void {
     const held = this.unknown;
     this.unknown = [];
+    for (const meta of held) this.putBack(meta);
+  }
+
+  // The workers have changed: the jobs no worker could run go back in line, to be judged again.
+  releaseUnfittable(): void {
+    if (this.unfittable.length === 0) return;
+    const held = this.unfittable;
+    this.unfittable = [];
     for (const meta of held) this.putBack(meta);
   }
 

@@ -7,8 +7,10 @@ import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
 import {hostName} from '../util/host.js';
 import {Timers, type OneShot} from '../util/timers.js';
+import {Announcements} from './announcements.js';
 import {Assigner} from './assigner.js';
 import {Ends} from './ends.js';
+import {HandOut} from './hand-out.js';
 import type {DispatcherEvent, DispatcherOptions} from './events.js';
 import type {GateView} from './gate.js';
 import {Holds} from './held.js';
@@ -32,8 +34,6 @@ export interface Conductor {
   // Nothing may be left to do: end if so.
   maybeFinish(): void;
   emit(event: DispatcherEvent): void;
-  // A worker has become ready.
-  workerReady(): void;
   // Looks at the directories again (a rescan); false when it may not now.
   look(): boolean;
 }
@@ -49,9 +49,11 @@ export interface Parts {
   holds: Holds;
   gateView: GateView;
   pool: WorkerPool;
+  announcements: Announcements;
   ledger: Ledger;
   ends: Ends;
   assigner: Assigner;
+  handOut: HandOut;
   lostWorkers: LostWorkerParts;
   rescans: RescanLoop;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
@@ -116,9 +118,14 @@ export function makeParts(
   );
   const limits = new GroupLimits(paths.limits, options.limits, warn);
   const holds = new Holds(intake.open, intake.queue);
-  const pool = new WorkerPool(paths, host, options.leaseMs, warn, conductor.workerReady);
+  const pool = new WorkerPool(paths, host, options.leaseMs, warn, {
+    ready: () => handOut.workerReady(),
+    // A job no worker could run may fit the workers as they are now.
+    changed: () => holds.releaseUnfittable(),
+  });
   const ledger = new Ledger(paths, emit);
   const ends = new Ends({paths, intake, pool, holds, ledger, homeThere, mayMove: () => !homeGuard.unsafe()});
+  const announcements = new Announcements(paths, pool);
   const gateView: GateView = {
     limitOf: (group) => limits.get(group),
     runningIn: (group) => pool.runningIn(group),
@@ -130,6 +137,7 @@ export function makeParts(
     unknownSince: (name) => holds.unknownSince(name),
     // Five rescans: long enough for a job dropped on another host to be seen.
     unknownGraceMs: 5 * rescanMs,
+    unfittable: (request) => pool.unfittable(request),
   };
   const assigner = new Assigner(
     paths,
@@ -138,6 +146,13 @@ export function makeParts(
     {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone},
     timers,
   );
+  const unknownRecheck = timers.oneShot(() =>
+    run(() => {
+      holds.releaseUnknown();
+      pump();
+    }),
+  );
+  const handOut = new HandOut({intake, pool, holds, gateView, ends, assigner, unknownRecheck, rescanMs, emit});
   const lostWorkers: LostWorkerParts = {
     paths,
     pool,
@@ -152,12 +167,6 @@ export function makeParts(
   const quiet = (): boolean =>
     intake.open.size === 0 && pool.handedOut() === 0 && !presence.gone && !homeGuard.unsafe();
   const rescans = new RescanLoop(rescanMs, {run, look: conductor.look, pair: pump, quiet}, timers);
-  const unknownRecheck = timers.oneShot(() =>
-    run(() => {
-      holds.releaseUnknown();
-      pump();
-    }),
-  );
   return {
     timers,
     serverClock,
@@ -168,9 +177,11 @@ export function makeParts(
     holds,
     gateView,
     pool,
+    announcements,
     ledger,
     ends,
     assigner,
+    handOut,
     lostWorkers,
     rescans,
     unknownRecheck,

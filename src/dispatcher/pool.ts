@@ -1,26 +1,36 @@
 // The worker pool: the workers of the home as this dispatcher knows them, with their leases.
-// A worker is registered (.fjd/workers/W/), ready once it has announced itself
-// (workerqueue/W), and holds the jobs handed to it until it is seen to end them (its
-// `inflight`, with the group of each). The pool says which worker may take a job now
-// (nextAvailable, depthOf), and which is lost (lossOf): a dead pid on this host, or a
-// heartbeat unchanged for a whole lease (lease.ts). What is done about a lost worker, the
-// dispatcher does.
+// A worker is registered (.fjd/workers/W/), ready while its announcement is there
+// (workerqueue/W, read by announcements.ts), and holds the jobs handed to it until it is seen
+// to end them (its `inflight`, with the group and the request of each). What it offers is its
+// capacity (info.json; absent in a worker of an earlier fjd: one slot, one cpu), and what it
+// has free is that less the requests of its jobs in flight (packing.ts decides from there
+// which worker a job goes to). The pool says which worker is lost (lossOf): a dead pid on this
+// host, or a heartbeat unchanged for a whole lease (lease.ts). What is done about a lost
+// worker, the dispatcher does.
 import fs from 'node:fs';
 import type {HomePaths} from '../home/layout.js';
 import {listDir, readJson} from '../home/atomic.js';
-import {dependencyKeys, isIgnoredName} from '../home/names.js';
-import {announcementPath, heartbeatPath, infoPath, podDirsOf} from '../home/paths.js';
+import {dependencyKeys} from '../home/names.js';
+import {heartbeatPath, infoPath, podDirsOf} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
 import {readJobMeta} from '../home/job-meta.js';
 import type {WorkerInfo} from '../home/registry.js';
 import type {WorkerLoss} from '../home/worker-loss.js';
+import {DEFAULT_REQUEST, freeOf, unfittable, type Capacity, type Free, type Request} from '../job/resources.js';
 import {processLiveness} from '../util/host.js';
 import {WorkerLeases} from './lease.js';
+import {EARLIER_CAPACITY, takeIn} from './packing.js';
+import {capacityIn} from './worker-capacity.js';
 
 export interface WorkerState {
   id: string;
-  // It has announced itself: it may be given jobs.
+  // Its announcement is there: it may be given jobs; and whether it ever was.
   ready: boolean;
+  wasReady: boolean;
+  // What it offers, and what of that the jobs handed to it leave free (below zero: it holds
+  // a job in advance).
+  capacity: Capacity;
+  free: Free;
   // How long its last job took, which decides whether it gets a second one in advance.
   lastDurationMs: number | undefined;
   // Job ids given to this worker and not yet seen to end, with their names.
@@ -36,7 +46,8 @@ export interface WorkerState {
   // It sees a job handed to it at once (a watch on this host); false: only when it next
   // looks at its pod (another host, or no inotify: up to a heartbeat later when idle).
   seesAtOnce: boolean;
-  // Its info.json has been read (it is written just after the worker's first announcement).
+  // Its info.json has been read (a worker writes it before it announces itself; it may be
+  // found registering, before that).
   infoRead: boolean;
 }
 
@@ -44,18 +55,29 @@ const PROCESS_GONE: WorkerLoss = {cause: 'process-gone'};
 
 export class WorkerPool {
   private readonly workers = new Map<string, WorkerState>();
-  // Which worker holds each job id handed out, and the group of each that has one.
+  // The same, as a list: looked through for every job handed out, without an iterator each.
+  private readonly list: WorkerState[] = [];
+  // Which worker holds each job id handed out, the group of each that has one, and the
+  // request of each that asks for more than the default.
   private readonly owners = new Map<string, WorkerState>();
   private readonly groupOf = new Map<string, string>();
+  private readonly requestOf = new Map<string, Request>();
   private readonly leases: WorkerLeases;
+  // The capacities of the workers whose info.json has been read, until one comes or goes.
+  private known: Capacity[] | undefined;
+  private toldEarlier = false;
 
   constructor(
     private readonly paths: HomePaths,
     private readonly host: string,
     leaseMs: number,
-    warn: (message: string) => void,
-    // A worker has become ready.
-    private readonly onReady: () => void,
+    private readonly warn: (message: string) => void,
+    private readonly effects: {
+      // A worker has become ready for the first time.
+      ready(): void;
+      // A worker registered or left, or what it offers is known now.
+      changed(): void;
+    },
   ) {
     this.leases = new WorkerLeases(leaseMs, warn);
   }
@@ -64,8 +86,12 @@ export class WorkerPool {
     return this.workers.size;
   }
 
-  all(): IterableIterator<WorkerState> {
-    return this.workers.values();
+  all(): readonly WorkerState[] {
+    return this.list;
+  }
+
+  get(id: string): WorkerState | undefined {
+    return this.workers.get(id);
   }
 
   // The workers registered in the home, and the jobs in their pods (those left by an
@@ -77,8 +103,11 @@ export class WorkerPool {
       for (const dir of podDirsOf(this.paths, id)) {
         for (const jobId of listDir(dir)) {
           if (jobId.startsWith('.')) continue;
-          // Its group counts against its limit until it ends, whoever handed it out.
-          this.hold(worker, jobId, readRecord(this.paths, jobId)?.name ?? jobId, readJobMeta(dir, jobId)?.group);
+          // Its group counts against its limit, and its request against what its worker has
+          // free, until it ends, whoever handed it out.
+          const record = readRecord(this.paths, jobId);
+          const request = record?.request ?? DEFAULT_REQUEST;
+          this.hold(worker, jobId, record?.name ?? jobId, readJobMeta(dir, jobId)?.group, request);
         }
       }
     }
@@ -92,46 +121,54 @@ export class WorkerPool {
   worker(id: string): WorkerState {
     let worker = this.workers.get(id);
     if (worker === undefined) {
-      const info = readJson<WorkerInfo>(infoPath(this.paths, id));
       worker = {
         id,
         ready: false,
+        wasReady: false,
+        capacity: EARLIER_CAPACITY,
+        free: freeOf(EARLIER_CAPACITY),
         lastDurationMs: undefined,
         inflight: new Map(),
-        host: info?.host,
-        pid: info?.pid,
-        procStart: info?.procStart ?? null,
+        host: undefined,
+        pid: undefined,
+        procStart: null,
         beat: undefined,
         beatChangedAt: performance.now(),
-        leaseMs: this.leases.of(id, info?.heartbeatMs),
-        seesAtOnce: this.seesAtOnce(info),
-        infoRead: info !== undefined,
+        leaseMs: 0,
+        seesAtOnce: false,
+        infoRead: false,
       };
+      this.learn(worker, readJson<WorkerInfo>(infoPath(this.paths, id)));
       this.workers.set(id, worker);
+      this.list.push(worker);
+      this.known = undefined;
+      this.effects.changed();
     }
     return worker;
   }
 
-  // workerqueue/W exists (or existed): W is there to take jobs, and has finished what it was
-  // given before it announced itself. The worker, or undefined if it has no announcement.
-  announced(id: string): WorkerState | undefined {
-    if (isIgnoredName(id)) return undefined;
-    const announcement = readJson<{host?: string; pid?: number}>(announcementPath(this.paths, id));
-    if (announcement === undefined) return undefined;
-    const worker = this.worker(id);
-    worker.host ??= announcement.host;
-    worker.pid ??= announcement.pid;
-    if (!worker.ready) {
-      worker.ready = true;
-      this.onReady();
-    }
-    return worker;
+  // The worker's announcement is there (announcements.ts): it may be given jobs.
+  ready(worker: WorkerState): void {
+    if (worker.ready) return;
+    worker.ready = true;
+    // A worker of an earlier fjd is ready again each time it is idle: that is no news.
+    if (worker.wasReady) return;
+    worker.wasReady = true;
+    this.effects.ready();
   }
 
-  hold(worker: WorkerState, jobId: string, name: string, group: string | undefined): void {
+  // The worker's announcement is gone: it takes no more jobs (for now: an earlier fjd's
+  // worker announces itself again once idle).
+  unready(worker: WorkerState): void {
+    worker.ready = false;
+  }
+
+  hold(worker: WorkerState, jobId: string, name: string, group: string | undefined, request: Request): void {
     worker.inflight.set(jobId, name);
     this.owners.set(jobId, worker);
     if (group !== undefined) this.groupOf.set(jobId, group);
+    if (request !== DEFAULT_REQUEST) this.requestOf.set(jobId, request);
+    takeIn(worker.free, request);
   }
 
   owner(jobId: string): WorkerState | undefined {
@@ -140,7 +177,8 @@ export class WorkerPool {
 
   // The job is no longer with its worker (ended, or back in the queue): its group, if any.
   release(worker: WorkerState, jobId: string): string | undefined {
-    worker.inflight.delete(jobId);
+    if (worker.inflight.delete(jobId)) takeIn(worker.free, this.requestOf.get(jobId) ?? DEFAULT_REQUEST, -1);
+    this.requestOf.delete(jobId);
     if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
     const group = this.groupOf.get(jobId);
     this.groupOf.delete(jobId);
@@ -151,31 +189,20 @@ export class WorkerPool {
   forget(worker: WorkerState): void {
     worker.ready = false;
     for (const jobId of worker.inflight.keys()) if (this.owners.get(jobId) === worker) this.owners.delete(jobId);
-    this.workers.delete(worker.id);
-  }
-
-  // How many jobs a worker may hold: a second one waits in its pod while it runs short jobs,
-  // so that it never waits for the dispatcher between them. Long jobs get one at a time.
-  depthOf(worker: WorkerState): number {
-    return worker.lastDurationMs !== undefined && worker.lastDurationMs < 1000 ? 2 : 1;
-  }
-
-  // A worker that may take one more job now: first an idle one that sees it at once, then
-  // any idle one, then one that takes a second job in advance. With more workers than inotify
-  // instances (128 per user by default), those that poll would start their jobs up to a
-  // heartbeat late: 200 local workers, 76 of them polling, started a job 13 ms after it was
-  // handed out (median) when watching and 2.5 s (up to 5 s) when polling.
-  nextAvailable(): WorkerState | undefined {
-    let idle: WorkerState | undefined;
-    let second: WorkerState | undefined;
-    for (const worker of this.workers.values()) {
-      if (!worker.ready) continue;
-      if (worker.inflight.size === 0) {
-        if (worker.seesAtOnce) return worker;
-        idle ??= worker;
-      } else if (second === undefined && worker.inflight.size < this.depthOf(worker)) second = worker;
+    if (this.workers.get(worker.id) === worker) {
+      this.workers.delete(worker.id);
+      this.list.splice(this.list.indexOf(worker), 1);
     }
-    return idle ?? second;
+    this.known = undefined;
+    this.effects.changed();
+  }
+
+  // Why no worker known could ever run a job of `request`, even idle ("needs 8 cpus; the
+  // largest worker offers 4"), or undefined when one could (or none is known yet).
+  unfittable(request: Request): string | undefined {
+    if (request === DEFAULT_REQUEST) return undefined;
+    this.known ??= this.list.filter((w) => w.infoRead).map((w) => w.capacity);
+    return unfittable(request, this.known);
   }
 
   // How many jobs are handed out and not yet seen to end.
@@ -193,7 +220,7 @@ export class WorkerPool {
   }
 
   anyReady(): boolean {
-    for (const worker of this.workers.values()) if (worker.ready) return true;
+    for (let i = 0; i < this.list.length; i++) if (this.list[i]?.ready === true) return true;
     return false;
   }
 
@@ -225,15 +252,11 @@ export class WorkerPool {
   // is known only from there).
   lossOf(worker: WorkerState, now: number): WorkerLoss | undefined {
     if (!worker.infoRead) {
-      const info = readJson<WorkerInfo>(infoPath(this.paths, worker.id));
-      Object.assign(worker, {
-        host: info?.host ?? worker.host,
-        pid: info?.pid ?? worker.pid,
-        procStart: info?.procStart ?? worker.procStart,
-        leaseMs: this.leases.of(worker.id, info?.heartbeatMs),
-        seesAtOnce: this.seesAtOnce(info),
-        infoRead: info !== undefined,
-      });
+      this.learn(worker, readJson<WorkerInfo>(infoPath(this.paths, worker.id)));
+      if (worker.infoRead) {
+        this.known = undefined;
+        this.effects.changed();
+      }
     }
     let beat: string | undefined;
     try {
@@ -255,7 +278,22 @@ export class WorkerPool {
     return undefined;
   }
 
-  private seesAtOnce(info: WorkerInfo | undefined): boolean {
-    return info !== undefined && info.host === this.host && (info.polling ?? null) === null;
+  // What the worker's info.json says of it (undefined: not there yet, or damaged).
+  private learn(worker: WorkerState, info: WorkerInfo | undefined): void {
+    worker.host = info?.host ?? worker.host;
+    worker.pid = info?.pid ?? worker.pid;
+    worker.procStart = info?.procStart ?? worker.procStart;
+    worker.leaseMs = this.leases.of(worker.id, info?.heartbeatMs);
+    worker.seesAtOnce = info !== undefined && info.host === this.host && (info.polling ?? null) === null;
+    worker.infoRead = info !== undefined;
+    if (info === undefined) return;
+    const read = capacityIn(info);
+    if (read.trouble !== undefined && !this.toldEarlier) {
+      this.toldEarlier = true;
+      this.warn(read.trouble(worker.id));
+    }
+    worker.capacity = read.capacity;
+    worker.free = freeOf(read.capacity);
+    for (const jobId of worker.inflight.keys()) takeIn(worker.free, this.requestOf.get(jobId) ?? DEFAULT_REQUEST);
   }
 }

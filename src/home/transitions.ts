@@ -32,11 +32,13 @@
  * and it records nothing, while the recovery puts the job back in jobqueue/. A pod that is
  * missing because the whole home is away for a moment is no fence (see presence.ts).
  *
- * Idle workers announce themselves with workerqueue/W, written by rename. The worker removes
- * its announcement when it takes a job from its pod and writes it again when its pod is
- * empty. The dispatcher treats an announcement as "this worker finished what it was given"
- * only after reading the records of the jobs it gave: an announcement it sees late never
- * makes it hand a busy worker a second job.
+ * A worker announces that it takes jobs with workerqueue/W, written by rename once it has
+ * registered, and removed only when it stops taking jobs (fired, or leaving); a worker of an
+ * earlier fjd also removes it while it runs a job and writes it again when its pod is empty.
+ * The dispatcher hands W jobs while the announcement is there, as many as fit what W offers
+ * (info.json) less what the jobs it handed W and has not seen end ask for; it learns of an
+ * end from the job's record (.fjd/records/ID.json renamed in), or, at a rescan, from a
+ * listing of W's pod: a job gone from it has left, and its record says where to.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,6 +48,7 @@ import {linkNoClobber, readJson, sameFile, unlinkIfPresent} from './atomic.js';
 import {MAX_ID_BYTES, MAX_JOB_NAME_BYTES} from './names.js';
 import {podDir, podDirsOf, recordPath, stagedRecordIdOf, stagedRecordPath} from './paths.js';
 import {newRecord, readRecord, reserveRecord, writeRecord, type JobRecord} from './record.js';
+import type {Request} from '../job/resources.js';
 import {crashPoint} from '../util/crash-point.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {podTakenAway} from './presence.js';
@@ -96,12 +99,15 @@ export function assignJob(
   assignedAt = new Date().toISOString(),
   // Its place in line (JobRecord.submittedMs), for a job handed out the first time.
   submittedMs: number | null = null,
+  // What it asks of the worker ([control] cpus, memory, gpus), for its record (null: the
+  // default).
+  request: Request | null = null,
 ): Assignment | undefined {
   const record = reserveRecord(
     paths,
     name,
     firstNumber,
-    (id) => ({...newRecord(id, name), state: 'assigned', assignedAt, worker: workerId, host, submittedMs}),
+    (id) => ({...newRecord(id, name), state: 'assigned', assignedAt, worker: workerId, host, submittedMs, request}),
     (existing) =>
       reusable(paths, existing, name)
         ? {
@@ -113,6 +119,7 @@ export function assignJob(
             requeuedAs: null,
             reason: null,
             submittedMs: existing.submittedMs ?? submittedMs,
+            request,
           }
         : undefined,
   );

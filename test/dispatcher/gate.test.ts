@@ -50,6 +50,7 @@ class World {
     openMeta: (name) => this.queue.meta(name) ?? this.holds.waitingMeta(name),
     unknownSince: (name) => this.holds.unknownSince(name),
     unknownGraceMs: GRACE_MS,
+    unfittable: () => undefined,
   };
 
   drop(...jobs: JobMeta[]): void {
@@ -241,5 +242,33 @@ describe('dependencies', () => {
         d: 'dependency c failed',
       },
     });
+  });
+});
+
+describe('requests', () => {
+  it('a job no worker could run is held by that, after its limit and its dependencies, and goes when one could', () => {
+    const world = new World();
+    let largest = 4;
+    world.view.unfittable = (request) =>
+      request.cpus > largest ? `needs ${request.cpus} cpus; the largest worker offers ${largest}` : undefined;
+    const big = (name: string, control: Parameters<typeof job>[1] = {}): JobMeta => ({
+      ...job(name, control),
+      request: {cpus: 8, memoryBytes: 0, gpus: 0},
+    });
+    world.drop(big('b'), big('c', {after: ['gone']}), job('d'));
+    world.outcomes.set('gone', 'failed');
+    const meta = world.queue.meta('b');
+    expect(meta && judge(meta, world.view, 0)).toEqual({
+      kind: 'hold',
+      by: 'unfittable',
+      request: {cpus: 8, memoryBytes: 0, gpus: 0},
+      reason: 'needs 8 cpus; the largest worker offers 4',
+    });
+    // A failed dependency fails it all the same; a job asking for the default goes.
+    expect(world.pairing()).toEqual({went: ['d'], failed: {c: 'dependency gone failed'}});
+    expect(world.pairing().went).toEqual([]);
+    largest = 8;
+    world.holds.releaseUnfittable();
+    expect(world.pairing()).toEqual({went: ['b'], failed: {}});
   });
 });

@@ -57,6 +57,22 @@ describe('state transitions', () => {
     expect(readRecord(paths, 'a.ini')).toMatchObject({state: 'assigned', name: 'a.ini', worker: W});
   });
 
+  it('writes what the job asks for into its record as it is handed out, the first time and when it comes back', () => {
+    drop('big');
+    const request = {cpus: 4, memoryBytes: 8 * 1024 ** 3, gpus: 1};
+    const first = assignJob(paths, 'big', W, 'host', 1, new Date().toISOString(), null, request);
+    expect(readRecord(paths, 'big')).toMatchObject({state: 'assigned', request});
+    drop('plain');
+    assignJob(paths, 'plain', W, 'host');
+    expect(readRecord(paths, 'plain')).toMatchObject({state: 'assigned', request: null});
+    // Put back (its worker fired with --now), then handed out again: the request it has now.
+    if (first === undefined) throw new Error('big was not assigned');
+    leavePod(paths, podDir(paths, W), {...first.record, state: 'requeued', reason: 'fired'});
+    const again = {cpus: 2, memoryBytes: 0, gpus: 0};
+    assignJob(paths, 'big', W, 'host', 1, new Date().toISOString(), null, again);
+    expect(readRecord(paths, 'big')).toMatchObject({state: 'assigned', request: again});
+  });
+
   it('gives the next job of a used name the next free number', () => {
     drop('a.ini');
     assignJob(paths, 'a.ini', W, 'host');

@@ -8,6 +8,7 @@ import {HOOK_OUTPUT_LIMIT, runHook} from '../../run/hooks.js';
 import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
 import {describeLoss} from '../../home/worker-loss.js';
+import {formatRequest} from '../../job/resources.js';
 import {
   EXIT,
   duration,
@@ -226,6 +227,11 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
           display.line(`Job ${event.id} ${red('failed')}: ${event.reason ?? 'unknown reason'}`);
           onFailed(event.id, event.name, event.reason);
         }
+        break;
+      case 'job-unfittable':
+        warning(
+          `warning: job ${event.name} waits: it ${event.reason}. It runs once a worker that offers that much registers (other jobs that ask for ${formatRequest(event.request)} wait too, without another warning)`,
+        );
         break;
       case 'job-requeued':
         print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
