@@ -8,6 +8,7 @@ import path from 'node:path';
 import {FjdError} from '../errors.js';
 import {ensureHome} from '../home/layout.js';
 import {listWorkers} from '../home/registry.js';
+import {announcementPath} from '../home/paths.js';
 import {hostName} from '../util/host.js';
 import {waitFor} from '../util/wait.js';
 
@@ -88,7 +89,14 @@ export async function hireWorkers(options: HireOptions): Promise<HireResult> {
           );
         }
         for (const {id, info} of listWorkers(paths)) {
-          if (info !== undefined && info.host === host && pids.has(info.pid))
+          // Registered (info.json) and announced: a worker that cannot announce itself stops,
+          // and is told above, instead of being taken for hired in between.
+          if (
+            info !== undefined &&
+            info.host === host &&
+            pids.has(info.pid) &&
+            fs.existsSync(announcementPath(paths, id))
+          )
             registered.set(info.pid, {id, slots: info.capacity?.slots ?? 1});
         }
         return registered.size === pids.size;

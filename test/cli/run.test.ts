@@ -12,7 +12,7 @@ describe('fjd run', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Submitted 3 jobs to jobqueue\/: touch-\d{8}-\d{6}-1 … touch-\d{8}-\d{6}-3\.$/m);
     expect(result.stdout).toMatch(/^Finished: 3, failed: 0, wall time [\d.]+ s\.$/m);
-    expect(result.stdout).toContain('Fired the 2 workers it hired.');
+    expect(result.stdout).toContain('Fired the worker it hired.');
     expect(home.ls('.').filter((name) => name.startsWith('bla'))).toEqual(['bla1.txt', 'bla2.txt', 'bla3.txt']);
     expect(home.ls('done')).toHaveLength(3);
     expect(home.ls('.fjd/workers')).toEqual([]);
@@ -51,7 +51,7 @@ describe('fjd run', () => {
     const result = await home.run('fjd', ['run', '--exe', 'echo hello > hello.txt']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(home.read('hello.txt')).toBe('hello\n');
-    expect(result.stdout).toContain('Fired the 1 worker it hired.');
+    expect(result.stdout).toContain('Fired the worker it hired.');
   });
 
   it('fills $1 and $2 from #-separated parameters: cp $1 $2', async () => {
@@ -125,7 +125,7 @@ describe('fjd run', () => {
     run.signal('SIGINT');
     const result = await run.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(130);
-    expect(result.stdout).toContain('Fired the 2 workers it hired; their running jobs went back to jobqueue/.');
+    expect(result.stdout).toContain('Fired the worker it hired; their running jobs went back to jobqueue/.');
     expect(home.ls('jobqueue')).toEqual(['h-1', 'h-2']);
     expect(home.ls('done')).toEqual([]);
     expect(home.ls('.fjd/workers')).toEqual([]);
@@ -140,7 +140,7 @@ describe('fjd run', () => {
     expect(result.stderr).toBe(
       'fjd run: note: 3 jobs were already waiting in jobqueue/ (old-1, old-2, old-3); they run too\n',
     );
-    expect(result.stdout).toMatch(/^Submitted 1 job to jobqueue\/: new\.\nHired 4 workers\.\n/);
+    expect(result.stdout).toMatch(/^Submitted 1 job to jobqueue\/: new\.\nHired a worker with 4 slots\.\n/);
     expect(result.stdout).toMatch(/^Finished: 4, failed: 0, wall time [\d.]+ s\.$/m);
     expect(home.ls('done')).toEqual(['new', 'old-1', 'old-2', 'old-3']);
     expect(home.read('new.txt')).toBe('new\n');

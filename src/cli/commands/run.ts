@@ -1,16 +1,16 @@
-// `fjd run`: the one-shot mode. Queue the jobs, hire workers, dispatch until every job has
-// ended, fire the workers it hired, and exit 1 if any job failed.
-import os from 'node:os';
+// `fjd run`: the one-shot mode. Queue the jobs, hire a worker with a slot for each job to run
+// at once, dispatch until every job has ended, fire the worker, and exit 1 if any job failed.
 import {fileURLToPath} from 'node:url';
 import {Command} from 'commander';
 import {hireWorkers, type HireResult} from '../../recruiter/hire.js';
+import {slotsWord} from '../hire-words.js';
+import {defaultSlots} from '../../worker/capacity.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {waitingJobNames} from '../../queue/waiting.js';
 import {EXIT, groupSharedFrom, positiveInteger, say, warn} from '../common.js';
 import {dispatch} from './dispatch.js';
 import {addJobOptions, queueJobs, reportSubmitError, submittedLine, type JobOptions} from './submit.js';
 
-const MEMORY_PER_WORKER = 256 * 1024 * 1024;
 // How many names of jobs left over from an earlier run its note lists.
 const LEFTOVERS_NAMED = 3;
 
@@ -20,21 +20,16 @@ interface RunOptions extends JobOptions {
 }
 
 // CPUs minus one (at least one), and no more than free memory holds at ~256 MiB each.
-export function defaultWorkerCount(): number {
-  const byCpu = Math.max(1, os.availableParallelism() - 1);
-  const byMemory = Math.max(1, Math.floor(os.freemem() / MEMORY_PER_WORKER));
-  return Math.min(byCpu, byMemory);
-}
 
 export function runCommand(): Command {
   return addJobOptions(
     new Command('run').description(
-      'run jobs to the end on this machine: queue them, hire workers, dispatch, fire the workers',
+      'run jobs to the end on this machine: queue them, hire a worker, dispatch, fire the worker',
     ),
   )
     .option(
       '-j, --jobs <n>',
-      'how many workers (default: the number of CPUs minus one, at least 1, fewer when free memory is short: about 256 MiB each)',
+      'how many jobs run at once: the slots of the one worker it hires (default: the number of CPUs minus one, at least 1)',
       positiveInteger('--jobs'),
     )
     .option('-q, --quiet', 'print only failures and the summary')
@@ -89,10 +84,16 @@ async function run(options: RunOptions): Promise<number> {
     const mine = new Set(names);
     const leftovers = waitingJobNames(paths).filter((name) => !mine.has(name));
     if (leftovers.length > 0) warn('fjd run', leftoversNote(leftovers));
-    const count = Math.min(options.jobs ?? defaultWorkerCount(), names.length + leftovers.length);
-    const workerCommand = [process.execPath, fileURLToPath(new URL('../worker.js', import.meta.url))];
-    hired = await hireWorkers({home, groupShared, count, cwd: process.cwd(), env: process.env, workerCommand});
-    if (!quiet) say(`Hired ${hired.workers.length} worker${hired.workers.length === 1 ? '' : 's'}.`);
+    // One worker process, with a slot for each job that is to run at once.
+    const slots = Math.min(options.jobs ?? defaultSlots(), names.length + leftovers.length);
+    const workerCommand = [
+      process.execPath,
+      fileURLToPath(new URL('../worker.js', import.meta.url)),
+      '--slots',
+      String(slots),
+    ];
+    hired = await hireWorkers({home, groupShared, count: 1, cwd: process.cwd(), env: process.env, workerCommand});
+    if (!quiet) say(`Hired a worker with ${slotsWord(hired.workers[0]?.slots ?? slots)}.`);
     if (interrupted) return EXIT.interrupted;
     // The jobs it queued were complete when they got their names, so there is no need to
     // wait the usual second for files written in place; a short settle still covers others'.
@@ -109,8 +110,7 @@ async function run(options: RunOptions): Promise<number> {
       const only = hired.workers.map((worker) => worker.id);
       const fired = await fireWorkers({home, groupShared, now: interrupted, wait: true, only});
       const back = interrupted ? '; their running jobs went back to jobqueue/' : '';
-      if (!quiet)
-        say(`Fired the ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'} it hired${back}.`);
+      if (!quiet && fired.stopped.length > 0) say(`Fired the worker it hired${back}.`);
       if (fired.remaining.length > 0)
         warn(
           'fjd run',
