@@ -127,3 +127,23 @@ describe('a lost worker with many slots', () => {
     expect((await dispatcher.result).exitCode).toBe(130);
   });
 });
+
+describe('a worker with slots that is fired', () => {
+  it('gives back at once the jobs it has not started, finishes those it runs, then leaves', async () => {
+    const home = makeHome('drain-slots');
+    const worker = home.start('worker', ['--slots', '2']);
+    const id = await announcedWorker(home.dir);
+    handOut(home.dir, id, 'long-1', job(2));
+    handOut(home.dir, id, 'long-2', job(2));
+    handOut(home.dir, id, 'waiting', job(0));
+    await waitUntil(() => readMarks(home.dir).size === 2, 20_000, 'two jobs to start');
+    expect((await home.run('recruiter', ['fire'])).exitCode).toBe(0);
+    // Back in the queue while the other two still run.
+    await waitUntil(() => home.ls('jobqueue').includes('waiting'), 5_000, 'the job not started to be given back');
+    expect(home.ls('done')).toEqual([]);
+    expect(home.ls('workerqueue')).toEqual([]);
+    expect((await worker.result).exitCode).toBe(0);
+    expect(home.ls('done')).toEqual(['long-1', 'long-2']);
+    expect(home.record('waiting')).toMatchObject({state: 'requeued', attempts: []});
+  });
+});
