@@ -2,26 +2,67 @@
 // `npm run bench`: fjd measured against its peers on this machine, in the same run, in
 // interleaved rounds. Prints a table of medians and ratios and writes JSON to bench-results/.
 //
-//   npm run bench                      the full benchmark (about ten minutes)
+//   npm run bench                      the full benchmark (about eleven minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
-//   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle, submit)
+//   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle,
+//                                      submit, idle-slots, many-slots)
+//   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
+//   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
 //
 // Scenarios: throughput (2,000 trivial jobs on 2 pre-hired workers, against GNU parallel -j2
 // and xargs -P2); latency (one job dropped atomically into an idle system, until its
 // executable starts); scale (a 100,000-job backlog: first start, early against late
-// throughput, the dispatcher's peak RSS); idle cost (32 idle workers and a dispatcher).
+// throughput, the dispatcher's peak RSS); idle cost (32 idle workers and a dispatcher); idle
+// slots (64 slots hired and a watching dispatcher, idle: processes, memory, CPU, filesystem
+// operations under strace; idle-slots.mjs); many slots (1,024 slots running 4,096 jobs of
+// `sleep 2`, against GNU parallel -j1024; many-slots.mjs).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
-import {fileURLToPath} from 'node:url';
+import {
+  BIN,
+  REPO,
+  ROOT,
+  cleanUpOnSignals,
+  ensureTool,
+  fjd,
+  freshHome,
+  log,
+  median,
+  nowNs,
+  quantile,
+  removeRoot,
+  waitFor,
+} from './harness.mjs';
+import {idleSlots} from './idle-slots.mjs';
+import {manySlots} from './many-slots.mjs';
+import {slotsLines, slotsTargets} from './slots-report.mjs';
+import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(REPO, 'bin');
 const quick = process.argv.includes('--quick');
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
+// The many-slots scenario takes more than a minute at its full size: it runs when asked for.
+const slotsTotal = option('slots-total') === undefined ? undefined : Number(option('slots-total'));
+if (slotsTotal !== undefined && !(Number.isInteger(slotsTotal) && slotsTotal > 0)) {
+  log(`bench: --slots-total must be a whole number of slots above 0, not ${option('slots-total')}`);
+  process.exit(2);
+}
+const manySlotsAsked = process.argv.includes('--many-slots') || slotsTotal !== undefined;
 const config = quick
-  ? {rounds: 1, jobs: 500, drops: 40, backlog: 5000, submit: 1000, idleWorkers: 8, idleSeconds: 3, idleSettleSeconds: 2}
+  ? {
+      rounds: 1,
+      jobs: 500,
+      drops: 40,
+      backlog: 5000,
+      submit: 1000,
+      idleWorkers: 8,
+      idleSeconds: 3,
+      idleSettleSeconds: 2,
+      idleSlots: {slots: 8, settleSeconds: 2, seconds: 3},
+      manySlots: {slots: slotsTotal ?? 16, perHire: 8, jobsPerSlot: 4, sleepSeconds: 1},
+    }
   : {
       rounds: 3,
       jobs: 2000,
@@ -31,53 +72,22 @@ const config = quick
       idleWorkers: 32,
       idleSeconds: 10,
       idleSettleSeconds: 30,
+      idleSlots: {slots: 64, settleSeconds: 20, seconds: 20},
+      manySlots: {slots: slotsTotal ?? 1024, perHire: 64, jobsPerSlot: 4, sleepSeconds: 2},
     };
-const only = new Set(
-  (
-    process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'throughput,latency,scale,idle,submit'
-  ).split(','),
-);
+config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
+const SCENARIOS = ['throughput', 'latency', 'scale', 'idle', 'submit', 'idle-slots', 'many-slots'];
+const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
+const only = new Set((option('only') ?? byDefault.join(',')).split(','));
+for (const name of only) {
+  if (!SCENARIOS.includes(name)) {
+    log(`bench: no scenario ${name}; the scenarios are ${SCENARIOS.join(', ')}`);
+    process.exit(2);
+  }
+}
 // The original Python fjd, as published in the issue that asked for this benchmark: it polls
 // every 100 ms in the dispatcher and the worker.
 const ORIGINAL = {throughput: 18.6, latencyMedianMs: 95, latencyP95Ms: 168};
-const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-bench-'));
-
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const nowNs = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-
-// A scenario's home is kept until the whole run is over (ROOT is removed then), not deleted
-// when the scenario ends. On a filesystem such as this machine's (ext4 without a journal), the
-// inode allocator skips every inode freed in the last 60-300 s, one by one, on each file it
-// creates: deleting thousands of files between rounds would make the next round's file
-// creations pay for the harness's cleanup.
-let homeCounter = 0;
-function freshHome(label) {
-  const dir = path.join(ROOT, `${label}-${++homeCounter}`);
-  fs.mkdirSync(path.join(dir, 'jobqueue'), {recursive: true, mode: 0o700});
-  fs.chmodSync(dir, 0o700);
-  return dir;
-}
-
-function fjd(bin, args, home, options = {}) {
-  const result = spawnSync(path.join(BIN, bin), args, {
-    env: {...process.env, FJD_HOME: home},
-    cwd: home,
-    encoding: 'utf8',
-    ...options,
-  });
-  if (result.status !== 0 && options.check !== false) {
-    throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  }
-  return result;
-}
 
 // Writes `count` jobs straight into jobqueue/ (a backlog that exists before anything starts).
 function writeJobs(home, count, executable) {
@@ -93,37 +103,6 @@ function writeJobs(home, count, executable) {
   // seconds of the measurement, which then measures the benchmark's own writes.
   spawnSync('sync');
 }
-
-function pidsOf(home, what) {
-  const pids = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (command.includes(what) && command.includes(home)) pids.push(pid);
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
-
-// CPU time a process has used, in ns, summed over its threads (schedstat counts every
-// nanosecond; the tick counts in /proc/PID/stat are samples, too coarse for an idle process).
-const cpuNs = (pid) => {
-  let total = 0;
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // a thread that just ended
-    }
-  }
-  return total;
-};
-const statusKb = (pid, key) =>
-  Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 // ---- throughput -----------------------------------------------------------------------------
 
@@ -283,32 +262,15 @@ async function idleFjd() {
   return {cpuPercent, workerRssMb, workers: workers.length};
 }
 
-async function waitFor(condition, timeoutMs, what, everyMs = 10) {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await delay(everyMs);
-  }
-}
-
 // ---- the run --------------------------------------------------------------------------------
 
-function ensureParallel() {
-  if (spawnSync('parallel', ['--version'], {stdio: 'ignore'}).status === 0) return;
-  log('GNU parallel is missing: installing it with apt-get install -y parallel');
-  spawnSync('apt-get', ['install', '-y', '-qq', 'parallel'], {stdio: 'inherit'});
-  if (spawnSync('parallel', ['--version'], {stdio: 'ignore'}).status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], {stdio: 'inherit'});
-    spawnSync('apt-get', ['install', '-y', '-qq', 'parallel'], {stdio: 'inherit'});
-  }
-  if (spawnSync('parallel', ['--version'], {stdio: 'ignore'}).status !== 0)
-    throw new Error('GNU parallel could not be installed');
-}
-
 async function main() {
-  ensureParallel();
+  const noParallel = ensureTool('parallel');
+  if (noParallel !== undefined) throw new Error(noParallel);
+  // strace counts the filesystem operations of idle slots; without it they are not counted.
+  const noStrace = only.has('idle-slots') ? ensureTool('strace') : undefined;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  log(`fjd benchmark${quick ? ' (quick)' : ''} on ${machine}`);
+  log(`fjd benchmark${quick ? ' (quick)' : ''} on ${machine}; its homes are in ${ROOT}`);
   const rates = {fjd: [], parallel: [], xargs: []};
   const runners = {fjd: throughputFjd, parallel: throughputParallel, xargs: throughputXargs};
   for (let round = 0; round < (only.has('throughput') ? config.rounds : 0); round++) {
@@ -341,6 +303,10 @@ async function main() {
   const idle = only.has('idle') ? await idleFjd() : none;
   log('  bulk submission…');
   const submit = only.has('submit') ? submitFjd() : none;
+  log('  idle slots…');
+  const slotsIdle = only.has('idle-slots') ? await idleSlots({...config.idleSlots, strace: noStrace}) : undefined;
+  log('  many slots…');
+  const slotsMany = only.has('many-slots') ? await manySlots({...config.manySlots, parallel: true}) : undefined;
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -373,6 +339,7 @@ async function main() {
       `${idle.cpuPercent.toFixed(2)}%`,
     ],
     ['idle worker RSS ≤ 50 MB', 50 / idle.workerRssMb, 1, `${idle.workerRssMb.toFixed(0)} MB`],
+    ...slotsTargets(config, slotsIdle, slotsMany),
   ].map(([target, ratio, need, measured]) => ({
     target,
     measured,
@@ -403,6 +370,7 @@ async function main() {
     `| one idle worker, RSS | ${idle.workerRssMb.toFixed(0)} MB |`,
     `| fjd submit of ${config.submit} jobs, one process | ${submit.submitSeconds.toFixed(1)} s (${(config.submit / submit.submitSeconds).toFixed(0)} jobs/s) |`,
     '',
+    ...slotsLines(config, slotsIdle, slotsMany),
     '| target | measured | met |',
     '|---|---|---|',
     ...targets.map(
@@ -415,21 +383,15 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }
 
+cleanUpOnSignals();
 try {
   await main();
 } finally {
-  // Whatever happened, no worker or dispatcher of the benchmark is left running.
-  for (const pid of pidsOf(ROOT, '')) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  fs.rmSync(ROOT, {recursive: true, force: true});
+  // Whatever happened, no process of the benchmark is left running, and its homes are gone.
+  removeRoot();
 }
