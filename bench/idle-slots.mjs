@@ -6,6 +6,7 @@
 // metadata operations per second (strace slows what it traces, so CPU is measured without it).
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {BIN, REPO, fjd, freshHome, log, waitFor} from './harness.mjs';
@@ -15,6 +16,7 @@ import {countCalls} from './strace.mjs';
 // config: {slots, settleSeconds, seconds, strace (undefined, or why it cannot run)}
 export async function idleSlots(config) {
   const home = freshHome('idle-slots');
+  const loadAverage = os.loadavg()[0];
   const hireStarted = performance.now();
   fjd('recruiter', ['hire', String(config.slots)], home);
   const hireSeconds = (performance.now() - hireStarted) / 1000;
@@ -47,6 +49,7 @@ export async function idleSlots(config) {
     const dispatcherMemory = memoryOf([dispatcher.pid]);
     const result = {
       slots: config.slots,
+      loadAverage,
       hireSeconds,
       processes: pids.length,
       workerProcesses: workers.length,

@@ -10,6 +10,7 @@
 // not go on when that would take more than half of the memory available, saying so.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {BIN, REPO, fjd, freshHome, log, scratchDir, waitFor} from './harness.mjs';
@@ -31,40 +32,56 @@ export async function manySlots(config) {
     jobs: config.jobs,
     sleepSeconds: config.sleepSeconds,
     idealSeconds: Math.ceil(config.jobs / config.slots) * config.sleepSeconds,
+    // The machine's load (1-minute average) as the scenario starts: on a shared machine,
+    // others' work slows GNU parallel and fjd alike.
+    loadAverage: os.loadavg()[0],
   };
-  let dispatcher;
-  let dispatcherEnded;
   try {
-    const availableMb = availableMemoryMb();
-    const hireStarted = performance.now();
-    for (const [i, slots] of hires.entries()) {
-      fjd('recruiter', ['hire', String(slots)], home);
-      if (i === 0) {
-        const oneHire = memoryOf(fjdProcesses(home, REPO));
-        const projectedMb = oneHire.pssMb * hires.length + JOB_MB * config.slots;
-        result.processesPerHire = fjdProcesses(home, REPO).length;
-        result.projectedMb = projectedMb;
-        if (projectedMb > availableMb / 2) {
-          result.skipped =
-            `${hires.length} hires of ${config.perHire} slots would take about ${(projectedMb / 1024).toFixed(1)} GB ` +
-            `(one hire started ${result.processesPerHire} processes using ${oneHire.pssMb.toFixed(0)} MB), more than half ` +
-            `of the ${(availableMb / 1024).toFixed(1)} GB available: not run; try --slots-total=${Math.max(1, Math.floor(((availableMb / 2 - JOB_MB * config.slots) / oneHire.pssMb) * slots))}`;
-          log(`  many slots: ${result.skipped}`);
-          return result;
-        }
-      }
-    }
-    result.hireSeconds = (performance.now() - hireStarted) / 1000;
-    dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet', '--home', home], {
-      env: {...process.env, FJD_HOME: home},
-      cwd: home,
-      stdio: 'ignore',
-    });
-    dispatcherEnded = new Promise((resolve) => dispatcher.on('exit', resolve));
+    Object.assign(result, hireAll(home, hires, config));
+    if (result.skipped === undefined) Object.assign(result, await runSleeps(home, config));
+  } finally {
+    fjd('recruiter', ['fire', '--now', '--wait'], home, {check: false});
+  }
+  if (config.parallel) Object.assign(result, {parallelLoadAverage: os.loadavg()[0]}, await parallelSleeps(config));
+  return result;
+}
+
+// Hires `hires` (slots of each) one after the other, unless the first shows that all of them
+// would take more than half of the memory available: then {skipped: why}.
+function hireAll(home, hires, config) {
+  const availableMb = availableMemoryMb();
+  const started = performance.now();
+  fjd('recruiter', ['hire', String(hires[0])], home);
+  const first = fjdProcesses(home, REPO);
+  const oneHire = memoryOf(first);
+  const projectedMb = oneHire.pssMb * hires.length + JOB_MB * config.slots;
+  const hired = {processesPerHire: first.length, projectedMb};
+  if (projectedMb > availableMb / 2) {
+    const perSlotMb = oneHire.pssMb / hires[0] + JOB_MB;
+    const fits = Math.floor(availableMb / 2 / perSlotMb / config.perHire) * config.perHire;
+    hired.skipped =
+      `${hires.length} hires of ${config.perHire} slots would take about ${(projectedMb / 1024).toFixed(1)} GB ` +
+      `(one hire started ${first.length} processes using ${oneHire.pssMb.toFixed(0)} MB), more than half of the ` +
+      `${(availableMb / 1024).toFixed(1)} GB available; --slots-total=${Math.max(config.perHire, fits)} would fit`;
+    log(`  many slots: fjd not run: ${hired.skipped}`);
+    return hired;
+  }
+  for (const slots of hires.slice(1)) fjd('recruiter', ['hire', String(slots)], home);
+  hired.hireSeconds = (performance.now() - started) / 1000;
+  return hired;
+}
+
+// With a watching dispatcher, drops the jobs at once and waits for all of them to end.
+async function runSleeps(home, config) {
+  const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet', '--home', home], {
+    env: {...process.env, FJD_HOME: home},
+    cwd: home,
+    stdio: 'ignore',
+  });
+  const dispatcherEnded = new Promise((resolve) => dispatcher.on('exit', resolve));
+  try {
     await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
     const pids = fjdProcesses(home, REPO);
-    result.processes = pids.length;
-
     const names = Array.from({length: config.jobs}, (_, i) => `many${String(i).padStart(6, '0')}`);
     const text = `[control]\nexecutable = sleep ${config.sleepSeconds}\npass_job_file = no\n`;
     for (const name of names) fs.writeFileSync(path.join(home, 'jobqueue', `.${name}`), text);
@@ -79,22 +96,16 @@ export async function manySlots(config) {
     }, 500);
     const droppedAt = Date.now();
     for (const name of names) fs.renameSync(path.join(home, 'jobqueue', `.${name}`), path.join(home, 'jobqueue', name));
-    result.dropSeconds = (Date.now() - droppedAt) / 1000;
+    const dropSeconds = (Date.now() - droppedAt) / 1000;
     const ended = () =>
       fs.readdirSync(path.join(home, 'done')).length + fs.readdirSync(path.join(home, 'failed')).length;
+    const idealMs = Math.ceil(config.jobs / config.slots) * config.sleepSeconds * 1000;
     try {
-      await waitFor(
-        () => ended() >= config.jobs,
-        60_000 + 20 * result.idealSeconds * 1000,
-        `${config.jobs} jobs to end`,
-        250,
-      );
+      await waitFor(() => ended() >= config.jobs, 60_000 + 20 * idealMs, `${config.jobs} jobs to end`, 250);
     } finally {
       clearInterval(sampler);
     }
-    result.peakRssMb = peak.rssMb;
-    result.peakPssMb = peak.pssMb;
-    result.hwmSumMb = pids.reduce((sum, pid) => sum + (statusKb(pid, 'VmHWM') || 0), 0) / 1024;
+    const hwmSumMb = pids.reduce((sum, pid) => sum + (statusKb(pid, 'VmHWM') || 0), 0) / 1024;
 
     let lastEnd = 0;
     let firstStart = Infinity;
@@ -107,20 +118,23 @@ export async function manySlots(config) {
       firstStart = Math.min(firstStart, Date.parse(record.startedAt));
     }
     if (failed > 0) throw new Error(`${failed} of ${config.jobs} jobs did not finish (see ${home}/failed)`);
-    result.fjdSeconds = (lastEnd - droppedAt) / 1000;
-    result.firstStartMs = firstStart - droppedAt;
+    const ran = {
+      processes: pids.length,
+      dropSeconds,
+      fjdSeconds: (lastEnd - droppedAt) / 1000,
+      firstStartMs: firstStart - droppedAt,
+      peakRssMb: peak.rssMb,
+      peakPssMb: peak.pssMb,
+      hwmSumMb,
+    };
     log(
-      `  many slots: fjd ${result.fjdSeconds.toFixed(1)} s for ${config.jobs} jobs on ${config.slots} slots (${result.processes} processes, ideal ${result.idealSeconds} s), peak RSS ${result.peakRssMb.toFixed(0)} MB, PSS ${result.peakPssMb.toFixed(0)} MB`,
+      `  many slots: fjd ${ran.fjdSeconds.toFixed(1)} s for ${config.jobs} jobs on ${config.slots} slots (${ran.processes} processes, ideal ${idealMs / 1000} s), peak RSS ${ran.peakRssMb.toFixed(0)} MB, PSS ${ran.peakPssMb.toFixed(0)} MB`,
     );
+    return ran;
   } finally {
-    if (dispatcher !== undefined) {
-      dispatcher.kill('SIGINT');
-      await dispatcherEnded;
-    }
-    fjd('recruiter', ['fire', '--now', '--wait'], home, {check: false});
+    dispatcher.kill('SIGINT');
+    await dispatcherEnded;
   }
-  if (config.parallel) Object.assign(result, await parallelSleeps(config));
-  return result;
 }
 
 // The record of job `name` once it says that the job has ended.

@@ -21,7 +21,7 @@ export function slotsLines(config, idle, many) {
           `${(idle.metadataPerSecond - idle.dispatcherMetadataPerSecond).toFixed(1)} ` +
           `(${byCall(idle.workersMetadataByCall, idle.straceSeconds)})`;
     lines.push(
-      `| ${c.slots} idle slots (\`recruiter hire ${c.slots}\`) and a watching dispatcher, ${c.settleSeconds} s after, over ${c.seconds} s | fjd |`,
+      `| ${c.slots} idle slots (\`recruiter hire ${c.slots}\`) and a watching dispatcher, ${c.settleSeconds} s after, over ${c.seconds} s (load average ${idle.loadAverage.toFixed(1)}) | fjd |`,
       '|---|---|',
       `| fjd processes (workers + dispatcher) | ${idle.processes} (${idle.workerProcesses} + 1), ${idle.threads} threads, ${idle.inotifyInstances} inotify instances |`,
       `| their memory, summed: RSS / PSS | ${int(idle.rssMb)} / ${int(idle.pssMb)} MB (dispatcher ${int(idle.dispatcherRssMb)} MB RSS) |`,
@@ -33,7 +33,7 @@ export function slotsLines(config, idle, many) {
   if (many !== undefined) {
     const c = config.manySlots;
     lines.push(
-      `| ${int(c.slots)} slots (${many.hires} hires of ${c.perHire}), ${int(c.jobs)} jobs of \`sleep ${c.sleepSeconds}\` | wall time | × ideal (${many.idealSeconds} s) |`,
+      `| ${int(c.slots)} slots (${many.hires} hires of ${c.perHire}), ${int(c.jobs)} jobs of \`sleep ${c.sleepSeconds}\` (load average ${many.loadAverage.toFixed(1)}) | wall time | × ideal (${many.idealSeconds} s) |`,
       '|---|---|---|',
     );
     if (many.skipped !== undefined) {
@@ -46,7 +46,7 @@ export function slotsLines(config, idle, many) {
     }
     if (many.parallelSeconds !== undefined) {
       lines.push(
-        `| GNU parallel \`-j${c.slots} -N0 sleep ${c.sleepSeconds}\` | ${many.parallelSeconds.toFixed(1)} s | ${(many.parallelSeconds / many.idealSeconds).toFixed(2)}× |`,
+        `| GNU parallel \`-j${c.slots} -N0 sleep ${c.sleepSeconds}\` (load average ${many.parallelLoadAverage.toFixed(1)}) | ${many.parallelSeconds.toFixed(1)} s | ${(many.parallelSeconds / many.idealSeconds).toFixed(2)}× |`,
       );
     }
     lines.push('');
