@@ -57,6 +57,7 @@ export async function idleSlots(config) {
       inotifyInstances: pids.reduce((sum, pid) => sum + inotifyInstances(pid), 0),
       rssMb: memory.rssMb,
       pssMb: memory.pssMb,
+      ussMb: memory.ussMb,
       dispatcherRssMb: dispatcherMemory.rssMb,
       seconds,
       cpuPercent,
@@ -64,7 +65,7 @@ export async function idleSlots(config) {
       dispatcherCpuPercent: dispatcherPercent,
     };
     log(
-      `  idle slots: ${result.processes} processes (${result.workerProcesses} workers), RSS ${memory.rssMb.toFixed(0)} MB, PSS ${memory.pssMb.toFixed(0)} MB, CPU ${cpuPercent.toFixed(2)}% (dispatcher ${dispatcherPercent.toFixed(2)}%, from stat ${result.cpuTicksPercent.toFixed(2)}%)`,
+      `  idle slots: ${result.processes} processes (${result.workerProcesses} workers), RSS ${memory.rssMb.toFixed(0)} MB, PSS ${memory.pssMb.toFixed(0)} MB, USS ${memory.ussMb.toFixed(0)} MB, CPU ${cpuPercent.toFixed(2)}% (dispatcher ${dispatcherPercent.toFixed(2)}%, from stat ${result.cpuTicksPercent.toFixed(2)}%)`,
     );
 
     if (config.strace !== undefined) {

@@ -53,15 +53,17 @@ function hireAll(home, hires, config) {
   const started = performance.now();
   fjd('recruiter', ['hire', String(hires[0])], home);
   const first = fjdProcesses(home, REPO);
+  // What the hires will take: each its private pages, the pages they share (Node itself) once.
   const oneHire = memoryOf(first);
-  const projectedMb = oneHire.pssMb * hires.length + JOB_MB * config.slots;
+  const sharedMb = Math.max(0, ...first.map((pid) => memoryOf([pid]).rssMb - memoryOf([pid]).ussMb));
+  const projectedMb = oneHire.ussMb * hires.length + sharedMb + JOB_MB * config.slots;
   const hired = {processesPerHire: first.length, projectedMb};
   if (projectedMb > availableMb / 2) {
-    const perSlotMb = oneHire.pssMb / hires[0] + JOB_MB;
-    const fits = Math.floor(availableMb / 2 / perSlotMb / config.perHire) * config.perHire;
+    const perSlotMb = oneHire.ussMb / hires[0] + JOB_MB;
+    const fits = Math.floor((availableMb / 2 - sharedMb) / perSlotMb / config.perHire) * config.perHire;
     hired.skipped =
       `${hires.length} hires of ${config.perHire} slots would take about ${(projectedMb / 1024).toFixed(1)} GB ` +
-      `(one hire started ${first.length} processes using ${oneHire.pssMb.toFixed(0)} MB), more than half of the ` +
+      `(one hire started ${first.length} processes with ${oneHire.ussMb.toFixed(0)} MB of their own), more than half of the ` +
       `${(availableMb / 1024).toFixed(1)} GB available; --slots-total=${Math.max(config.perHire, fits)} would fit`;
     log(`  many slots: fjd not run: ${hired.skipped}`);
     return hired;
@@ -87,12 +89,16 @@ async function runSleeps(home, config) {
     for (const name of names) fs.writeFileSync(path.join(home, 'jobqueue', `.${name}`), text);
     await delay(1000);
 
-    const peak = {rssMb: 0, pssMb: 0};
+    const peak = {rssMb: 0, pssMb: 0, ussMb: 0};
     let samples = 0;
     const sampler = setInterval(() => {
       peak.rssMb = Math.max(peak.rssMb, pids.reduce((sum, pid) => sum + (statusKb(pid, 'VmRSS') || 0), 0) / 1024);
       // PSS costs a walk of each process's pages: every fourth sample.
-      if (samples++ % 4 === 0) peak.pssMb = Math.max(peak.pssMb, memoryOf(pids).pssMb);
+      if (samples++ % 4 === 0) {
+        const memory = memoryOf(pids);
+        peak.pssMb = Math.max(peak.pssMb, memory.pssMb);
+        peak.ussMb = Math.max(peak.ussMb, memory.ussMb);
+      }
     }, 500);
     const droppedAt = Date.now();
     for (const name of names) fs.renameSync(path.join(home, 'jobqueue', `.${name}`), path.join(home, 'jobqueue', name));
@@ -125,10 +131,11 @@ async function runSleeps(home, config) {
       firstStartMs: firstStart - droppedAt,
       peakRssMb: peak.rssMb,
       peakPssMb: peak.pssMb,
+      peakUssMb: peak.ussMb,
       hwmSumMb,
     };
     log(
-      `  many slots: fjd ${ran.fjdSeconds.toFixed(1)} s for ${config.jobs} jobs on ${config.slots} slots (${ran.processes} processes, ideal ${idealMs / 1000} s), peak RSS ${ran.peakRssMb.toFixed(0)} MB, PSS ${ran.peakPssMb.toFixed(0)} MB`,
+      `  many slots: fjd ${ran.fjdSeconds.toFixed(1)} s for ${config.jobs} jobs on ${config.slots} slots (${ran.processes} processes, ideal ${idealMs / 1000} s), peak RSS ${ran.peakRssMb.toFixed(0)} MB, PSS ${ran.peakPssMb.toFixed(0)} MB, USS ${ran.peakUssMb.toFixed(0)} MB`,
     );
     return ran;
   } finally {

@@ -115,26 +115,33 @@ export const statusKb = (pid, key) => {
   }
 };
 
-// The process's proportional set size in kB: each page it shares counted as its share of it,
-// so that the Pss of processes summed is the memory they use together.
-export const pssKb = (pid) => {
+// From /proc/PID/smaps_rollup, in kB: PSS (each page it shares counted as its share of it,
+// split among every process that maps it, other users' too) and USS (its private pages: what
+// it alone costs). NaN each when the process is gone.
+export const rollupKb = (pid) => {
+  let text = '';
   try {
-    return Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+    text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   } catch {
-    return NaN;
+    return {pss: NaN, uss: NaN};
   }
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {pss: kb('Pss'), uss: kb('Private_Clean') + kb('Private_Dirty')};
 };
 
 // Resident memory of `pids` in MB, summed: RSS (each shared page counted in every process that
-// maps it) and PSS (counted once, split among them).
+// maps it), PSS (split among the processes that map it) and USS (private pages only).
 export function memoryOf(pids) {
   let rssKb = 0;
   let pss = 0;
+  let uss = 0;
   for (const pid of pids) {
     rssKb += statusKb(pid, 'VmRSS') || 0;
-    pss += pssKb(pid) || 0;
+    const rollup = rollupKb(pid);
+    pss += rollup.pss || 0;
+    uss += rollup.uss || 0;
   }
-  return {rssMb: rssKb / 1024, pssMb: pss / 1024};
+  return {rssMb: rssKb / 1024, pssMb: pss / 1024, ussMb: uss / 1024};
 }
 
 // How many inotify instances the process holds (its descriptors on anon_inode:inotify).

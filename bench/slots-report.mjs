@@ -19,12 +19,13 @@ export function slotsLines(config, idle, many) {
         : `${idle.metadataPerSecond.toFixed(1)}/s: dispatcher ${idle.dispatcherMetadataPerSecond.toFixed(1)} ` +
           `(${byCall(idle.dispatcherMetadataByCall, idle.straceSeconds)}), workers ` +
           `${(idle.metadataPerSecond - idle.dispatcherMetadataPerSecond).toFixed(1)} ` +
-          `(${byCall(idle.workersMetadataByCall, idle.straceSeconds)})`;
+          `(${byCall(idle.workersMetadataByCall, idle.straceSeconds)}); besides, writes in place (pwrite64) ` +
+          `${(((idle.dispatcherCalls.pwrite64 ?? 0) + (idle.workersCalls.pwrite64 ?? 0)) / idle.straceSeconds).toFixed(1)}/s`;
     lines.push(
       `| ${c.slots} idle slots (\`recruiter hire ${c.slots}\`) and a watching dispatcher, ${c.settleSeconds} s after, over ${c.seconds} s (load average ${idle.loadAverage.toFixed(1)}) | fjd |`,
       '|---|---|',
       `| fjd processes (workers + dispatcher) | ${idle.processes} (${idle.workerProcesses} + 1), ${idle.threads} threads, ${idle.inotifyInstances} inotify instances |`,
-      `| their memory, summed: RSS / PSS | ${int(idle.rssMb)} / ${int(idle.pssMb)} MB (dispatcher ${int(idle.dispatcherRssMb)} MB RSS) |`,
+      `| their memory, summed: RSS / PSS / USS | ${int(idle.rssMb)} / ${int(idle.pssMb)} / ${int(idle.ussMb)} MB (dispatcher ${int(idle.dispatcherRssMb)} MB RSS) |`,
       `| their CPU: schedstat (utime + stime of stat) | ${idle.cpuPercent.toFixed(2)}% (${idle.cpuTicksPercent.toFixed(2)}%) of one core; dispatcher ${idle.dispatcherCpuPercent.toFixed(2)}% |`,
       `| their filesystem metadata operations (strace, ${c.seconds} s more) | ${ops} |`,
       '',
@@ -41,7 +42,7 @@ export function slotsLines(config, idle, many) {
     } else {
       lines.push(
         `| fjd (${many.processes} processes), first job dropped to last ended | ${many.fjdSeconds.toFixed(1)} s | ${(many.fjdSeconds / many.idealSeconds).toFixed(2)}× |`,
-        `| fjd's peak memory while they ran, summed: RSS / PSS (sum of peaks) | ${int(many.peakRssMb)} / ${int(many.peakPssMb)} MB (${int(many.hwmSumMb)} MB) | |`,
+        `| fjd's peak memory while they ran, summed: RSS / PSS / USS (sum of each one's peak RSS) | ${int(many.peakRssMb)} / ${int(many.peakPssMb)} / ${int(many.peakUssMb)} MB (${int(many.hwmSumMb)} MB) | |`,
       );
     }
     if (many.parallelSeconds !== undefined) {
