@@ -77,6 +77,7 @@ export class Dispatcher {
         maybeFinish: () => this.maybeFinish(),
         emit: (event) => this.emit(event),
         look: () => this.rescan(),
+        watching: () => !this.polling,
       },
     );
   }
@@ -199,7 +200,7 @@ export class Dispatcher {
       this.finished ||
       this.parts.presence.gone ||
       this.parts.assigner.paused ||
-      this.parts.homeGuard.unsafe()
+      this.parts.homeUnsafe(false)
     )
       return;
     this.pumping = true;
@@ -221,9 +222,10 @@ export class Dispatcher {
 
   // Looks at everything again (rescan.ts paces it); false when it may not now. Nothing is
   // moved or written through the home's directories while one is unsafe (told once), nor in
-  // a home that is gone; every rescan looks again.
+  // a home that is gone; every rescan looks again, but for an idle one (nothing open, nothing
+  // handed out), whose directories are looked at before anything is moved.
   private rescan(): boolean {
-    if (this.parts.homeGuard.unsafe(true)) return false;
+    if (this.parts.homeUnsafe(true)) return false;
     if (this.parts.presence.gone && !this.parts.presence.check()) return false;
     try {
       this.lock?.renew();

@@ -114,8 +114,7 @@ export class Ends {
 
   // Withdraws the open jobs that `fjd cancel` asked for (src/home/cancel-requests.ts) into failed/.
   withdraw(): void {
-    if (!this.parts.mayMove()) return;
-    for (const done of carryOutOpenCancels(this.parts.paths)) {
+    for (const done of carryOutOpenCancels(this.parts.paths, this.parts.mayMove)) {
       this.parts.intake.taken(done.name);
       if (done.id !== undefined) this.ended(done.id, done.name, 'failed', done.reason);
     }

@@ -26,6 +26,9 @@ import {ServerClock} from './server-clock.js';
 const READ_AHEAD = 2000;
 
 // What the parts ask of the conductor.
+// How many rescan intervals apart an idle dispatcher looks at the home's directories.
+const IDLE_LOOKS_EVERY = 20;
+
 export interface Conductor {
   // Runs an action as every action of the dispatcher runs (its guard).
   run(action: () => void): void;
@@ -36,6 +39,8 @@ export interface Conductor {
   emit(event: DispatcherEvent): void;
   // Looks at the directories again (a rescan); false when it may not now.
   look(): boolean;
+  // Its watches work: changes made on this host are told at once.
+  watching(): boolean;
 }
 
 export interface Parts {
@@ -58,6 +63,10 @@ export interface Parts {
   rescans: RescanLoop;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
   unknownRecheck: OneShot;
+  // Nothing is open and nothing is handed out: nothing is to be moved.
+  idle(): boolean;
+  // Whether the home's directories are unsafe now (looked at less often while idle).
+  homeUnsafe(fresh: boolean): boolean;
 }
 
 // `options` with the rescan interval and the lease settled (the dispatcher's defaults).
@@ -75,6 +84,10 @@ export function makeParts(
   const serverClock = new ServerClock();
   // Looks at the home's directories again at every rescan, before a listing is used, and
   // before assigning (at most every 250 ms).
+  // While nothing is to be moved, the home's directories are looked at this often (a look is
+  // a stat of each of them: a round trip apiece on NFS).
+  const idleLookMs = IDLE_LOOKS_EVERY * rescanMs;
+  const idle = (): boolean => intake.open.size === 0 && pool.handedOut() === 0;
   const homeGuard = new HomeGuard(
     paths.root,
     homeDirectories(paths),
@@ -110,7 +123,7 @@ export function makeParts(
       notAJob: (name, kind) => emit({type: 'not-a-job', name, kind}),
       refused: (id, name, reason) => ends.ended(id, name, 'failed', reason),
       warn,
-      listingUsable: () => !homeGuard.unsafe(true),
+      listingUsable: () => !homeGuard.unsafeUnlessIdle(idle(), true, idleLookMs),
       homeThere,
       ageOf: (mtimeMs) => serverClock.ageOf(mtimeMs),
     },
@@ -164,11 +177,16 @@ export function makeParts(
     pause: (why) => assigner.pause(why),
     requeued: () => intake.list(),
   };
-  const quiet = (): boolean =>
-    intake.open.size === 0 && pool.handedOut() === 0 && !presence.gone && !homeGuard.unsafe();
-  const rescans = new RescanLoop(rescanMs, {run, look: conductor.look, pair: pump, quiet}, timers);
+  const quiet = (): boolean => idle() && !presence.gone && !homeGuard.unsafeUnlessIdle(true, false, idleLookMs);
+  const rescans = new RescanLoop(
+    rescanMs,
+    {run, look: conductor.look, pair: pump, quiet, watched: conductor.watching},
+    timers,
+  );
   return {
     timers,
+    idle,
+    homeUnsafe: (fresh) => homeGuard.unsafeUnlessIdle(idle(), fresh, idleLookMs),
     serverClock,
     homeGuard,
     presence,

@@ -1,5 +1,7 @@
 // The rescan loop's pacing: the directories are looked at again every rescanMs (four times
-// less often when nothing is queued and nothing runs: an idle home costs next to nothing), and
+// less often when nothing is queued and nothing runs, eight when besides the dispatcher's
+// watches work, so that only other hosts' changes wait for a rescan: an idle home costs next
+// to nothing on the file server), and
 // never more than about 2% of the time, counting the cost of the look alone (the listings,
 // the workers' heartbeats), not the jobs handed out after it: counted in, 200 workers and a
 // dispatcher without inotify were paired at most every few seconds, and 600 jobs took 85 s
@@ -8,12 +10,24 @@ import type {OneShot, Timers} from '../util/timers.js';
 
 // How long a look may take, against the time until the next: 1 to 50, about 2%.
 const LOOK_SHARE = 50;
-// How much less often an idle home is looked at.
+// How much less often an idle home is looked at: polling, and watching.
 const QUIET_FACTOR = 4;
+const QUIET_WATCHED_FACTOR = 8;
 
 // How long to wait before the next rescan, after one whose look took `lookMs`.
-export function nextRescanDelay({rescanMs, lookMs, quiet}: {rescanMs: number; lookMs: number; quiet: boolean}): number {
-  return Math.max(rescanMs * (quiet ? QUIET_FACTOR : 1), lookMs * LOOK_SHARE);
+export function nextRescanDelay({
+  rescanMs,
+  lookMs,
+  quiet,
+  watched = false,
+}: {
+  rescanMs: number;
+  lookMs: number;
+  quiet: boolean;
+  watched?: boolean;
+}): number {
+  const factor = quiet ? (watched ? QUIET_WATCHED_FACTOR : QUIET_FACTOR) : 1;
+  return Math.max(rescanMs * factor, lookMs * LOOK_SHARE);
 }
 
 export interface RescanSteps {
@@ -25,6 +39,8 @@ export interface RescanSteps {
   pair(): void;
   // Nothing is queued and nothing runs.
   quiet(): boolean;
+  // The dispatcher's watches work (absent: they do not).
+  watched?(): boolean;
 }
 
 export class RescanLoop {
@@ -51,6 +67,8 @@ export class RescanLoop {
       looked = this.clock();
       this.steps.pair();
     });
-    this.timer.start(nextRescanDelay({rescanMs: this.rescanMs, lookMs: looked - started, quiet: this.steps.quiet()}));
+    const quiet = this.steps.quiet();
+    const watched = this.steps.watched?.() ?? false;
+    this.timer.start(nextRescanDelay({rescanMs: this.rescanMs, lookMs: looked - started, quiet, watched}));
   }
 }

@@ -71,13 +71,12 @@ export function requestWorkerCancel(paths: HomePaths, workerId: string, id: stri
 
 // Carries out every pending request to cancel an open job. Only the holder of the dispatcher
 // lock may call this. Returns what it did, request by request.
-export function carryOutOpenCancels(paths: HomePaths): CancelledOpenJob[] {
-  const done: CancelledOpenJob[] = [];
-  for (const name of listDir(paths.cancel)) {
-    if (name.startsWith('.')) continue;
-    done.push(cancelOpenJob(paths, name));
-  }
-  return done;
+// `mayMove` is asked once, when there is a request: whether files may be moved through the
+// home's directories now (none is unsafe); if not, nothing is done, and the next call tries.
+export function carryOutOpenCancels(paths: HomePaths, mayMove: () => boolean = () => true): CancelledOpenJob[] {
+  const names = listDir(paths.cancel).filter((name) => !name.startsWith('.'));
+  if (names.length === 0 || !mayMove()) return [];
+  return names.map((name) => cancelOpenJob(paths, name));
 }
 
 function cancelOpenJob(paths: HomePaths, name: string): CancelledOpenJob {

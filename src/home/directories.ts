@@ -139,6 +139,15 @@ export class HomeGuard {
     return this.problemNow(fresh) !== undefined;
   }
 
+  // Whether the directories are unsafe, as unsafe(fresh) says; but while nothing is to be
+  // moved (`idle`) and the last look found them safe, they are looked at only every
+  // `idleEveryMs` (what is moved later is looked at first), so that an idle home costs its
+  // file server a few stats a minute, and a tampered one is still told.
+  unsafeUnlessIdle(idle: boolean, fresh: boolean, idleEveryMs: number): boolean {
+    if (idle && this.problem === undefined && performance.now() - this.lookedAt < idleEveryMs) return false;
+    return this.unsafe(fresh);
+  }
+
   // Throws the problem, for a caller that waits such trouble out and tries again.
   assertSafe(): void {
     const problem = this.problemNow();

@@ -206,9 +206,10 @@ export class Worker {
       }
       return;
     }
-    // Nothing is taken through a directory that is unsafe now; the next tick looks again.
-    if (core.guard.unsafe()) return;
+    // Nothing is taken through a directory that is unsafe now; the next tick looks again. An
+    // empty pod takes nothing, so an idle worker does not look (it costs no stat).
     const pending = this.intake.pending();
+    if (pending.length > 0 && core.guard.unsafe()) return;
     for (const {id, record, allocation} of this.intake.take(pending)) this.start(id, record, allocation);
     if (core.lanes.size === 0 && this.requests.any) {
       tolerate(core, 'clear cancel requests', () => this.requests.dropStale(pending));

@@ -44,6 +44,7 @@ it('a rescan lists each busy pod once and reads the records of the jobs gone fro
       maybeFinish: () => undefined,
       emit: () => undefined,
       look: () => true,
+      watching: () => true,
     },
   );
   parts.pool.load();

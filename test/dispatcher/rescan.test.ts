@@ -6,9 +6,12 @@ import {nextRescanDelay, RescanLoop} from '../../src/dispatcher/rescan.js';
 import {Timers} from '../../src/util/timers.js';
 
 describe('nextRescanDelay', () => {
-  it('is the rescan interval while the look is cheap, four of them when the home is quiet', () => {
+  it('is the rescan interval while the look is cheap, four of them when the home is quiet, eight when it is watched too', () => {
     expect(nextRescanDelay({rescanMs: 1000, lookMs: 3, quiet: false})).toBe(1000);
     expect(nextRescanDelay({rescanMs: 1000, lookMs: 3, quiet: true})).toBe(4000);
+    // Watched, only other hosts' changes wait for a rescan.
+    expect(nextRescanDelay({rescanMs: 1000, lookMs: 3, quiet: true, watched: true})).toBe(8000);
+    expect(nextRescanDelay({rescanMs: 1000, lookMs: 3, quiet: false, watched: true})).toBe(1000);
   });
 
   it('keeps a slow look (a huge backlog listed) to about 2% of the time', () => {
