@@ -27,7 +27,7 @@ const READ_AHEAD = 2000;
 
 // What the parts ask of the conductor.
 // How many rescan intervals apart an idle dispatcher looks at the home's directories.
-const IDLE_LOOKS_EVERY = 20;
+const IDLE_LOOKS_EVERY = 60;
 
 export interface Conductor {
   // Runs an action as every action of the dispatcher runs (its guard).
