@@ -122,7 +122,8 @@ describe('a lost worker with many slots', () => {
       expect(home.record(name)).toMatchObject({state: 'requeued', attempts: [{outcome: 'lost', signal: 'SIGKILL'}]});
     }
     await waitUntil(() => sleeps.every((p) => !isRunning(p.pid)), 10_000, 'the jobs of the lost worker to be stopped');
-    expect(home.ls('.fjd/workers')).toEqual([]);
+    // Its directory goes once its pod is empty.
+    await waitUntil(() => home.ls('.fjd/workers').length === 0, 10_000, 'the lost worker to be forgotten');
     dispatcher.signal('SIGINT');
     expect((await dispatcher.result).exitCode).toBe(130);
   });
