@@ -1,5 +1,6 @@
 // What the dispatcher is told (its options), and what it tells: its events, its progress and
-// its summary at the end, as values for the CLI to format (src/cli/commands/dispatch.ts).
+// its summary at the end, as values for the CLI to format (src/cli/dispatch-events.ts,
+// src/cli/dispatch-summary.ts).
 import type {WorkerLoss} from '../home/worker-loss.js';
 import type {Request} from '../job/resources.js';
 

@@ -1,13 +1,11 @@
 // The intake of job files: what appears in jobqueue/, from the events of its watch and from
-// listings, until it is a job that may go now. A file seen to appear is probed (watched a
-// moment for the write events of a producer that writes in place); one written to settles
-// (is taken once it has been left alone for settleMs); one found by listing is read ahead for
+// listings, until it is a job that may go now. A file seen to appear is probed, and settles
+// if it is written to, until it is quiet (settling.ts); one found by listing is read ahead for
 // its place in line (backlog.ts), and its age is judged when it comes up: one written moments
-// ago, by the file server's clock (server-clock.ts), settles first; one that has settled but
-// is still open for writing on this host waits until it is closed (held-open.ts). What can
-// never be a job goes to failed/ with
-// its reason. Ready jobs go into the ready queue; `next` hands out the first of them whose file
-// is there and whole. Where each job stands is its Arrival in `open` (open-jobs.ts).
+// ago, by the file server's clock (server-clock.ts), settles first. What can never be a job
+// goes to failed/ with its reason. Ready jobs go into the ready queue; `next` hands out the
+// first of them whose file is there and whole. Where each job stands is its Arrival in `open`
+// (open-jobs.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
@@ -15,12 +13,11 @@ import {isIgnoredName} from '../home/names.js';
 import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
 import {readJobMeta, type JobMeta} from '../home/job-meta.js';
 import {describeError, errnoCode} from '../errors.js';
-import {formatDuration} from '../util/duration.js';
-import type {Keyed, OneShot, Timers} from '../util/timers.js';
+import type {OneShot, Timers} from '../util/timers.js';
 import {Backlog} from './backlog.js';
-import {HeldOpen} from './held-open.js';
-import {OpenJobs, type Watched} from './open-jobs.js';
+import {OpenJobs} from './open-jobs.js';
 import {ReadyQueue} from './ready-queue.js';
+import {Settling} from './settling.js';
 
 // How long "found" reports are gathered before one is told.
 const FOUND_REPORT_MS = 200;
@@ -58,15 +55,11 @@ export class Intake {
   readonly queue = new ReadyQueue();
   // Names in jobqueue/ that are no jobs and could not be failed (directories): left alone.
   private readonly notJobs = new Set<string>();
-  // How many files were seen to appear (JobMeta.seq).
-  private arrivals = 0;
   private readonly backlog: Backlog;
-  private readonly watching: Keyed<string>;
+  private readonly settling: Settling;
   private foundSinceReport = 0;
   private readonly foundReport: OneShot;
   private readonly jobqueue: string;
-  // Files that have settled but are still open for writing on this host (held-open.ts).
-  private heldOpen: HeldOpen | undefined;
 
   constructor(
     private readonly options: IntakeOptions,
@@ -86,7 +79,11 @@ export class Intake {
       },
       timers,
     );
-    this.watching = timers.keyed((name: string) => effects.run(() => this.looked(name)));
+    this.settling = new Settling(
+      {paths: options.paths, settleMs: options.settleMs, probeMs: options.probeMs, open: this.open, queue: this.queue},
+      effects,
+      timers,
+    );
     this.foundReport = timers.oneShot(() => {
       effects.found(this.foundSinceReport);
       this.foundSinceReport = 0;
@@ -109,10 +106,7 @@ export class Intake {
     }
     const known = this.open.get(name);
     if (known !== undefined) {
-      // Written to in place, or appeared again: let it settle.
-      if (typeof known === 'string') this.settle(name, {state: 'settling', changed: false, size: -1, mtimeMs: -1});
-      else if (known.state === 'seen') this.settle(name, known);
-      else known.changed = true;
+      this.settling.writtenTo(name, known);
       return;
     }
     let stat: fs.Stats;
@@ -122,10 +116,8 @@ export class Intake {
       return;
     }
     if (!this.isJobLike(name, stat)) return;
-    this.open.set(name, {state: 'probing', changed: event === 'change', size: stat.size, mtimeMs: stat.mtimeMs});
     this.noteFound(1);
-    // A short look for the write events of a producer that writes in place.
-    this.watching.start(name, this.options.probeMs);
+    this.settling.probe(name, event === 'change', stat);
   }
 
   // `fjd prioritize` set a job's priority: it takes its new place in line, keeping its order
@@ -211,7 +203,7 @@ export class Intake {
       }
       if (typeof arrival === 'string' && this.effects.ageOf(stat.mtimeMs) < this.options.settleMs) {
         // Found by listing and written moments ago: it may still be being written.
-        this.settle(name, {state: 'settling', changed: false, size: stat.size, mtimeMs: stat.mtimeMs});
+        this.settling.settle(name, {state: 'settling', changed: false, size: stat.size, mtimeMs: stat.mtimeMs});
         continue;
       }
       return meta;
@@ -221,66 +213,6 @@ export class Intake {
   // The job has left jobqueue/ (handed out, or withdrawn).
   taken(name: string): void {
     this.open.delete(name);
-  }
-
-  // Holds a file until it has been left alone for settleMs.
-  private settle(name: string, watched: Watched): void {
-    watched.state = 'settling';
-    watched.changed = false;
-    if (this.open.get(name) !== watched) this.open.set(name, watched);
-    this.watching.start(name, this.options.settleMs);
-  }
-
-  // The timer of a file being watched has run out: it is probed, or it has settled, or not.
-  private looked(name: string): void {
-    const watched = this.open.get(name);
-    if (typeof watched !== 'object' || watched.state === 'seen') return;
-    if (watched.state === 'probing') {
-      if (watched.changed || watched.size === 0) this.settle(name, watched);
-      else this.ready(name, watched);
-      return;
-    }
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(path.join(this.jobqueue, name));
-    } catch {
-      this.open.delete(name);
-      this.effects.left();
-      return;
-    }
-    const moved = stat.size !== watched.size || stat.mtimeMs !== watched.mtimeMs;
-    watched.size = stat.size;
-    watched.mtimeMs = stat.mtimeMs;
-    if (watched.changed || moved) {
-      this.settle(name, watched);
-      return;
-    }
-    // Quiet for settleMs, but still open for writing here: not complete yet.
-    this.heldOpen ??= new HeldOpen(this.jobqueue);
-    const holder = this.heldOpen.holder(name);
-    if (holder !== undefined) {
-      const {writer} = holder;
-      if (holder.first)
-        this.effects.warn(
-          `jobqueue/${name} is unchanged for ${formatDuration(this.options.settleMs)} but still open for writing by ${writer.command} (pid ${writer.pid}); it is taken once that closes it`,
-        );
-      this.settle(name, watched);
-      return;
-    }
-    // Quiet for settleMs: take it as it is (an empty file fails with its reason).
-    this.ready(name, watched);
-  }
-
-  // A file seen to appear, and quiet: read for its place in line.
-  private ready(name: string, watched: Watched): void {
-    watched.state = 'seen';
-    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
-    if (meta === undefined) this.open.delete(name);
-    else {
-      meta.seq = ++this.arrivals;
-      this.queue.push(meta);
-    }
-    this.effects.readied();
   }
 
   private isJobLike(name: string, stat: fs.Stats): boolean {

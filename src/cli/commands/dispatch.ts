@@ -1,14 +1,9 @@
 // `dispatcher` / `fjd dispatch`: pair jobs with idle workers until the queue is empty.
-import path from 'node:path';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {leaseRefusal} from '../../dispatcher/lease.js';
 import {fireWorkers} from '../../recruiter/fire.js';
-import {HOOK_OUTPUT_LIMIT, runHook} from '../../run/hooks.js';
-import {recordPath} from '../../home/paths.js';
 import {listWorkers} from '../../home/registry.js';
-import {describeLoss} from '../../home/worker-loss.js';
-import {formatRequest} from '../../job/resources.js';
 import {
   EXIT,
   duration,
@@ -21,7 +16,9 @@ import {
   say,
 } from '../common.js';
 import {ProgressDisplay, progressMode, useColor} from '../progress.js';
-import {summaryLines, waitingForWorkers, wallSeconds} from '../dispatch-summary.js';
+import {eventLines} from '../dispatch-events.js';
+import {DispatchHooks} from '../dispatch-hooks.js';
+import {summaryLines} from '../dispatch-summary.js';
 
 const PROGRESS_EVERY_MS = 5000;
 
@@ -165,102 +162,21 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     plainEveryMs: options.progressInterval ?? PROGRESS_EVERY_MS,
   });
   const red = (text: string): string => (display.color ? `\x1b[31m${text}\x1b[39m` : text);
-  const print = (line: string): void => {
-    if (!quiet) display.line(line);
-  };
   const warning = (line: string): void => display.line(`${program}: ${line}`, true);
   // Hooks run on their own; the dispatcher waits for them before it exits.
-  const hooks: Promise<void>[] = [];
-  const hook = (which: string, command: string, env: Record<string, string>): Promise<void> => {
-    const running = runHook(
-      command,
-      {FJD_HOME: dispatcher.paths.root, ...env},
-      dispatcher.paths.root,
-      options.hookTimeout ?? 600_000,
-    ).then(
-      (run) => {
-        for (const line of run.stdout.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`);
-        for (const line of run.stderr.split('\n').filter((l) => l !== '')) display.line(`${which}: ${line}`, true);
-        if (run.trouble !== null) warning(`warning: the ${which} hook failed (${run.trouble}); no job is affected`);
-        for (const stream of ['stdout', 'stderr'] as const) {
-          const limit = `${HOOK_OUTPUT_LIMIT / 1048576} MiB`;
-          if (run.cut[stream] > 0)
-            warning(
-              `warning: the ${which} hook printed more than ${limit} on ${stream}; the ${run.cut[stream]} bytes after it are not shown`,
-            );
-        }
-      },
-      (error: unknown) =>
-        warning(`warning: the ${which} hook could not run (${error instanceof Error ? error.message : String(error)})`),
-    );
-    hooks.push(running);
-    return running;
-  };
-  const onFailed = (id: string, name: string, reason: string | null): void => {
-    if (options.onFailure === undefined) return;
-    void hook('--on-failure', options.onFailure, {
-      FJD_JOB_ID: id,
-      FJD_JOB_NAME: name,
-      FJD_JOB_REASON: reason ?? '',
-      FJD_JOB_RECORD: recordPath(dispatcher.paths, id),
-      FJD_JOB_FILE: path.join(dispatcher.paths.failed, id),
-    });
-  };
+  const hooks = new DispatchHooks(
+    {onFailure: options.onFailure, onDone: options.onDone, timeoutMs: options.hookTimeout ?? 600_000},
+    {line: (text, toOther) => display.line(text, toOther), warning},
+    () => dispatcher.paths,
+  );
   const onEvent = (event: DispatcherEvent): void => {
-    switch (event.type) {
-      case 'started':
-        print('Dispatcher started.');
-        // From here on the counts are known (not while it waits for another's lock).
-        display.start();
-        break;
-      case 'found':
-        print(`Found ${event.count} new job${event.count === 1 ? '' : 's'} to dispatch.`);
-        break;
-      case 'waiting-for-workers':
-        print(waitingForWorkers(event));
-        break;
-      case 'not-a-job':
-        warning(`warning: jobqueue/${event.name} is ${event.kind}, not a job file; leaving it alone`);
-        break;
-      case 'job-ended':
-        if (event.outcome === 'failed') {
-          display.line(`Job ${event.id} ${red('failed')}: ${event.reason ?? 'unknown reason'}`);
-          onFailed(event.id, event.name, event.reason);
-        }
-        break;
-      case 'job-unfittable':
-        warning(
-          `warning: job ${event.name} waits: it ${event.reason}. It runs once a worker that offers that much registers (other jobs that ask for ${formatRequest(event.request)} wait too, without another warning)`,
-        );
-        break;
-      case 'job-requeued':
-        print(`Job ${event.id} went back to the queue${event.reason === null ? '' : ` (${event.reason})`}.`);
-        break;
-      case 'worker-lost': {
-        const back =
-          event.requeued.length === 0 ? '' : `; its jobs went back to the queue: ${event.requeued.join(', ')}`;
-        const failedHere =
-          event.failed.length === 0 ? '' : `; failed after too many lost workers: ${event.failed.join(', ')}`;
-        // (each job failed here is also told as a job that ended, which runs --on-failure)
-        print(`Worker ${event.worker} is gone (${describeLoss(event.loss)})${back}${failedHere}.`);
-        break;
-      }
-      case 'waiting-for-lock':
-        print(`Waiting: ${event.message}.`);
-        break;
-      case 'worker-left':
-        break;
-      case 'warning':
-        warning(`warning: ${event.message}`);
-        break;
-      case 'home-unsafe':
-        warning(`warning: ${event.message}; nothing is moved through it until that is fixed`);
-        if (event.hint !== null) warning(event.hint);
-        break;
-      case 'home-safe':
-        warning("the home's directories are safe again; dispatching goes on");
-        break;
+    for (const {to, text} of eventLines(event, red)) {
+      if (to === 'warning') warning(text);
+      else if (to === 'always' || !quiet) display.line(text);
     }
+    // From here on the counts are known (not while it waits for another's lock).
+    if (event.type === 'started') display.start();
+    if (event.type === 'job-ended' && event.outcome === 'failed') hooks.failed(event.id, event.name, event.reason);
   };
   const dispatcher = new Dispatcher({
     home: homeFrom(options),
@@ -287,21 +203,12 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     process.removeListener('SIGTERM', interrupt);
   }
   // What the --on-failure hooks print comes before the summary.
-  await Promise.all(hooks);
+  await hooks.settled();
   const workersLeft = summary.interrupted && listWorkers(dispatcher.paths).length > 0;
   const context = {home: dispatcher.paths.root, firesWorkers: options.firesWorkers === true, workersLeft};
   for (const line of summaryLines(summary, context)) say(line);
-  const seconds = wallSeconds(summary);
-  if (options.onDone !== undefined && !summary.interrupted) {
-    await hook('--on-done', options.onDone, {
-      FJD_FINISHED: String(summary.finished),
-      FJD_FAILED: String(summary.failed),
-      FJD_REQUEUED: String(summary.requeued),
-      FJD_WALL_SECONDS: seconds,
-      FJD_FAILED_JOBS: summary.failedJobs.map((job) => job.id).join('\n'),
-    });
-  }
-  await Promise.all(hooks);
+  await hooks.drained(summary);
+  await hooks.settled();
   if (options.fireWhenDone === true && !summary.interrupted) {
     const fired = await fireWorkers({
       home: dispatcher.paths.root,
