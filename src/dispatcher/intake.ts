@@ -51,6 +51,8 @@ export interface IntakeOptions {
   settleMs: number;
   probeMs: number;
   readAhead: number;
+  // Which jobs may have a priority override to look for (without it: every job).
+  priorityNames?: {has(name: string): boolean};
 }
 
 export class Intake {
@@ -74,7 +76,7 @@ export class Intake {
     timers: Timers,
   ) {
     this.jobqueue = options.paths.jobqueue;
-    const read = (name: string): JobMeta | undefined => readJobMeta(this.jobqueue, name, options.paths);
+    const read = (name: string): JobMeta | undefined => this.readMeta(name);
     this.backlog = new Backlog(
       {
         open: this.open,
@@ -91,6 +93,10 @@ export class Intake {
       effects.found(this.foundSinceReport);
       this.foundSinceReport = 0;
     });
+  }
+
+  private readMeta(name: string): JobMeta | undefined {
+    return readJobMeta(this.jobqueue, name, this.options.paths, this.options.priorityNames?.has(name) ?? true);
   }
 
   // Whether a job may be in line: read, or still to be read from the backlog.
@@ -132,7 +138,7 @@ export class Intake {
   // of arrival (`seq`, of the entry in line or held). Whether it did.
   reprioritize(name: string | undefined, heldSeq: (name: string) => number | undefined): boolean {
     if (name === undefined || isIgnoredName(name) || !this.open.isReady(name)) return false;
-    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    const meta = this.readMeta(name);
     if (meta === undefined) return false;
     // Read now: a name still waiting in the backlog is passed by there.
     if (this.open.get(name) === 'unread') this.open.set(name, 'listed');
@@ -274,7 +280,7 @@ export class Intake {
   // A file seen to appear, and quiet: read for its place in line.
   private ready(name: string, watched: Watched): void {
     watched.state = 'seen';
-    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    const meta = this.readMeta(name);
     if (meta === undefined) this.open.delete(name);
     else {
       meta.seq = ++this.arrivals;
