@@ -109,9 +109,7 @@ export class Dispatcher {
           this.parts.announcements.onEvent(name);
           this.pump();
         }),
-        watch(this.paths.records, (_event, name) => {
-          if (this.parts.ends.recordChanged(name)) this.pump();
-        }),
+        watch(this.paths.records, (_event, name) => this.parts.recordEvents.add(name)),
         watch(this.paths.cancel, () => this.carryOutCancels()),
         watch(this.paths.priority, (_event, name) => {
           this.parts.priorityNames.changed(name);

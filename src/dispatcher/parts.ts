@@ -4,6 +4,7 @@
 import {homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomeGuard} from '../home/directories.js';
 import {PriorityNames} from './priority-names.js';
+import {RecordEvents} from './record-events.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
 import {hostName} from '../util/host.js';
@@ -58,6 +59,7 @@ export interface Parts {
   lostWorkers: LostWorkerParts;
   rescans: RescanLoop;
   priorityNames: PriorityNames;
+  recordEvents: RecordEvents;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
   unknownRecheck: OneShot;
 }
@@ -189,6 +191,7 @@ export function makeParts(
     lostWorkers,
     rescans,
     priorityNames,
+    recordEvents: new RecordEvents(timers, run, (name) => ends.recordChanged(name), pump),
     unknownRecheck,
   };
 }
