@@ -8,6 +8,7 @@
 //                                      submit, idle-slots, many-slots)
 //   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
 //   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
+//   npm run bench -- --round-trips     metadata operations per job, counted with strace (round-trips.mjs)
 //
 // Scenarios: throughput (2,000 trivial jobs on 2 pre-hired workers, against GNU parallel -j2
 // and xargs -P2); latency (one job dropped atomically into an idle system, until its
@@ -40,6 +41,7 @@ import {idleSlots} from './idle-slots.mjs';
 import {manySlots} from './many-slots.mjs';
 import {slotsLines, slotsTargets} from './slots-report.mjs';
 import {cpuNs, pidsOf, statusKb} from './processes.mjs';
+import {roundTrips} from './round-trips.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -265,6 +267,7 @@ async function idleFjd() {
 // ---- the run --------------------------------------------------------------------------------
 
 async function main() {
+  if (process.argv.includes('--round-trips')) return roundTrips({bin: BIN, home: freshHome('round-trips'), log});
   const noParallel = ensureTool('parallel');
   if (noParallel !== undefined) throw new Error(noParallel);
   // strace counts the filesystem operations of idle slots; without it they are not counted.

@@ -28,6 +28,8 @@ export interface AssignerEffects {
   // Whether the home is there (looked at again), and whether it was last seen gone.
   homeThere(): boolean;
   homeGone(): boolean;
+  // Which jobs may have a priority override to remove once handed out.
+  priorityNames: {has(name: string): boolean; dropped(name: string): void};
 }
 
 export class Assigner {
@@ -93,7 +95,10 @@ export class Assigner {
     }
     const number = idNumber(name, assignment.id);
     if (number > 1) this.nextNumber.set(name, number + 1);
-    dropPriorityOverride(this.paths, name);
+    if (this.effects.priorityNames.has(name)) {
+      dropPriorityOverride(this.paths, name);
+      this.effects.priorityNames.dropped(name);
+    }
     return assignment;
   }
 }

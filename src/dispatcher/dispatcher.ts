@@ -110,14 +110,14 @@ export class Dispatcher {
           this.parts.announcements.onEvent(name);
           this.pump();
         }),
-        watch(this.paths.records, (_event, name) => {
-          if (this.parts.ends.recordChanged(name)) this.pump();
-        }),
+        watch(this.paths.records, (_event, name) => this.parts.recordEvents.add(name)),
         watch(this.paths.cancel, () => this.carryOutCancels()),
         watch(this.paths.priority, (_event, name) => {
+          this.parts.priorityNames.changed(name);
           if (this.parts.intake.reprioritize(name, (job) => this.parts.holds.waitingMeta(job)?.seq)) this.pump();
         }),
       ];
+      this.parts.priorityNames.list();
       this.parts.limits.reload([]);
       const failedAtStart = this.parts.ledger.load();
       this.parts.pool.load();
@@ -183,6 +183,7 @@ export class Dispatcher {
   private watchFailed(dir: string, error: unknown): void {
     if (this.polling) return;
     this.polling = true;
+    this.parts.priorityNames.stopTrusting();
     const trouble = watchTrouble(error);
     this.lock?.notePolling(watchTroubleLine(trouble));
     const fix = trouble.fix === undefined ? '' : `; ${trouble.fix}`;

@@ -48,6 +48,8 @@ export interface IntakeOptions {
   settleMs: number;
   probeMs: number;
   readAhead: number;
+  // Which jobs may have a priority override to look for (without it: every job).
+  priorityNames?: {has(name: string): boolean};
 }
 
 export class Intake {
@@ -67,7 +69,7 @@ export class Intake {
     timers: Timers,
   ) {
     this.jobqueue = options.paths.jobqueue;
-    const read = (name: string): JobMeta | undefined => readJobMeta(this.jobqueue, name, options.paths);
+    const read = (name: string): JobMeta | undefined => this.readMeta(name);
     this.backlog = new Backlog(
       {
         open: this.open,
@@ -80,7 +82,14 @@ export class Intake {
       timers,
     );
     this.settling = new Settling(
-      {paths: options.paths, settleMs: options.settleMs, probeMs: options.probeMs, open: this.open, queue: this.queue},
+      {
+        paths: options.paths,
+        settleMs: options.settleMs,
+        probeMs: options.probeMs,
+        open: this.open,
+        queue: this.queue,
+        read: (name) => this.readMeta(name),
+      },
       effects,
       timers,
     );
@@ -88,6 +97,10 @@ export class Intake {
       effects.found(this.foundSinceReport);
       this.foundSinceReport = 0;
     });
+  }
+
+  private readMeta(name: string): JobMeta | undefined {
+    return readJobMeta(this.jobqueue, name, this.options.paths, this.options.priorityNames?.has(name) ?? true);
   }
 
   // Whether a job may be in line: read, or still to be read from the backlog.
@@ -124,7 +137,7 @@ export class Intake {
   // of arrival (`seq`, of the entry in line or held). Whether it did.
   reprioritize(name: string | undefined, heldSeq: (name: string) => number | undefined): boolean {
     if (name === undefined || isIgnoredName(name) || !this.open.isReady(name)) return false;
-    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    const meta = this.readMeta(name);
     if (meta === undefined) return false;
     // Read now: a name still waiting in the backlog is passed by there.
     if (this.open.get(name) === 'unread') this.open.set(name, 'listed');

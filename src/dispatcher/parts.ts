@@ -3,6 +3,8 @@
 // and every timer of every part is made through the one Timers, cleared at once at the end.
 import {homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomeGuard} from '../home/directories.js';
+import {PriorityNames} from './priority-names.js';
+import {RecordEvents} from './record-events.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
 import {hostName} from '../util/host.js';
@@ -61,6 +63,8 @@ export interface Parts {
   handOut: HandOut;
   lostWorkers: LostWorkerParts;
   rescans: RescanLoop;
+  priorityNames: PriorityNames;
+  recordEvents: RecordEvents;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
   unknownRecheck: OneShot;
   // Nothing is open and nothing is handed out: nothing is to be moved.
@@ -108,9 +112,11 @@ export function makeParts(
     warn(`the home ${paths.root} is back; dispatching goes on`);
   });
   const homeThere = (): boolean => presence.check();
+  const priorityNames = new PriorityNames(paths);
   const intake = new Intake(
     {
       paths,
+      priorityNames,
       settleMs: options.settleMs ?? 1000,
       probeMs: options.probeMs ?? 2,
       readAhead: Math.max(1, options.readAhead ?? READ_AHEAD),
@@ -156,7 +162,7 @@ export function makeParts(
     paths,
     host,
     options.retryIoMs ?? 5000,
-    {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone},
+    {run, resumed: pump, warn, homeThere, homeGone: () => presence.gone, priorityNames},
     timers,
   );
   const unknownRecheck = timers.oneShot(() =>
@@ -202,6 +208,8 @@ export function makeParts(
     handOut,
     lostWorkers,
     rescans,
+    priorityNames,
+    recordEvents: new RecordEvents(timers, run, (name) => ends.recordChanged(name), pump),
     unknownRecheck,
   };
 }

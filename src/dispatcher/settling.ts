@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from '../home/layout.js';
-import {readJobMeta} from '../home/job-meta.js';
+import type {JobMeta} from '../home/job-meta.js';
 import {formatDuration} from '../util/duration.js';
 import type {Keyed, Timers} from '../util/timers.js';
 import {HeldOpen} from './held-open.js';
@@ -33,6 +33,8 @@ export interface SettlingOptions {
   probeMs: number;
   open: OpenJobs;
   queue: ReadyQueue;
+  // Reads what scheduling needs of a job in jobqueue/ (the intake's reader).
+  read(name: string): JobMeta | undefined;
 }
 
 export class Settling {
@@ -116,7 +118,7 @@ export class Settling {
   // A file seen to appear, and quiet: read for its place in line.
   private ready(name: string, watched: Watched): void {
     watched.state = 'seen';
-    const meta = readJobMeta(this.jobqueue, name, this.options.paths);
+    const meta = this.options.read(name);
     if (meta === undefined) this.options.open.delete(name);
     else {
       meta.seq = ++this.arrivals;

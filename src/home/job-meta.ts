@@ -44,8 +44,9 @@ const NONE: string[] = [];
 // Reads what scheduling needs from the job file `dir`/NAME (jobqueue/, or a pod); undefined
 // when it is gone. A file that does not parse gets the defaults: the worker fails it with its
 // reason. With `home`, for a job in jobqueue/, a priority set with `fjd prioritize` wins over
-// the file's, and a job put back in the queue keeps its place in line (from its record).
-export function readJobMeta(dir: string, name: string, home?: HomePaths): JobMeta | undefined {
+// the file's (unless `overridden` says it has none), and a job put back in the queue keeps its
+// place in line (from its record).
+export function readJobMeta(dir: string, name: string, home?: HomePaths, overridden = true): JobMeta | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -64,7 +65,7 @@ export function readJobMeta(dir: string, name: string, home?: HomePaths): JobMet
     const got = stat.size === 0 ? 0 : fs.readSync(fd, readBuffer, 0, stat.size, 0);
     // Most job files name none of these keys: no need to parse them (nor to leave the garbage
     // of parsing 100,000 of them behind).
-    const override = home === undefined ? undefined : priorityOverride(home, name, stat.ino);
+    const override = home === undefined || !overridden ? undefined : priorityOverride(home, name, stat.ino);
     if (override !== undefined) meta.priority = override;
     if (!SCHEDULING_KEYS.test(readBuffer.toString('latin1', 0, got))) return meta;
     try {

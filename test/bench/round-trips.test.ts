@@ -1,0 +1,43 @@
+// The filesystem metadata operations per job of the dispatcher and a worker, counted with
+// strace (bench/round-trips.mjs): ceilings a little above today's counts, so that a change
+// that adds round trips on NFS fails here. Counts, not timings. The calls made per job are
+// stable on a loaded machine; the stats and listings are not quite: the dispatcher's look at
+// the home's 15 directories (every 250 ms at most) and the rescans come with time, so a slow
+// run has more of them. Those are held by the looser ceilings on the totals.
+import {expect, it} from 'vitest';
+import {measureRoundTrips, roundTripsTable, straceUnavailable, totalCalls} from '../../bench/round-trips.mjs';
+import {makeHome} from '../helpers/home.js';
+import {BIN} from '../helpers/paths.js';
+
+// Per job, on 100 trivial jobs and one worker of 2 slots (README, "Performance"). Measured
+// on this machine, loaded: dispatcher 13.0-15.2 in all, worker 22.2-24.9.
+const TOTAL = {dispatcher: 19, worker: 29};
+const PER_CALL = {
+  // The job file, its record reserved, and the record read once per batch of its events
+  // (4.2-4.5; 5.3-5.4 when the two events of its own write read it twice).
+  dispatcher: {open: 4.8, access: 1.1, rename: 1.1, unlink: 0.1},
+  worker: {open: 8.3, access: 2.8, rename: 1.1, link: 1.05, unlink: 1.1},
+};
+
+it('100 trivial jobs cost the dispatcher and the worker no more metadata operations per job than today', async (context) => {
+  const why = straceUnavailable();
+  if (why !== undefined) {
+    console.log(`round-trips.test: skipped, ${why}`);
+    context.skip();
+    return;
+  }
+  const home = makeHome('round-trips');
+  const jobs = 100;
+  const result = await measureRoundTrips({bin: BIN, home: home.dir, jobs, slots: 2});
+  const table = roundTripsTable(result);
+  expect(home.ls('done')).toHaveLength(jobs);
+  // What is counted is the home's: a job's own calls (true) and Node's start are left out, and
+  // the calls fjd must make are there.
+  expect(result.worker.link, table).toBe(jobs);
+  expect(result.dispatcher.rename, table).toBeGreaterThanOrEqual(jobs);
+  for (const side of ['dispatcher', 'worker'] as const) {
+    expect(totalCalls(result[side]) / jobs, `${side}, all calls:\n${table}`).toBeLessThanOrEqual(TOTAL[side]);
+    for (const [call, ceiling] of Object.entries(PER_CALL[side]))
+      expect((result[side][call] ?? 0) / jobs, `${side}, ${call}:\n${table}`).toBeLessThanOrEqual(ceiling);
+  }
+});
