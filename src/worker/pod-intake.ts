@@ -6,7 +6,7 @@
 import type {JobRecord} from '../home/record.js';
 import {FencedError, recordFor} from '../home/transitions.js';
 import {FjdError, describeError, errnoCode} from '../errors.js';
-import {DEFAULT_REQUEST, fits, type Request} from '../job/resources.js';
+import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
 import {formatDuration} from '../util/duration.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import type {OneShot} from '../util/timers.js';
@@ -85,7 +85,7 @@ export class PodIntake {
         this.refuse(record, never);
         continue;
       }
-      const allocation = fits(request, core.slots.free()) ? core.slots.allocate(request) : undefined;
+      const allocation = core.slots.allocate(request);
       if (allocation === undefined) {
         this.waiting.set(id, record);
         continue;

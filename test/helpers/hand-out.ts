@@ -3,7 +3,8 @@
 // For tests of a worker without a dispatcher deciding what goes where.
 import fs from 'node:fs';
 import path from 'node:path';
-import type {Request} from '../../src/job/resources.js';
+import {newRecord} from '../../src/home/record.js';
+import {DEFAULT_REQUEST, type Request} from '../../src/job/resources.js';
 import {waitUntil} from './wait.js';
 
 let handedOut = 0;
@@ -13,27 +14,11 @@ export function handOut(home: string, worker: string, name: string, text: string
   fs.mkdirSync(records, {recursive: true});
   const assignedAt = new Date(Date.now() + handedOut++).toISOString();
   const record = {
-    fjd: 1,
-    id: name,
-    name,
+    ...newRecord(name, name),
     state: 'assigned',
     assignedAt,
     worker,
-    host: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    exitCode: null,
-    signal: null,
-    reason: null,
-    command: null,
-    workdir: null,
-    stdout: null,
-    stderr: null,
-    file: null,
-    requeuedAs: null,
-    request: request === undefined ? null : {cpus: 1, memoryBytes: 0, gpus: 0, ...request},
-    attempts: [],
+    request: request === undefined ? null : {...DEFAULT_REQUEST, ...request},
   };
   fs.writeFileSync(path.join(records, `${name}.json`), `${JSON.stringify(record)}\n`);
   const staged = path.join(home, '.fjd', 'tmp', `hand-out-${name}`);
