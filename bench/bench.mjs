@@ -42,6 +42,7 @@ import {manySlots} from './many-slots.mjs';
 import {slotsLines, slotsTargets} from './slots-report.mjs';
 import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 import {roundTrips} from './round-trips.mjs';
+import {serverCost, serverCostLines} from './server-cost.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -64,6 +65,7 @@ const config = quick
       idleSettleSeconds: 2,
       idleSlots: {slots: 8, settleSeconds: 2, seconds: 3},
       manySlots: {slots: slotsTotal ?? 16, perHire: 8, jobsPerSlot: 4, sleepSeconds: 1},
+      serverCost: {workers: 2, backlogs: [100, 1000], busySlots: 2, settleSeconds: 2, seconds: 4},
     }
   : {
       rounds: 3,
@@ -76,9 +78,10 @@ const config = quick
       idleSettleSeconds: 30,
       idleSlots: {slots: 64, settleSeconds: 20, seconds: 20},
       manySlots: {slots: slotsTotal ?? 1024, perHire: 64, jobsPerSlot: 4, sleepSeconds: 2},
+      serverCost: {workers: 8, backlogs: [1000, 20_000], busySlots: 2, settleSeconds: 20, seconds: 10},
     };
 config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
-const SCENARIOS = ['throughput', 'latency', 'scale', 'idle', 'submit', 'idle-slots', 'many-slots'];
+const SCENARIOS = ['throughput', 'latency', 'scale', 'idle', 'submit', 'idle-slots', 'many-slots', 'server-cost'];
 const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
 const only = new Set((option('only') ?? byDefault.join(',')).split(','));
 for (const name of only) {
@@ -271,7 +274,7 @@ async function main() {
   const noParallel = ensureTool('parallel');
   if (noParallel !== undefined) throw new Error(noParallel);
   // strace counts the filesystem operations of idle slots; without it they are not counted.
-  const noStrace = only.has('idle-slots') ? ensureTool('strace') : undefined;
+  const noStrace = only.has('idle-slots') || only.has('server-cost') ? ensureTool('strace') : undefined;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   log(`fjd benchmark${quick ? ' (quick)' : ''} on ${machine}; its homes are in ${ROOT}`);
   const rates = {fjd: [], parallel: [], xargs: []};
@@ -310,6 +313,10 @@ async function main() {
   const slotsIdle = only.has('idle-slots') ? await idleSlots({...config.idleSlots, strace: noStrace}) : undefined;
   log('  many slots…');
   const slotsMany = only.has('many-slots') ? await manySlots({...config.manySlots, parallel: true}) : undefined;
+  log('  server cost…');
+  let costs;
+  if (only.has('server-cost') && noStrace !== undefined) log(`  server cost not counted: ${noStrace}`);
+  else if (only.has('server-cost')) costs = await serverCost(config.serverCost);
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -374,6 +381,7 @@ async function main() {
     `| fjd submit of ${config.submit} jobs, one process | ${submit.submitSeconds.toFixed(1)} s (${(config.submit / submit.submitSeconds).toFixed(0)} jobs/s) |`,
     '',
     ...slotsLines(config, slotsIdle, slotsMany),
+    ...(costs === undefined ? [] : [...serverCostLines(costs, config.serverCost), '']),
     '| target | measured | met |',
     '|---|---|---|',
     ...targets.map(
@@ -386,7 +394,7 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }
