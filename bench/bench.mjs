@@ -5,9 +5,10 @@
 //   npm run bench                      the full benchmark (about eleven minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
 //   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle,
-//                                      submit, idle-slots, many-slots)
+//                                      submit, idle-slots, many-slots, server-cost, spawn)
 //   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
 //   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
+//   npm run bench -- --spawn-rss=MB    the spawn scenario from a process inflated to MB (default 60)
 //   npm run bench -- --round-trips     metadata operations per job, counted with strace (round-trips.mjs)
 //
 // Scenarios: throughput (2,000 trivial jobs on 2 pre-hired workers, against GNU parallel -j2
@@ -16,7 +17,8 @@
 // throughput, the dispatcher's peak RSS); idle cost (32 idle workers and a dispatcher); idle
 // slots (64 slots hired and a watching dispatcher, idle: processes, memory, CPU, filesystem
 // operations under strace; idle-slots.mjs); many slots (1,024 slots running 4,096 jobs of
-// `sleep 2`, against GNU parallel -j1024; many-slots.mjs).
+// `sleep 2`, against GNU parallel -j1024; many-slots.mjs); spawn (what starting a job costs the
+// process that starts it: today's runJob, variations of it, long-lived spawners; spawn.mjs).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +45,7 @@ import {slotsLines, slotsTargets} from './slots-report.mjs';
 import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 import {roundTrips} from './round-trips.mjs';
 import {serverCost, serverCostLines} from './server-cost.mjs';
+import {spawnLines, spawnScenario} from './spawn.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -66,6 +69,7 @@ const config = quick
       idleSlots: {slots: 8, settleSeconds: 2, seconds: 3},
       manySlots: {slots: slotsTotal ?? 16, perHire: 8, jobsPerSlot: 4, sleepSeconds: 1},
       serverCost: {workers: 2, backlogs: [100, 1000], busySlots: 2, settleSeconds: 2, seconds: 4},
+      spawn: {jobs: 200, rounds: 1, rssMb: 60},
     }
   : {
       rounds: 3,
@@ -79,9 +83,22 @@ const config = quick
       idleSlots: {slots: 64, settleSeconds: 20, seconds: 20},
       manySlots: {slots: slotsTotal ?? 1024, perHire: 64, jobsPerSlot: 4, sleepSeconds: 2},
       serverCost: {workers: 8, backlogs: [1000, 20_000], busySlots: 2, settleSeconds: 20, seconds: 10},
+      // A busy worker of 2 slots has an RSS of about 60 MB (57-64 MB measured on 2026-12-01).
+      spawn: {jobs: 2000, rounds: 3, rssMb: 60},
     };
 config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
-const SCENARIOS = ['throughput', 'latency', 'scale', 'idle', 'submit', 'idle-slots', 'many-slots', 'server-cost'];
+const SCENARIOS = [
+  'throughput',
+  'latency',
+  'scale',
+  'idle',
+  'submit',
+  'idle-slots',
+  'many-slots',
+  'server-cost',
+  'spawn',
+];
+if (option('spawn-rss') !== undefined) config.spawn.rssMb = Number(option('spawn-rss'));
 const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
 const only = new Set((option('only') ?? byDefault.join(',')).split(','));
 for (const name of only) {
@@ -351,6 +368,8 @@ async function main() {
   let costs;
   if (only.has('server-cost') && noStrace !== undefined) log(`  server cost not counted: ${noStrace}`);
   else if (only.has('server-cost')) costs = await serverCost(config.serverCost);
+  log('  spawn…');
+  const spawning = only.has('spawn') ? await spawnScenario(config.spawn) : undefined;
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -425,6 +444,7 @@ async function main() {
     '',
     ...slotsLines(config, slotsIdle, slotsMany),
     ...(costs === undefined ? [] : [...serverCostLines(costs, config.serverCost), '']),
+    ...spawnLines(spawning),
     '| target | before (issue 16) | measured | met |',
     '|---|---|---|---|',
     ...targets.map(
@@ -438,7 +458,7 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, spawn: spawning, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }
