@@ -18,10 +18,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {REPO, log, median, scratchDir} from './harness.mjs';
+import {SPAWNER_COMMANDS, spawnerClient} from './spawners/client.mjs';
 
 const {runJob} = await import(pathToFileURL(path.join(REPO, 'dist', 'run', 'run-job.js')).href);
 const {planCommand} = await import(pathToFileURL(path.join(REPO, 'dist', 'job', 'command.js')).href);
-const SPAWNERS = path.join(REPO, 'bench', 'spawners');
 const TICK_NS = 1e7; // USER_HZ is 100 on Linux
 
 // This process's CPU and that of the children it has reaped, in ns.
@@ -34,11 +34,13 @@ function rssMb() {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 }
 
-// Touched memory, so that this process forks like one of `mb` MB.
+// Live objects on the V8 heap, so that this process forks like a worker of `mb` MB. The kind of
+// memory matters: at 250 MB, a spawn costs 1.0 ms of system time when the heap holds it and
+// 5.8 ms when a Buffer does (memory outside the heap, each page touched), measured on
+// 2026-12-01; a worker's memory is its heap and its code.
 const ballast = [];
 function inflateTo(mb) {
-  const missing = mb - rssMb();
-  if (missing > 0) ballast.push(Buffer.alloc(Math.round(missing * 2 ** 20), 1));
+  while (rssMb() < mb) ballast.push(Array.from({length: 10_000}, (_, i) => ({i, s: `x${i}`})));
 }
 
 // One job's paths and environment.
@@ -100,44 +102,6 @@ function nodeSpawn(dir, {program, oneFile, nullFd, noFiles}) {
   };
 }
 
-// A spawner process and the client side of its protocol (see spawners/spawner.pl).
-function spawnerClient(command, args, framing) {
-  const child = spawn(command, args, {stdio: ['pipe', 'pipe', 'inherit']});
-  const waiting = new Map();
-  let text = '';
-  child.stdout.on('data', (chunk) => {
-    text += chunk;
-    let nl;
-    while ((nl = text.indexOf('\n')) >= 0) {
-      const [kind, id, ...rest] = text.slice(0, nl).split(' ');
-      text = text.slice(nl + 1);
-      const job = waiting.get(id);
-      if (kind === 'P' || job === undefined) continue;
-      waiting.delete(id);
-      if (kind === 'X' && rest.join(' ') === 'code 0') job.resolve();
-      else job.reject(new Error(`spawner ${command}: job ${id}: ${kind} ${rest.join(' ')}`));
-    }
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    run(id, job, argv) {
-      const env = Object.entries(job.env).map(([k, v]) => `${k}=${v}`);
-      const fields = [String(id), job.cwd, job.stdoutFile, job.stderrFile];
-      const body =
-        framing === 'length'
-          ? [...fields, String(argv.length), ...argv, ...env].join('\0')
-          : `${[...fields, String(argv.length), ...argv, String(env.length), ...env].join('\0')}\0`;
-      const done = new Promise((resolve, reject) => waiting.set(String(id), {resolve, reject}));
-      child.stdin.write(framing === 'length' ? `${Buffer.byteLength(body)}\n${body}` : body);
-      return done;
-    },
-    async close() {
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
 async function viaSpawner(name, jobs, dir, command, args, framing, program) {
   const client = spawnerClient(command, args, framing);
   // A warm-up job, so that the spawner's own start is not counted.
@@ -179,12 +143,7 @@ export async function spawnScenario(config) {
       ['b. stdin from a /dev/null opened once', {program, nullFd}],
       ['b. no files (stdio ignored): the floor of spawn', {program, noFiles: true}],
     ].map(([name, options]) => [name, () => measure(name, jobs, nodeSpawn(dir, options))]),
-    ...[
-      ['c. spawner in Perl (fork)', 'perl', [path.join(SPAWNERS, 'spawner.pl')], 'length'],
-      ['c. spawner in bash (subshell + setsid)', 'bash', [path.join(SPAWNERS, 'spawner.sh')], 'fields'],
-      ['c. spawner in a lean Node process', process.execPath, [path.join(SPAWNERS, 'spawner-node.mjs')], 'length'],
-      ['d. spawner in Python (subprocess: vfork)', 'python3', [path.join(SPAWNERS, 'spawner.py')], 'length'],
-    ].map(([name, command, args, framing]) => [
+    ...SPAWNER_COMMANDS.map(([name, command, args, framing]) => [
       name,
       () => viaSpawner(name, jobs, dir, command, args, framing, program),
     ]),

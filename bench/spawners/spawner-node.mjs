@@ -3,6 +3,7 @@
 // Requests and replies as spawner.pl's.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 
 let buf = Buffer.alloc(0);
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -17,7 +18,9 @@ function launch(fields) {
   if (e !== o) fs.closeSync(e);
   child.once('error', (error) => child.pid === undefined && say(`E ${id} ${error.message}`));
   if (child.pid !== undefined) say(`P ${id} ${child.pid}`);
-  child.once('exit', (code, signal) => say(signal ? `X ${id} signal ${signal}` : `X ${id} code ${code}`));
+  child.once('exit', (code, signal) =>
+    say(signal ? `X ${id} signal ${os.constants.signals[signal]}` : `X ${id} code ${code}`),
+  );
 }
 process.stdin.on('data', (chunk) => {
   buf = Buffer.concat([buf, chunk]);

@@ -16,6 +16,7 @@ while IFS= read -r -d '' id; do
   for ((i = 0; i < envc; i++)); do IFS= read -r -d '' a; envs+=("$a"); done
   (
     cd "$cwd" 2>/dev/null || { echo "E $id chdir $cwd" >&3; exit 0; }
+    umask 077
     unset $(compgen -e)
     for kv in "${envs[@]}"; do export "$kv"; done
     setsid "${argv[@]}" </dev/null >"$out" 2>"$err" &
