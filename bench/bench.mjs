@@ -5,7 +5,7 @@
 //   npm run bench                      the full benchmark (about eleven minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
 //   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle,
-//                                      submit, idle-slots, many-slots)
+//                                      submit, idle-slots, many-slots, server-cost, ended)
 //   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
 //   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
 //   npm run bench -- --round-trips     metadata operations per job, counted with strace (round-trips.mjs)
@@ -16,7 +16,9 @@
 // throughput, the dispatcher's peak RSS); idle cost (32 idle workers and a dispatcher); idle
 // slots (64 slots hired and a watching dispatcher, idle: processes, memory, CPU, filesystem
 // operations under strace; idle-slots.mjs); many slots (1,024 slots running 4,096 jobs of
-// `sleep 2`, against GNU parallel -j1024; many-slots.mjs).
+// `sleep 2`, against GNU parallel -j1024; many-slots.mjs); ended jobs (`fjd status`, `fjd
+// status JOB`, `fjd logs JOB` and a dispatcher's start on a home of 100 and of 100,000 ended
+// jobs: time and metadata operations under strace; ended-home.mjs).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +45,7 @@ import {slotsLines, slotsTargets} from './slots-report.mjs';
 import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 import {roundTrips} from './round-trips.mjs';
 import {serverCost, serverCostLines} from './server-cost.mjs';
+import {endedLines, endedScenario} from './ended-home.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -66,6 +69,7 @@ const config = quick
       idleSlots: {slots: 8, settleSeconds: 2, seconds: 3},
       manySlots: {slots: slotsTotal ?? 16, perHire: 8, jobsPerSlot: 4, sleepSeconds: 1},
       serverCost: {workers: 2, backlogs: [100, 1000], busySlots: 2, settleSeconds: 2, seconds: 4},
+      ended: 2000,
     }
   : {
       rounds: 3,
@@ -79,9 +83,20 @@ const config = quick
       idleSlots: {slots: 64, settleSeconds: 20, seconds: 20},
       manySlots: {slots: slotsTotal ?? 1024, perHire: 64, jobsPerSlot: 4, sleepSeconds: 2},
       serverCost: {workers: 8, backlogs: [1000, 20_000], busySlots: 2, settleSeconds: 20, seconds: 10},
+      ended: 100_000,
     };
 config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
-const SCENARIOS = ['throughput', 'latency', 'scale', 'idle', 'submit', 'idle-slots', 'many-slots', 'server-cost'];
+const SCENARIOS = [
+  'throughput',
+  'latency',
+  'scale',
+  'idle',
+  'submit',
+  'idle-slots',
+  'many-slots',
+  'server-cost',
+  'ended',
+];
 const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
 const only = new Set((option('only') ?? byDefault.join(',')).split(','));
 for (const name of only) {
@@ -306,7 +321,8 @@ async function main() {
   const noParallel = ensureTool('parallel');
   if (noParallel !== undefined) throw new Error(noParallel);
   // strace counts the filesystem operations of idle slots; without it they are not counted.
-  const noStrace = only.has('idle-slots') || only.has('server-cost') ? ensureTool('strace') : undefined;
+  const noStrace =
+    only.has('idle-slots') || only.has('server-cost') || only.has('ended') ? ensureTool('strace') : undefined;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   log(`fjd benchmark${quick ? ' (quick)' : ''} on ${machine}; its homes are in ${ROOT}`);
   const rates = {fjd: [], parallel: [], xargs: []};
@@ -351,6 +367,10 @@ async function main() {
   let costs;
   if (only.has('server-cost') && noStrace !== undefined) log(`  server cost not counted: ${noStrace}`);
   else if (only.has('server-cost')) costs = await serverCost(config.serverCost);
+  log('  ended jobs…');
+  let ended;
+  if (only.has('ended') && noStrace !== undefined) log(`  ended jobs not counted: ${noStrace}`);
+  else if (only.has('ended')) ended = endedScenario({bin: BIN, makeHome: freshHome, large: config.ended, log});
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -425,6 +445,7 @@ async function main() {
     '',
     ...slotsLines(config, slotsIdle, slotsMany),
     ...(costs === undefined ? [] : [...serverCostLines(costs, config.serverCost), '']),
+    ...(ended === undefined ? [] : endedLines(ended.small, ended.large)),
     '| target | before (issue 16) | measured | met |',
     '|---|---|---|---|',
     ...targets.map(
@@ -438,7 +459,7 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, ended, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }
