@@ -121,7 +121,7 @@ function run(bin, command, args, home) {
 }
 
 // The metadata operations of one run of `command` on `home`, by kind (round-trips.mjs:
-// countCalls), made by its Node process and its threads.
+// countCalls), made by its Node process and its threads; and what it printed.
 export function tracedCalls(bin, command, args, home, traceFile) {
   const strace = ['-f', '-qq', '-y', '-s', '4096', '-e', 'trace=%file,getdents64,clone,clone3,fork,vfork'];
   const result = spawnSync(
@@ -130,9 +130,9 @@ export function tracedCalls(bin, command, args, home, traceFile) {
     {cwd: home, env: {...process.env, FJD_HOME: home}, encoding: 'utf8', maxBuffer: 1 << 30},
   );
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} under strace failed: ${result.stderr}`);
-  const counts = countCalls(fs.readFileSync(traceFile, 'utf8'), home);
+  const calls = countCalls(fs.readFileSync(traceFile, 'utf8'), home);
   fs.rmSync(traceFile, {force: true});
-  return counts;
+  return {calls, stdout: result.stdout, stderr: result.stderr};
 }
 
 const sum = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -149,7 +149,8 @@ export function measureEnded({bin, home, count, runs = 3}) {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    const calls = tracedCalls(bin, command, args, real, path.join(path.dirname(real), `strace-${path.basename(real)}`));
+    const trace = path.join(path.dirname(real), `strace-${path.basename(real)}`);
+    const {calls} = tracedCalls(bin, command, args, real, trace);
     return {label, ms: times[Math.floor(times.length / 2)], calls, total: sum(calls)};
   });
 }
