@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {listDir} from './atomic.js';
+import {listDir, readJson} from './atomic.js';
 import {idNumber, idStem, isIgnoredName, numberedName} from './names.js';
 import {isPodDir, podDir, recordPath} from './paths.js';
 import {readRecord, type JobRecord} from './record.js';
@@ -90,9 +90,11 @@ function idsByName(paths: HomePaths, ref: string): Map<string, JobRecord | undef
   const stem = idStem(ref);
   for (let n = 1, missing = 0; missing < MISSES_TO_END; n++) {
     const id = numberedName(stem, n);
-    const record = readRecord(paths, id);
-    if (record !== undefined || exists(recordPath(paths, id))) {
-      ids.set(id, record);
+    const file = recordPath(paths, id);
+    // One open when the record is there; an open and an lstat when it is not.
+    const record = readJson<JobRecord>(file);
+    if (record !== undefined || exists(file)) {
+      ids.set(id, record ?? readRecord(paths, id));
       missing = 0;
     } else missing++;
   }
