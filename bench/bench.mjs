@@ -5,7 +5,7 @@
 //   npm run bench                      the full benchmark (about eleven minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
 //   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle,
-//                                      submit, idle-slots, many-slots, server-cost, spawn)
+//                                      submit, idle-slots, many-slots, server-cost, spawn, ended)
 //   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
 //   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
 //   npm run bench -- --spawn-rss=MB    the spawn scenario from a process inflated to MB (default 60)
@@ -18,7 +18,10 @@
 // slots (64 slots hired and a watching dispatcher, idle: processes, memory, CPU, filesystem
 // operations under strace; idle-slots.mjs); many slots (1,024 slots running 4,096 jobs of
 // `sleep 2`, against GNU parallel -j1024; many-slots.mjs); spawn (what starting a job costs the
-// process that starts it: today's runJob, variations of it, long-lived spawners; spawn.mjs).
+// process that starts it: today's runJob, variations of it, long-lived spawners; spawn.mjs);
+// ended jobs (`fjd status`, `fjd
+// status JOB`, `fjd logs JOB` and a dispatcher's start on a home of 100 and of 100,000 ended
+// jobs: time and metadata operations under strace; ended-home.mjs).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,6 +49,7 @@ import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 import {roundTrips} from './round-trips.mjs';
 import {serverCost, serverCostLines} from './server-cost.mjs';
 import {spawnLines, spawnScenario} from './spawn.mjs';
+import {endedLines, endedScenario} from './ended-home.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -70,6 +74,7 @@ const config = quick
       manySlots: {slots: slotsTotal ?? 16, perHire: 8, jobsPerSlot: 4, sleepSeconds: 1},
       serverCost: {workers: 2, backlogs: [100, 1000], busySlots: 2, settleSeconds: 2, seconds: 4},
       spawn: {jobs: 200, rounds: 1, rssMb: 60},
+      ended: 2000,
     }
   : {
       rounds: 3,
@@ -85,6 +90,7 @@ const config = quick
       serverCost: {workers: 8, backlogs: [1000, 20_000], busySlots: 2, settleSeconds: 20, seconds: 10},
       // A busy worker of 2 slots has an RSS of about 60 MB (57-64 MB measured on 2026-12-01).
       spawn: {jobs: 2000, rounds: 3, rssMb: 60},
+      ended: 100_000,
     };
 config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
 const SCENARIOS = [
@@ -97,6 +103,7 @@ const SCENARIOS = [
   'many-slots',
   'server-cost',
   'spawn',
+  'ended',
 ];
 if (option('spawn-rss') !== undefined) config.spawn.rssMb = Number(option('spawn-rss'));
 const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
@@ -323,7 +330,8 @@ async function main() {
   const noParallel = ensureTool('parallel');
   if (noParallel !== undefined) throw new Error(noParallel);
   // strace counts the filesystem operations of idle slots; without it they are not counted.
-  const noStrace = only.has('idle-slots') || only.has('server-cost') ? ensureTool('strace') : undefined;
+  const noStrace =
+    only.has('idle-slots') || only.has('server-cost') || only.has('ended') ? ensureTool('strace') : undefined;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   log(`fjd benchmark${quick ? ' (quick)' : ''} on ${machine}; its homes are in ${ROOT}`);
   const rates = {fjd: [], parallel: [], xargs: []};
@@ -370,6 +378,10 @@ async function main() {
   else if (only.has('server-cost')) costs = await serverCost(config.serverCost);
   log('  spawn…');
   const spawning = only.has('spawn') ? await spawnScenario(config.spawn) : undefined;
+  log('  ended jobs…');
+  let ended;
+  if (only.has('ended') && noStrace !== undefined) log(`  ended jobs not counted: ${noStrace}`);
+  else if (only.has('ended')) ended = endedScenario({bin: BIN, makeHome: freshHome, large: config.ended, log});
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -445,6 +457,7 @@ async function main() {
     ...slotsLines(config, slotsIdle, slotsMany),
     ...(costs === undefined ? [] : [...serverCostLines(costs, config.serverCost), '']),
     ...spawnLines(spawning),
+    ...(ended === undefined ? [] : endedLines(ended.small, ended.large)),
     '| target | before (issue 16) | measured | met |',
     '|---|---|---|---|',
     ...targets.map(
@@ -458,7 +471,7 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, spawn: spawning, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, spawn: spawning, ended, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }

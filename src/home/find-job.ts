@@ -2,14 +2,16 @@
 // `.fjd/workers/W/pod/x`), for `fjd status JOB`, `fjd logs JOB` and `fjd cancel JOB`. Like
 // collectStatus, it reads the directories alone: a job's state is where its file is. It never
 // prints; a caller says "not found" (jobNotFound) or "several matched" (`others`). It is part
-// of the protocol because `fjd cancel` (queue/) locates jobs as much as status/ does.
+// of the protocol because `fjd cancel` (queue/) locates jobs as much as status/ does. It goes
+// to a job's own files by name: nothing here lists done/, failed/ or .fjd/records/, which hold
+// every job that ever ended.
 import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {listDir} from './atomic.js';
-import {idNumber, isIgnoredName} from './names.js';
-import {isPodDir, podDir, recordIdOf} from './paths.js';
+import {listDir, readJson} from './atomic.js';
+import {idNumber, idStem, isIgnoredName, numberedName} from './names.js';
+import {isPodDir, podDir, recordPath} from './paths.js';
 import {readRecord, type JobRecord} from './record.js';
 import {runningJob, type CurrentJob} from './current-job.js';
 
@@ -75,18 +77,40 @@ function locate(paths: HomePaths, id: string, record: JobRecord | undefined): Fo
   return undefined;
 }
 
+// Numbers tried past a missing id before a name's ids are taken to end: ids are taken in
+// order from the name itself (reserveRecord), so a name's ids have no gaps but where a record
+// was removed by hand.
+const MISSES_TO_END = 2;
+
+// The ids of the jobs of the name `ref`, with their records (undefined: there but unreadable),
+// found by name and not by listing .fjd/records/: `ref`, `stem~2`, `stem~3`… up to the second
+// missing in a row. It costs about an open per job of that name, however many the home has.
+function idsByName(paths: HomePaths, ref: string): Map<string, JobRecord | undefined> {
+  const ids = new Map<string, JobRecord | undefined>();
+  const stem = idStem(ref);
+  for (let n = 1, missing = 0; missing < MISSES_TO_END; n++) {
+    const id = numberedName(stem, n);
+    const file = recordPath(paths, id);
+    // One open when the record is there; an open and an lstat when it is not.
+    const record = readJson<JobRecord>(file);
+    if (record !== undefined || exists(file)) {
+      ids.set(id, record ?? readRecord(paths, id));
+      missing = 0;
+    } else missing++;
+  }
+  return ids;
+}
+
 // Every job whose id or name is `ref`, newest first: an open job never assigned, then by the
 // number of its id (`name~3` after `name~2` after `name`).
 function byIdOrName(paths: HomePaths, ref: string): FoundJob[] {
   const found: FoundJob[] = [];
-  const ids = listDir(paths.records)
-    .map(recordIdOf)
-    .filter((id): id is string => id !== undefined && idNumber(ref, id) > 0);
+  const ids = idsByName(paths, ref);
   // An id ref that is not itself a name still finds its job (done/x~2 without a record).
-  for (const dir of [paths.done, paths.failed]) if (!ids.includes(ref) && exists(path.join(dir, ref))) ids.push(ref);
+  for (const dir of [paths.done, paths.failed])
+    if (!ids.has(ref) && exists(path.join(dir, ref))) ids.set(ref, undefined);
   const claimed = new Set<string>();
-  for (const id of ids) {
-    const record = readRecord(paths, id);
+  for (const [id, record] of ids) {
     if (record !== undefined && record.name !== ref && id !== ref) continue;
     const job = locate(paths, id, record);
     if (job === undefined) continue;

@@ -1,11 +1,15 @@
 // How fast jobs end, and how long the rest will take, from the ctime of the entries of done/
-// and failed/: linking a job file there sets it, on every host's view of the home alike.
+// and failed/: linking a job file there sets it, on every host's view of the home alike. A
+// home of many ended jobs is not stat'ed entry by entry: at most RATE_SAMPLE of them are, spread
+// evenly over the listing, and what they show is scaled to all (sampledEnds).
 import fs from 'node:fs';
 
 // Jobs that ended longer ago than this do not count towards the rate.
 export const RATE_WINDOW_MS = 5 * 60_000;
 // The rate is never taken over less than this, so that a burst does not look like a flood.
 const MIN_SPAN_MS = 10_000;
+// The most entries of done/ and failed/ stat'ed for the rate: each is a round trip on NFS.
+export const RATE_SAMPLE = 500;
 
 export interface EndRate {
   // Jobs ended per second over the window; null when no job ended within RATE_WINDOW_MS.
@@ -14,11 +18,22 @@ export interface EndRate {
   windowSeconds: number | null;
 }
 
-// The rate at which the job files `ended` (paths in done/ and failed/) ended.
-export function endRate(ended: string[], now: number): EndRate {
+// Every entry when there are at most `most`, else `most` of them spread evenly over the list.
+export function evenSample<T>(items: readonly T[], most: number): T[] {
+  if (items.length <= most) return [...items];
+  const picked: T[] = [];
+  for (let i = 0; i < most; i++) picked.push(items[Math.floor((i * items.length) / most)] as T);
+  return picked;
+}
+
+// The rate at which the job files `ended` (paths in done/ and failed/) ended: from all of
+// them up to RATE_SAMPLE, else from a sample, the count found in the window scaled by how many
+// there are for each one stat'ed.
+export function endRate(ended: readonly string[], now: number, most = RATE_SAMPLE): EndRate {
+  const sample = evenSample(ended, most);
   let count = 0;
   let oldest = now;
-  for (const file of ended) {
+  for (const file of sample) {
     const stat = fs.statSync(file, {throwIfNoEntry: false});
     if (stat === undefined || stat.ctimeMs < now - RATE_WINDOW_MS) continue;
     count++;
@@ -26,7 +41,8 @@ export function endRate(ended: string[], now: number): EndRate {
   }
   if (count === 0) return {jobsPerSecond: null, windowSeconds: null};
   const span = Math.max(MIN_SPAN_MS, now - oldest);
-  return {jobsPerSecond: count / (span / 1000), windowSeconds: span / 1000};
+  const scaled = sample.length === 0 ? 0 : (count * ended.length) / sample.length;
+  return {jobsPerSecond: scaled / (span / 1000), windowSeconds: span / 1000};
 }
 
 // Seconds until `left` jobs have ended at this rate; null without a rate.

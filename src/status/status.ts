@@ -1,6 +1,9 @@
 // What a home holds right now, read from the directories alone: every job's state is where
 // its file is, and every worker process's state is whether it has announced itself, what its
 // pod holds and what runs in its slots (workers.ts). This is the data behind `fjd status` and its --json form.
+// done/ and failed/ may hold many thousands: they are listed (names only), never stat'ed entry
+// by entry (the rate stats a bounded sample, rate.ts), and only --json reads the records of
+// the failed jobs, for their reasons.
 import fs from 'node:fs';
 import path from 'node:path';
 import {homePaths, type HomePaths} from '../home/layout.js';
@@ -71,13 +74,52 @@ function jobNames(dir: string): string[] {
   }
 }
 
+// The ended jobs one by one: the finished from the listing, the failed with their records'
+// reason and worker.
+function endedJobs(paths: HomePaths, finished: string[], failed: string[]): JobStatus[] {
+  const rel = (file: string): string => path.relative(paths.root, file);
+  const jobs: JobStatus[] = finished.map((name) => ({
+    name,
+    id: name,
+    state: 'finished',
+    file: rel(path.join(paths.done, name)),
+    worker: null,
+    reason: null,
+  }));
+  for (const name of failed) {
+    const record = readRecord(paths, name);
+    jobs.push({
+      name: record?.name ?? name,
+      id: name,
+      state: 'failed',
+      file: rel(path.join(paths.failed, name)),
+      worker: record?.worker ?? null,
+      reason: record?.reason ?? null,
+    });
+  }
+  return jobs;
+}
+
 // The running dispatcher, from its lock, if it polls.
 function dispatcherPolling(holder: DispatcherHolder | undefined): PollingProcess | undefined {
   if (holder === undefined || holder.polling === null) return undefined;
   return {process: 'dispatcher', worker: null, host: holder.host, pid: holder.pid, reason: holder.polling};
 }
 
-export function collectStatus(home: string, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
+// What to collect besides the counts.
+export interface CollectOptions {
+  // Whether `jobs` lists the ended jobs too, one by one, a failed one with the reason and
+  // worker of its record (an open per failed job); false: done/ and failed/ are counted from
+  // their listings alone, as `fjd status` shows them, and `jobs` holds the jobs not ended.
+  listEnded?: boolean;
+}
+
+export function collectStatus(
+  home: string,
+  now = Date.now(),
+  env: NodeJS.ProcessEnv = process.env,
+  {listEnded = true}: CollectOptions = {},
+): StatusReport {
   const paths: HomePaths = homePaths(home);
   const jobs: JobStatus[] = [];
   const polling: PollingProcess[] = [];
@@ -94,25 +136,18 @@ export function collectStatus(home: string, now = Date.now(), env: NodeJS.Proces
   }
   for (const p of found.polling) polling.push({process: 'worker', ...p});
   const workers = found.workers;
-  for (const name of jobNames(paths.done)) {
-    jobs.push({name, id: name, state: 'finished', file: rel(path.join(paths.done, name)), worker: null, reason: null});
-  }
-  for (const name of jobNames(paths.failed)) {
-    const record = readRecord(paths, name);
-    jobs.push({
-      name: record?.name ?? name,
-      id: name,
-      state: 'failed',
-      file: rel(path.join(paths.failed, name)),
-      worker: record?.worker ?? null,
-      reason: record?.reason ?? null,
-    });
-  }
   const counts: Record<ReportedJobState, number> = {open: 0, assigned: 0, running: 0, finished: 0, failed: 0};
   for (const job of jobs) counts[job.state]++;
-  const ended = jobs
-    .filter((job) => job.state === 'finished' || job.state === 'failed')
-    .map((job) => path.join(paths.root, job.file));
+  // Ended jobs are known by name from the listings (no stat, no open per entry).
+  const finished = jobNames(paths.done);
+  const failed = jobNames(paths.failed);
+  counts.finished = finished.length;
+  counts.failed = failed.length;
+  if (listEnded) jobs.push(...endedJobs(paths, finished, failed));
+  const ended = [
+    ...finished.map((name) => path.join(paths.done, name)),
+    ...failed.map((name) => path.join(paths.failed, name)),
+  ];
   const rate = endRate(ended, now);
   const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
   return {

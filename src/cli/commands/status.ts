@@ -31,7 +31,8 @@ function renderer(
   let told = false;
   return () => {
     if (ref === undefined) {
-      const report = collectStatus(home);
+      // The text shows counts of the ended jobs, not each one: their listings are enough.
+      const report = collectStatus(home, Date.now(), process.env, {listEnded: json});
       return json ? `${JSON.stringify(report, null, oneLine ? undefined : 2)}\n` : formatStatus(report);
     }
     const job = findJob(paths, ref);
