@@ -58,14 +58,17 @@ export class Worker {
     this.requests = new Requests(this.core);
     this.presence = new WorkerPresence(this.core, {
       fenced: () => this.onFenced(),
-      podChanged: () => this.wake(),
+      podChanged: (event, name) => {
+        this.intake.podChanged(event, name);
+        this.wake();
+      },
       dirChanged: (name) => {
         // A fire request raises an event here when it is written on this host.
         if (name === undefined || name === FIRE_REQUEST) this.fireSoon.ask();
         if (this.requests.noticed(name)) this.wake();
       },
     });
-    this.recorder = new Recorder(this.core, this.presence);
+    this.recorder = new Recorder(this.core, this.presence, (id) => this.intake.left(id));
     const attempts = new Attempts(this.core, this.requests, this.recorder);
     this.lanes = {core: this.core, requests: this.requests, recorder: this.recorder, attempts, presence: this.presence};
     this.tick = timers.oneShot(() => this.onTick());
@@ -165,6 +168,7 @@ export class Worker {
     // Requests written on other hosts raise no event here; an idle worker has nothing to
     // cancel, so it does not look (idle ticks stay as cheap as they can be).
     if (this.core.lanes.size > 0) this.requests.lookSoon();
+    this.intake.relist();
     this.wake();
     if (this.core.state.name !== 'stopped') this.scheduleTick();
   }
@@ -238,8 +242,12 @@ export class Worker {
     core.slots.release(lane.holding.slot);
     this.lastJobAt = performance.now();
     if (core.state.name !== 'working') return;
-    if (core.leaving !== undefined && core.lanes.size === 0) this.leave();
-    else this.fillSoon.ask();
+    if (core.leaving !== undefined && core.lanes.size === 0) {
+      this.leave();
+      return;
+    }
+    this.intake.laneEnded();
+    this.fillSoon.ask();
   }
 
   private laneFailed(lane: Lane, error: unknown): void {
