@@ -42,6 +42,12 @@ export class PodOrder {
       return;
     }
     if (kind !== 'rename' || name.startsWith('.')) return;
+    if (name === path.basename(podDir(this.paths, this.workerId))) {
+      // The pod itself was moved or removed (inotify names the directory then), or a job has
+      // that name: a listing tells which.
+      this.stale = true;
+      return;
+    }
     if (this.moved.delete(name)) return;
     if (this.knownSet.has(name)) {
       // Gone by a hand other than this worker's, or found by a listing before its event came:

@@ -127,5 +127,8 @@ describe('PodOrder', () => {
     fs.renameSync(path.join(podDir(paths, 'w'), 'first'), path.join(paths.done, 'first'));
     pod.event('rename', undefined);
     expect(pod.jobs(true)).toEqual(['c-second', 'b-third', 'a-fourth']);
+    // The pod moved away (a recovery) is named like a job by its watch: it is no arrival.
+    pod.event('rename', 'pod');
+    expect(pod.jobs(true)).toEqual(['c-second', 'b-third', 'a-fourth']);
   });
 });
