@@ -46,6 +46,26 @@ function finishInterruptedSubmit(stat: fs.Stats, tmpDir: string | undefined): bo
   return false;
 }
 
+// Reads an open file to its end, `size` bytes expected (its fstat): readFileSync(fd) would stat
+// it again, a second round trip on NFS. A file that grew past the limit meanwhile is refused.
+function readAll(fd: number, size: number): Buffer {
+  let buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > MAX_JOB_FILE_BYTES) {
+        throw new FjdError('JOB_TOO_LARGE', `the job file grew past the ${MAX_JOB_FILE_BYTES} bytes allowed`);
+      }
+      const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_JOB_FILE_BYTES + 1));
+      buffer.copy(larger, 0, 0, length);
+      buffer = larger;
+    }
+    const got = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    if (got === 0) return buffer.subarray(0, length);
+    length += got;
+  }
+}
+
 function mode(stat: fs.Stats): string {
   return `mode ${(stat.mode & 0o7777).toString(8).padStart(4, '0')}`;
 }
@@ -98,7 +118,7 @@ export function readJobFile(file: string, options: ReadJobOptions): Buffer {
       );
     }
     try {
-      return fs.readFileSync(fd);
+      return readAll(fd, stat.size);
     } catch (error) {
       if (isTransientFsError(errnoCode(error))) throw error;
       throw new FjdError('JOB_UNREADABLE', `cannot read the job file (${errnoCode(error) ?? String(error)})`, {

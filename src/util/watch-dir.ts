@@ -6,7 +6,8 @@
 //
 // Fault injection for the tests: FJD_WATCH_FAULT=EMFILE (or another errno code) makes every
 // watch of this process fail with that code, as at the per-user inotify instance limit, without
-// using up the machine's real instances.
+// using up the machine's real instances. FJD_WATCH_FAULT=silent makes every watch work and
+// report nothing, as for changes made on another host (a dispatcher or recruiter elsewhere).
 import fs from 'node:fs';
 
 export interface DirWatch {
@@ -30,6 +31,7 @@ export function watchDir(
   onError?: (error: unknown) => void,
 ): DirWatch {
   let watcher: fs.FSWatcher | undefined;
+  if (fault === 'silent') return {close: () => undefined};
   try {
     if (fault !== undefined && fault !== '') throw injectedFault(fault, dir);
     watcher = fs.watch(dir, {persistent: true}, (event, name) => onEvent(event, name ?? undefined));

@@ -19,7 +19,7 @@ import {signalGroup} from '../util/kill-tree.js';
 import {isTransientFsError} from '../util/transient.js';
 import {isFenced, stoppingNow, tolerate, whyNow, type Lane, type Run, type WorkerCore} from './core.js';
 import {jobResourceEnv} from './job-env.js';
-import {failureOf, reasonText, type Failure, type Reason} from './reason.js';
+import {failureOf, reasonText, unrunnable, type Failure, type Reason} from './reason.js';
 import type {Recorder} from './recorder.js';
 import type {Requests} from './requests.js';
 import type {Keyed} from '../util/timers.js';
@@ -52,6 +52,8 @@ export class Attempts {
   // The worker's environment as jobs get it, before the per-job variables.
   private baseEnv: Record<string, string> | undefined;
   private readonly timeoutTimer: Keyed<Run>;
+  // The working directories found to be there.
+  private readonly workdirs = new Set<string>();
 
   constructor(
     private readonly core: WorkerCore,
@@ -70,8 +72,11 @@ export class Attempts {
     const bytes = readJobFile(jobFile, {groupShared: options.groupShared === true, tmpDir: this.core.paths.tmp});
     const {control} = parseJobFile(bytes);
     const workdir = path.resolve(options.cwd, control.workdir ?? '.');
-    if (!isDirectory(workdir)) {
-      throw new FjdError('WORKDIR_MISSING', `working directory ${workdir} does not exist`, {path: workdir});
+    // Looked at once, not per job: a directory gone since makes the spawn fail, and is looked
+    // at again then (run()).
+    if (!this.workdirs.has(workdir)) {
+      if (!isDirectory(workdir)) throw workdirMissing(workdir);
+      this.workdirs.add(workdir);
     }
     const plan = planCommand(control.executable, workdir, options.env.PATH, control.passJobFile);
     if (control.logfile !== undefined) createLogfile(path.resolve(workdir, control.logfile));
@@ -167,6 +172,13 @@ export class Attempts {
     }
     if (isFenced(core)) return FENCED;
     if (result.spawnError !== null && !core.home.check()) return dropAttempt(record);
+    if (result.spawnError !== null && this.workdirs.delete(prepared.run.cwd) && !isDirectory(prepared.run.cwd)) {
+      // Its working directory went away since it was last looked at: said as it is said before
+      // a job starts.
+      const failure = unrunnable(workdirMissing(prepared.run.cwd));
+      closeAttempt(attempt, null, null, failure, 'failed');
+      return {kind: 'failed', failure};
+    }
     const why = whyNow(core);
     if (why !== undefined) {
       closeAttempt(attempt, result.exitCode, result.signal, {kind: 'stopped', why}, 'requeued');
@@ -199,6 +211,10 @@ export function closeAttempt(
 function dropAttempt(record: JobRecord): AttemptOutcome {
   record.attempts.pop();
   return NOT_NOW;
+}
+
+function workdirMissing(workdir: string): FjdError {
+  return new FjdError('WORKDIR_MISSING', `working directory ${workdir} does not exist`, {path: workdir});
 }
 
 function isDirectory(dir: string): boolean {

@@ -66,7 +66,9 @@ export async function runLane(parts: LaneParts, lane: Lane, record: JobRecord): 
       if (requests.has(id)) requests.done(id);
       return;
     }
-    if (run >= control.retries || core.leaving !== undefined || requests.has(id)) {
+    // A job that cannot run here (its working directory went away) is not tried again.
+    const final = outcome.failure.kind === 'unrunnable';
+    if (final || run >= control.retries || core.leaving !== undefined || requests.has(id)) {
       await recorder.end(record, 'failed', outcome.failure);
       if (requests.has(id)) requests.done(id);
       return;

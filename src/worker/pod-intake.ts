@@ -10,6 +10,7 @@ import {DEFAULT_REQUEST, type Request} from '../job/resources.js';
 import {formatDuration} from '../util/duration.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import type {OneShot} from '../util/timers.js';
+import type {DirEvent} from '../util/watch-dir.js';
 import {closeAttempt, type Attempts} from './attempt.js';
 import type {WorkerCore} from './core.js';
 import type {Allocation} from './slots.js';
@@ -64,7 +65,30 @@ export class PodIntake {
 
   // The pod's jobs, in hand-out order, not running here yet.
   pending(): string[] {
-    return (this.pod?.jobs() ?? []).filter((id) => !this.core.lanes.has(id));
+    return (this.pod?.jobs(this.presence.watching) ?? []).filter((id) => !this.core.lanes.has(id));
+  }
+
+  // What the pod's watch reported.
+  podChanged(event: DirEvent, name: string | undefined): void {
+    this.pod?.event(event, name);
+  }
+
+  // Job `id` has left the pod by this worker's hand.
+  left(id: string): void {
+    this.pod?.left(id, this.presence.watching);
+  }
+
+  // Lists the pod at the next look (the tick: a dispatcher on another host raises no event).
+  relist(): void {
+    this.pod?.relist();
+  }
+
+  // A lane has ended: if no job known waits, or jobs come in that no event tells of, the pod
+  // is listed at the next look, for what a dispatcher on another host handed out meanwhile.
+  laneEnded(): void {
+    const {pod} = this;
+    if (pod === undefined) return;
+    if (pod.eventsMiss || pod.names.every((id) => this.core.lanes.has(id))) pod.relist();
   }
 
   // The jobs to start now, in hand-out order, each fitting what is free once those before it
@@ -79,6 +103,12 @@ export class PodIntake {
       if (this.refusing.has(id)) continue;
       const record = this.waiting.get(id) ?? this.readRecord(id);
       if (record === undefined) continue;
+      if (record.state === 'finished' || record.state === 'failed') {
+        // Ended already: a name seen in an event is not in the pod (a listing tells).
+        this.pod?.forget(id);
+        this.pod?.relist();
+        continue;
+      }
       const request: Request = record.request ?? DEFAULT_REQUEST;
       const never = core.slots.neverFits(request);
       if (never !== undefined) {

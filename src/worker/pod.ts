@@ -1,6 +1,7 @@
 // The pod, .fjd/workers/W/pod/: which jobs a dispatcher has put in this worker's hands, and in
-// what order it handed them out, the order they run in. Renaming a job into the pod sets its
-// ctime, so that order survives whatever the names are; two handed out within one tick of the
+// what order it handed them out, the order they run in. The watch reports the renames into the
+// pod in that order; for jobs found by a listing, renaming a job into the pod sets its ctime, so
+// that order survives whatever the names are; two handed out within one tick of the
 // filesystem's clock are told apart by their records (the dispatcher's assignedAt is strictly
 // increasing), and the name settles the rest.
 import fs from 'node:fs';
@@ -9,35 +10,117 @@ import type {HomePaths} from '../home/layout.js';
 import {listDir} from '../home/atomic.js';
 import {podDir} from '../home/paths.js';
 import {readRecord} from '../home/record.js';
+import type {DirEvent} from '../util/watch-dir.js';
 
-// The jobs in one worker's pod, first handed out first. It remembers the ctime of each job it
-// has seen, so that a look at a pod of many jobs costs one listing and a stat of each new one.
+// The jobs in one worker's pod, first handed out first, known from what the worker saw: the
+// names its watch of the pod reported (the dispatcher's rename into the pod raises one here, in
+// the order of the renames), the jobs it moved out itself, and its last listing. It lists the
+// pod only when told to (relist: on its tick, for a dispatcher on another host; when nothing
+// known waits) or when an event does not say what came, and always when it cannot watch. Only
+// jobs found by a listing are stat'ed for their ctime, so a steady pod costs no stat per job.
 export class PodOrder {
-  private readonly ctimeNs = new Map<string, bigint>();
+  // The jobs believed in the pod, in hand-out order.
+  private known: string[] = [];
+  private readonly knownSet = new Set<string>();
+  // Jobs this worker moved out of the pod whose event has not come yet: no arrival.
+  private readonly moved = new Set<string>();
+  private stale = true;
+  // Whether the last listing found jobs that no event had told of: they were handed out from
+  // another host (or the watch lags), and the next listing had better not wait.
+  private missed = false;
 
   constructor(
     private readonly paths: HomePaths,
     private readonly workerId: string,
   ) {}
 
-  jobs(): string[] {
+  // What the pod's watch reported. A job arrives by a rename (its name); a job's own changes,
+  // and the worker's staged records (dot names), say nothing about what is there.
+  event(kind: DirEvent, name: string | undefined): void {
+    if (name === undefined) {
+      this.stale = true;
+      return;
+    }
+    if (kind !== 'rename' || name.startsWith('.')) return;
+    if (name === path.basename(podDir(this.paths, this.workerId))) {
+      // The pod itself was moved or removed (inotify names the directory then), or a job has
+      // that name: a listing tells which.
+      this.stale = true;
+      return;
+    }
+    if (this.moved.delete(name)) return;
+    if (this.knownSet.has(name)) {
+      // Gone by a hand other than this worker's, or found by a listing before its event came:
+      // a listing tells which.
+      this.stale = true;
+      return;
+    }
+    this.known.push(name);
+    this.knownSet.add(name);
+  }
+
+  // This worker moved job `name` out of the pod (watched: its event is still to come).
+  left(name: string, watching: boolean): void {
+    this.forget(name);
+    if (watching) this.moved.add(name);
+  }
+
+  // Job `name` is not in the pod after all.
+  forget(name: string): void {
+    if (!this.knownSet.delete(name)) return;
+    this.known = this.known.filter((other) => other !== name);
+  }
+
+  // Whether jobs come in that no event tells of (a dispatcher on another host), by the last
+  // listing.
+  get eventsMiss(): boolean {
+    return this.missed;
+  }
+
+  // The jobs known to be in the pod, without a look.
+  get names(): readonly string[] {
+    return this.known;
+  }
+
+  // Lists the pod at the next look.
+  relist(): void {
+    this.stale = true;
+  }
+
+  // The jobs in the pod, in hand-out order; listed if told to, or if the worker does not watch.
+  jobs(watching = false): string[] {
+    if (this.stale || !watching) this.list();
+    return [...this.known];
+  }
+
+  // Learns the pod's contents from a listing: jobs not there are forgotten; jobs not known
+  // come after those known (a job known from its event, or an earlier listing, was handed out
+  // before one whose event has not come, or that earlier listing did not show), in the order
+  // their ctimes say.
+  private list(): void {
+    this.stale = false;
     const pod = podDir(this.paths, this.workerId);
     const names = listDir(pod).filter((name) => !name.startsWith('.'));
-    const known = this.ctimeNs;
-    if (known.size > 0) {
-      const present = new Set(names);
-      for (const name of known.keys()) if (!present.has(name)) known.delete(name);
-    }
-    if (names.length < 2) return names;
-    for (const name of names) {
-      if (known.has(name)) continue;
-      try {
-        known.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
-      } catch {
-        known.set(name, 0n);
+    const present = new Set(names);
+    for (const name of this.known) if (!present.has(name)) this.forget(name);
+    const found = names.filter((name) => !this.knownSet.has(name));
+    this.missed = found.length > 0;
+    if (found.length === 0) return;
+    if (found.length > 1) {
+      const ctimeNs = new Map<string, bigint>();
+      for (const name of found) {
+        try {
+          ctimeNs.set(name, fs.lstatSync(path.join(pod, name), {bigint: true}).ctimeNs);
+        } catch {
+          ctimeNs.set(name, 0n);
+        }
       }
+      handOutOrder(found, ctimeNs, (name) => readRecord(this.paths, name)?.assignedAt ?? '');
     }
-    return handOutOrder(names, known, (name) => readRecord(this.paths, name)?.assignedAt ?? '');
+    for (const name of found) {
+      this.known.push(name);
+      this.knownSet.add(name);
+    }
   }
 }
 

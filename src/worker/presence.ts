@@ -13,15 +13,15 @@ import {podTakenAway} from '../home/presence.js';
 import {notePolling, type WorkerInfo} from '../home/registry.js';
 import {formatDuration} from '../util/duration.js';
 import {processStartTime} from '../util/host.js';
-import {watchDir, type DirWatch} from '../util/watch-dir.js';
+import {watchDir, type DirEvent, type DirWatch} from '../util/watch-dir.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 import {tolerate, type WorkerCore} from './core.js';
 
 export interface PresenceHooks {
   // The pod was taken away.
   fenced(): void;
-  // Something changed in the pod.
-  podChanged(): void;
+  // `name` changed in the pod (undefined: some name); a job arrives by a rename.
+  podChanged(event: DirEvent, name: string | undefined): void;
   // `name` changed in the worker's directory (undefined: some name).
   dirChanged(name: string | undefined): void;
 }
@@ -43,6 +43,11 @@ export class WorkerPresence {
 
   get announced(): boolean {
     return this.isAnnounced;
+  }
+
+  // Whether its watches work: if not, it looks on its timer alone.
+  get watching(): boolean {
+    return this.polling === undefined && this.watches.length > 0;
   }
 
   // Makes the worker's directory under the first free id (HOST-PID, then HOST-PID-2 …), its pod,
@@ -71,7 +76,7 @@ export class WorkerPresence {
     this.watches = [
       watchDir(
         podDir(paths, core.id),
-        () => this.hooks.podChanged(),
+        (event, name) => this.hooks.podChanged(event, name),
         (error) => this.watchFailed(error),
       ),
       watchDir(

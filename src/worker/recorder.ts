@@ -22,6 +22,8 @@ export class Recorder {
   constructor(
     private readonly core: WorkerCore,
     private readonly presence: WorkerPresence,
+    // Told of every job this worker has moved out of its pod.
+    private readonly leftPod: (id: string) => void,
   ) {}
 
   // Records the outcome and moves the job file to done/ or failed/; the job stays in the pod
@@ -41,7 +43,9 @@ export class Recorder {
     });
     await this.persist(`recording the outcome of ${record.id}`, record.id, () => {
       core.guard.assertSafe();
-      return leavePod(core.paths, podDir(core.paths, core.id), record);
+      const got = leavePod(core.paths, podDir(core.paths, core.id), record);
+      this.leftPod(record.id);
+      return got;
     });
     if (outcome === 'finished') core.summary.finished++;
     else core.summary.failed++;
@@ -53,7 +57,9 @@ export class Recorder {
   putBack(pod: string, record: JobRecord, reason: PutBack): string {
     this.core.guard.assertSafe();
     Object.assign(record, {state: 'requeued', reason: reasonText(reason), requeuedAs: null});
-    return leavePod(this.core.paths, pod, record);
+    const got = leavePod(this.core.paths, pod, record);
+    this.leftPod(record.id);
+    return got;
   }
 
   // Puts a job back in jobqueue/, through trouble, unless it must stay in the pod.

@@ -7,7 +7,7 @@
 // here: the worker looks on its ticks while busy.
 import type {HomePaths} from '../home/layout.js';
 import {listDir, unlinkIfPresent} from '../home/atomic.js';
-import {FIRE_REQUEST, WORKER_CANCEL_PREFIX, workerCancelIdOf, workerCancelPath, workerDir} from '../home/paths.js';
+import {WORKER_CANCEL_PREFIX, workerCancelIdOf, workerCancelPath, workerDir} from '../home/paths.js';
 import {readFireRequest, type FireMode} from '../home/registry.js';
 import type {Run, WorkerCore} from './core.js';
 
@@ -23,11 +23,12 @@ export class Requests {
   }
 
   // Whether a change of `name` in the worker's directory (undefined: some name) may be a
-  // request; the heartbeat and notes that change there all the time are no news.
+  // cancel request; the heartbeat and notes that change there all the time are no news (a
+  // fire request is the worker's to notice).
   noticed(name: string | undefined): boolean {
     const cancel = name === undefined || name.startsWith(WORKER_CANCEL_PREFIX);
     if (cancel) this.lookAgain = true;
-    return cancel || name === FIRE_REQUEST;
+    return cancel;
   }
 
   // Looks for cancel requests at the next chance (a tick while a job runs).

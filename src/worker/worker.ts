@@ -12,6 +12,7 @@
 // written once in core.ts; presence.ts registers it, announces it, beats and notices a fence;
 // requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
 import type {HomePaths} from '../home/layout.js';
+import {FIRE_REQUEST} from '../home/paths.js';
 import {FencedError} from '../home/transitions.js';
 import type {JobRecord} from '../home/record.js';
 import {
@@ -47,6 +48,7 @@ export class Worker {
   private readonly tick: OneShot;
   private readonly fillSoon: Soon;
   private readonly lookSoon: Soon;
+  private readonly fireSoon: Soon;
   private lastJobAt = performance.now();
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
@@ -56,24 +58,26 @@ export class Worker {
     this.requests = new Requests(this.core);
     this.presence = new WorkerPresence(this.core, {
       fenced: () => this.onFenced(),
-      podChanged: () => this.wake(),
+      podChanged: (event, name) => {
+        this.intake.podChanged(event, name);
+        this.wake();
+      },
       dirChanged: (name) => {
+        // A fire request raises an event here when it is written on this host.
+        if (name === undefined || name === FIRE_REQUEST) this.fireSoon.ask();
         if (this.requests.noticed(name)) this.wake();
       },
     });
-    this.recorder = new Recorder(this.core, this.presence);
+    this.recorder = new Recorder(this.core, this.presence, (id) => this.intake.left(id));
     const attempts = new Attempts(this.core, this.requests, this.recorder);
     this.lanes = {core: this.core, requests: this.requests, recorder: this.recorder, attempts, presence: this.presence};
     this.tick = timers.oneShot(() => this.onTick());
     this.fillSoon = timers.soon(() => this.guarded(() => this.fill()));
-    // While jobs run, a request is looked for once per turn of the event loop however many
-    // events came in it.
-    this.lookSoon = timers.soon(() =>
-      this.guarded(() => {
-        this.readFireRequest();
-        this.requests.look();
-      }),
-    );
+    // While jobs run, cancel requests are looked for once per turn of the event loop however
+    // many events came in it. A fire request is looked for when an event names it and on the
+    // tick (one written on another host raises no event here), never per job.
+    this.lookSoon = timers.soon(() => this.guarded(() => this.requests.look()));
+    this.fireSoon = timers.soon(() => this.readFireRequest());
     this.intake = new PodIntake(this.core, this.presence, this.recorder, attempts, {
       again: () => this.fillSoon.ask(),
       failed: (error) =>
@@ -109,6 +113,8 @@ export class Worker {
     this.intake.open();
     this.core.state = {name: 'working'};
     this.scheduleTick();
+    // A request written before the directory was watched raised no event.
+    this.fireSoon.ask();
     const {slots} = this.core.capacity;
     this.core.log(
       `worker ${this.core.id} started on ${this.core.host} (pid ${process.pid}) with ${slots} slot${slots === 1 ? '' : 's'}, home ${this.core.paths.root}`,
@@ -158,9 +164,11 @@ export class Worker {
 
   private onTick(): void {
     this.presence.beatIfDue();
+    this.readFireRequest();
     // Requests written on other hosts raise no event here; an idle worker has nothing to
     // cancel, so it does not look (idle ticks stay as cheap as they can be).
     if (this.core.lanes.size > 0) this.requests.lookSoon();
+    this.intake.relist();
     this.wake();
     if (this.core.state.name !== 'stopped') this.scheduleTick();
   }
@@ -196,7 +204,6 @@ export class Worker {
       if (core.leaving !== undefined && core.lanes.size === 0) this.leave();
       return;
     }
-    this.readFireRequest();
     if (core.leaving !== undefined) {
       this.presence.unannounce();
       if (core.lanes.size === 0) {
@@ -235,8 +242,12 @@ export class Worker {
     core.slots.release(lane.holding.slot);
     this.lastJobAt = performance.now();
     if (core.state.name !== 'working') return;
-    if (core.leaving !== undefined && core.lanes.size === 0) this.leave();
-    else this.fillSoon.ask();
+    if (core.leaving !== undefined && core.lanes.size === 0) {
+      this.leave();
+      return;
+    }
+    this.intake.laneEnded();
+    this.fillSoon.ask();
   }
 
   private laneFailed(lane: Lane, error: unknown): void {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {podDir} from '../../src/home/paths.js';
 import {assignJob} from '../../src/home/transitions.js';
@@ -74,5 +74,61 @@ describe('PodOrder', () => {
     // A second look stats only the jobs it has not seen; a job that left is forgotten.
     fs.renameSync(path.join(podDir(paths, 'w'), 'alpha'), path.join(paths.done, 'alpha'));
     expect(pod.jobs()).toEqual(['zeta', 'mid']);
+  });
+
+  // A pod watched: what the dispatcher moves in is learned from the watch's events.
+  let handedOut = 0;
+  function handOut(names: string[]): void {
+    for (const name of names) fs.writeFileSync(path.join(paths.jobqueue, name), '[control]\nexecutable = true\n');
+    // Back to back (likely within one tick of the clock), with increasing assignedAt.
+    for (const name of names)
+      assignJob(paths, name, 'w', 'host', 1, `2026-01-01T00:00:00.${String(++handedOut).padStart(3, '0')}Z`);
+  }
+
+  it('learns the jobs moved in from the events, in the order of the renames, with no listing or stat', () => {
+    const pod = new PodOrder(paths, 'w');
+    expect(pod.jobs(true)).toEqual([]);
+    handOut(['zeta', 'alpha']);
+    const lstat = vi.spyOn(fs, 'lstatSync');
+    const readdir = vi.spyOn(fs, 'readdirSync');
+    try {
+      pod.event('rename', 'zeta');
+      pod.event('change', 'zeta');
+      pod.event('rename', '.zeta.record');
+      pod.event('rename', 'alpha');
+      expect(pod.jobs(true)).toEqual(['zeta', 'alpha']);
+      // Moved out by the worker: the event of that move is no arrival.
+      fs.renameSync(path.join(podDir(paths, 'w'), 'zeta'), path.join(paths.done, 'zeta'));
+      pod.left('zeta', true);
+      pod.event('change', 'zeta');
+      pod.event('rename', 'zeta');
+      expect(pod.jobs(true)).toEqual(['alpha']);
+      expect(lstat).not.toHaveBeenCalled();
+      expect(readdir).not.toHaveBeenCalled();
+    } finally {
+      lstat.mockRestore();
+      readdir.mockRestore();
+    }
+  });
+
+  it('lists the pod when told to, or when an event names nothing; jobs it finds come after those known, by ctime', () => {
+    const pod = new PodOrder(paths, 'w');
+    expect(pod.jobs(true)).toEqual([]);
+    handOut(['first']);
+    pod.event('rename', 'first');
+    // Moved in while their events are still to come (or on another host: no event at all).
+    handOut(['c-second', 'b-third', 'a-fourth']);
+    expect(pod.jobs(true)).toEqual(['first']);
+    pod.relist();
+    expect(pod.jobs(true)).toEqual(['first', 'c-second', 'b-third', 'a-fourth']);
+    // Their events come after all: a listing settles it, and nothing is there twice.
+    pod.event('rename', 'c-second');
+    expect(pod.jobs(true)).toEqual(['first', 'c-second', 'b-third', 'a-fourth']);
+    fs.renameSync(path.join(podDir(paths, 'w'), 'first'), path.join(paths.done, 'first'));
+    pod.event('rename', undefined);
+    expect(pod.jobs(true)).toEqual(['c-second', 'b-third', 'a-fourth']);
+    // The pod moved away (a recovery) is named like a job by its watch: it is no arrival.
+    pod.event('rename', 'pod');
+    expect(pod.jobs(true)).toEqual(['c-second', 'b-third', 'a-fourth']);
   });
 });
