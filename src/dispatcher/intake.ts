@@ -35,8 +35,9 @@ export interface IntakeEffects {
   // An entry of jobqueue/ that can never be a job went into failed/ with its reason.
   refused(id: string, name: string, reason: string): void;
   warn(message: string): void;
-  // Whether a listing of jobqueue/ may be used now (no directory of the home is unsafe).
-  listingUsable(): boolean;
+  // Whether a listing of jobqueue/ may be used now (no directory of the home is unsafe); one
+  // that found jobs (`found`) is always looked at afresh, since what it found is to be moved.
+  listingUsable(found: boolean): boolean;
   // Whether the home is there (it may be gone for a moment).
   homeThere(): boolean;
   // How long ago, by the file server's clock, a file of this mtime was written.
@@ -157,9 +158,9 @@ export class Intake {
     } catch {
       return 0;
     }
-    // A listing through a directory that is unsafe now (a link swapped in) is not used.
-    if (!this.effects.listingUsable()) return 0;
     let fresh = names.filter((name) => !this.open.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
+    // A listing through a directory that is unsafe now (a link swapped in) is not used.
+    if (!this.effects.listingUsable(fresh.length > 0)) return 0;
     if (fresh.some(isOddName)) {
       // Names that cannot be jobs' (too long, not UTF-8) fail before anything derives from them.
       const odd = oddNames(this.jobqueue, fresh);

@@ -2,7 +2,7 @@
 // it asks of the conductor (dispatcher.ts) through Conductor. No part knows the Dispatcher,
 // and every timer of every part is made through the one Timers, cleared at once at the end.
 import {homeDirectories, type HomePaths} from '../home/layout.js';
-import {HomeGuard} from '../home/directories.js';
+import {GUARD_LOOK_EVERY_MS, HomeGuard} from '../home/directories.js';
 import {PriorityNames} from './priority-names.js';
 import {RecordEvents} from './record-events.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
@@ -87,22 +87,17 @@ export function makeParts(
   const timers = new Timers();
   const serverClock = new ServerClock();
   // Looks at the home's directories again at every rescan, before a listing is used, and
-  // before assigning (at most every 250 ms).
+  // before assigning (at most every GUARD_LOOK_EVERY_MS, a second).
   // While nothing is to be moved, the home's directories are looked at this often (a look is
   // a stat of each of them: a round trip apiece on NFS).
   const idleLookMs = IDLE_LOOKS_EVERY * rescanMs;
   const idle = (): boolean => intake.open.size === 0 && pool.handedOut() === 0;
-  const homeGuard = new HomeGuard(
-    paths.root,
-    homeDirectories(paths),
-    {groupShared},
-    Math.min(250, rescanMs),
-    (problem) =>
-      emit(
-        problem === undefined
-          ? {type: 'home-safe'}
-          : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null},
-      ),
+  const homeGuard = new HomeGuard(paths.root, homeDirectories(paths), {groupShared}, GUARD_LOOK_EVERY_MS, (problem) =>
+    emit(
+      problem === undefined
+        ? {type: 'home-safe'}
+        : {type: 'home-unsafe', path: problem.path ?? null, message: problem.message, hint: problem.hint ?? null},
+    ),
   );
   // Whether the home is there: while it is gone (renamed away, unmounted), nothing is done.
   // Heartbeats could not change while it was gone: once it is back, every lease starts again.
@@ -129,7 +124,7 @@ export function makeParts(
       notAJob: (name, kind) => emit({type: 'not-a-job', name, kind}),
       refused: (id, name, reason) => ends.ended(id, name, 'failed', reason),
       warn,
-      listingUsable: () => !homeGuard.unsafeUnlessIdle(idle(), true, idleLookMs),
+      listingUsable: (found) => !homeGuard.unsafeUnlessIdle(idle() && !found, true, idleLookMs),
       homeThere,
       ageOf: (mtimeMs) => serverClock.ageOf(mtimeMs),
     },

@@ -103,6 +103,14 @@ export function directoriesProblem(root: string, dirs: readonly string[], rules:
 // at most once per `everyMs` (each look is a round trip per directory on NFS), or at once when
 // asked for a fresh look (before a listing is used). A change of verdict is told once: the
 // problem when one appears, undefined when the directories are safe again.
+// How long one look at the home's directories holds while files are moved through them: the
+// window between a look and a move. A look stats each directory (about 16 of them), a round
+// trip apiece on NFS: every 250 ms, as it was, that cost a worker that ends jobs all the time
+// 64 round trips a second, and the dispatcher 60; every second it costs 16 and 15. An NFS
+// client answers such a look from its attribute cache for longer than that anyway (acdirmax,
+// often 60 s), and only the home's owner can swap a directory of a safe home for a link.
+export const GUARD_LOOK_EVERY_MS = 1000;
+
 export class HomeGuard {
   private lookedAt = -Infinity;
   private problem: FjdError | undefined;

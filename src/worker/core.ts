@@ -20,7 +20,7 @@
 // leave) → fenced (its pod was taken away, it was presumed lost: stop the jobs, record
 // nothing, leave).
 import {errnoCode} from '../errors.js';
-import {HomeGuard} from '../home/directories.js';
+import {GUARD_LOOK_EVERY_MS, HomeGuard} from '../home/directories.js';
 import {DEFAULT_HEARTBEAT_MS} from '../home/heartbeat.js';
 import {ensureHome, homeDirectories, type HomePaths} from '../home/layout.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
@@ -154,7 +154,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
       paths.root,
       homeDirectories(paths),
       {groupShared: options.groupShared === true},
-      Math.min(250, tickMs),
+      GUARD_LOOK_EVERY_MS,
       (problem) =>
         log(
           problem === undefined
