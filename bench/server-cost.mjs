@@ -65,7 +65,7 @@ function perSecond(counted) {
   );
 }
 
-async function idle(workers, config) {
+export async function idleCost(workers, config) {
   const home = freshHome(`server-idle-${workers}`);
   for (let i = 0; i < workers; i++) fjd('recruiter', ['hire', '1'], home);
   const {dispatcher, ended} = startDispatcher(home);
@@ -80,7 +80,7 @@ async function idle(workers, config) {
   }
 }
 
-async function busy(backlog, config) {
+export async function busyCost(backlog, config) {
   const home = freshHome(`server-busy-${backlog}`);
   const slots = config.busySlots;
   // The long jobs first, so that they are the ones running; the backlog waits behind them.
@@ -117,14 +117,14 @@ async function busy(backlog, config) {
 export async function serverCost(config) {
   const result = {idle: {}, busy: {}};
   for (const k of [config.workers, 2 * config.workers]) {
-    const counted = await idle(k, config);
+    const counted = await idleCost(k, config);
     result.idle[k] = counted;
     log(
       `  server cost, idle with ${k} worker processes: dispatcher ${counted.dispatcherPerSecond.toFixed(2)}/s, workers ${counted.workersPerSecond.toFixed(2)}/s (${(counted.workersPerSecond / k).toFixed(2)} each)`,
     );
   }
   for (const b of config.backlogs) {
-    const counted = await busy(b, config);
+    const counted = await busyCost(b, config);
     result.busy[b] = counted;
     log(
       `  server cost, every slot busy, ${b} queued: dispatcher ${counted.dispatcherPerSecond.toFixed(1)}/s (${JSON.stringify(counted.dispatcherByCall)}), workers ${counted.workersPerSecond.toFixed(1)}/s`,

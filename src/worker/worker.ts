@@ -50,6 +50,7 @@ export class Worker {
   private readonly lookSoon: Soon;
   private readonly fireSoon: Soon;
   private lastJobAt = performance.now();
+  private relistedAt = -Infinity;
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
   constructor(options: WorkerOptions) {
@@ -168,7 +169,14 @@ export class Worker {
     // Requests written on other hosts raise no event here; an idle worker has nothing to
     // cancel, so it does not look (idle ticks stay as cheap as they can be).
     if (this.core.lanes.size > 0) this.requests.lookSoon();
-    this.intake.relist();
+    // With every slot taken nothing more can start here: the pod is listed (for jobs that a
+    // dispatcher on another host handed out, given back if they wait) once per heartbeat, not
+    // at every tick; a lane that ends lists it at once when no job known waits.
+    const now = performance.now();
+    if (this.core.lanes.size < this.core.capacity.slots || now - this.relistedAt >= this.core.heartbeatMs) {
+      this.relistedAt = now;
+      this.intake.relist();
+    }
     this.wake();
     if (this.core.state.name !== 'stopped') this.scheduleTick();
   }
