@@ -124,7 +124,8 @@ export function makeParts(
       notAJob: (name, kind) => emit({type: 'not-a-job', name, kind}),
       refused: (id, name, reason) => ends.ended(id, name, 'failed', reason),
       warn,
-      listingUsable: (found) => !homeGuard.unsafeUnlessIdle(idle() && !found, true, idleLookMs),
+      // The rescan has just looked at every directory; the listing's own look is of jobqueue/.
+      listingUsable: (found) => (idle() && !found ? true : !homeGuard.unsafeDir(paths.jobqueue)),
       homeThere,
       ageOf: (mtimeMs) => serverClock.ageOf(mtimeMs),
     },

@@ -156,6 +156,17 @@ export class HomeGuard {
     return this.unsafe(fresh);
   }
 
+  // Whether `dir`, one of its directories, is unsafe, looked at afresh by itself (the one just
+  // listed: its listing is used only if it is a real directory now), or another is as the last
+  // look found. A problem found here stands until the next look at them all finds it gone.
+  unsafeDir(dir: string): boolean {
+    const problem = directoryProblem(dir, this.rules);
+    if (problem === undefined) return this.problem !== undefined;
+    if (problem.message !== this.problem?.message) this.tell(problem);
+    this.problem = problem;
+    return true;
+  }
+
   // Throws the problem, for a caller that waits such trouble out and tries again.
   assertSafe(): void {
     const problem = this.problemNow();

@@ -147,6 +147,25 @@ describe('HomeGuard', () => {
     expect(told.map((problem) => problem?.path)).toEqual([paths.jobqueue, pod, undefined]);
   });
 
+  it('looks at one directory afresh by itself, and a problem found there stands until a look at them all', () => {
+    const paths = ensureHome(path.join(base, 'home'));
+    const told: (FjdError | undefined)[] = [];
+    const guard = new HomeGuard(paths.root, homeDirectories(paths), strict, 60_000, (problem) => told.push(problem));
+    expect(guard.unsafe()).toBe(false);
+    expect(guard.unsafeDir(paths.jobqueue)).toBe(false);
+    fs.renameSync(paths.jobqueue, `${paths.jobqueue}.real`);
+    fs.symlinkSync(dir('outside'), paths.jobqueue);
+    expect(guard.unsafe()).toBe(false);
+    expect(guard.unsafeDir(paths.jobqueue)).toBe(true);
+    expect(guard.unsafe()).toBe(true);
+    expect(guard.unsafeDir(paths.done)).toBe(true);
+    expect(told.map((problem) => problem?.path)).toEqual([paths.jobqueue]);
+    fs.rmSync(paths.jobqueue);
+    fs.renameSync(`${paths.jobqueue}.real`, paths.jobqueue);
+    expect(guard.unsafe(true)).toBe(false);
+    expect(guard.unsafeDir(paths.jobqueue)).toBe(false);
+  });
+
   it('looks after directories added later (a worker its own)', () => {
     const paths = ensureHome(path.join(base, 'home'));
     const pod = path.join(paths.workers, 'w', 'pod');
