@@ -2,7 +2,7 @@
 // strace (bench/round-trips.mjs): ceilings a little above today's counts, so that a change
 // that adds round trips on NFS fails here. Counts, not timings. The calls made per job are
 // stable on a loaded machine; the stats and listings are not quite: the dispatcher's look at
-// the home's 15 directories (every 250 ms at most) and the rescans come with time, so a slow
+// the home's 15 directories (once a second at most) and the rescans come with time, so a slow
 // run has more of them. Those are held by the looser ceilings on the totals.
 import {expect, it} from 'vitest';
 import {measureRoundTrips, roundTripsTable, straceUnavailable, totalCalls} from '../../bench/round-trips.mjs';
