@@ -28,6 +28,8 @@ export interface Line {
   next(): JobMeta | undefined;
   // The job has left jobqueue/.
   taken(name: string): void;
+  // The dispatcher renamed it out of jobqueue/.
+  movedOut(name: string): void;
   hasReady(): boolean;
   readonly open: {readonly size: number};
   readonly queue: {push(meta: JobMeta): void};
@@ -155,7 +157,10 @@ export class HandOut {
     intake.taken(meta.name);
     this.reservation.handedOut(meta.name);
     // Taken back by its owner before we got to it: the worker is still free.
-    if (assignment !== 'taken-back') pool.hold(worker, assignment.id, meta.name, meta.group, request);
+    if (assignment !== 'taken-back') {
+      intake.movedOut(meta.name);
+      pool.hold(worker, assignment.id, meta.name, meta.group, request);
+    }
     this.handedOutAny = true;
     return true;
   }

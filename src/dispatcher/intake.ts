@@ -16,6 +16,7 @@ import {describeError, errnoCode} from '../errors.js';
 import type {OneShot, Timers} from '../util/timers.js';
 import {Backlog} from './backlog.js';
 import {OpenJobs} from './open-jobs.js';
+import {OwnEvents} from './own-events.js';
 import {ReadyQueue} from './ready-queue.js';
 import {Settling} from './settling.js';
 
@@ -58,6 +59,8 @@ export class Intake {
   readonly queue = new ReadyQueue();
   // Names in jobqueue/ that are no jobs and could not be failed (directories): left alone.
   private readonly notJobs = new Set<string>();
+  // The events of the dispatcher's own renames out of jobqueue/ (hand-outs), not looked into.
+  private readonly ownMoves = new OwnEvents();
   private readonly backlog: Backlog;
   private readonly settling: Settling;
   private foundSinceReport = 0;
@@ -112,6 +115,7 @@ export class Intake {
   // An event of jobqueue/'s watch (no name: the watch lost track, so list it).
   onEvent(event: 'rename' | 'change', name: string | undefined): void {
     if (name !== undefined && (isIgnoredName(name) || this.notJobs.has(name))) return;
+    if (this.ownMoves.own(event, name)) return;
     if (name === undefined || isOddName(name)) {
       // Too long, or not the file's real name (not UTF-8): the listing deals with it.
       this.list();
@@ -161,6 +165,8 @@ export class Intake {
     let fresh = names.filter((name) => !this.open.has(name) && !this.notJobs.has(name) && !isIgnoredName(name));
     // A listing through a directory that is unsafe now (a link swapped in) is not used.
     if (!this.effects.listingUsable(fresh.length > 0)) return 0;
+    // What an expected event could hide, this listing shows.
+    this.ownMoves.clear();
     if (fresh.some(isOddName)) {
       // Names that cannot be jobs' (too long, not UTF-8) fail before anything derives from them.
       const odd = oddNames(this.jobqueue, fresh);
@@ -227,6 +233,13 @@ export class Intake {
   // The job has left jobqueue/ (handed out, or withdrawn).
   taken(name: string): void {
     this.open.delete(name);
+  }
+
+  // The dispatcher renamed the job out of jobqueue/ (handed it out): the event that causes is
+  // its own, and is not looked into (a stat that finds nothing). A new file of that name comes
+  // with events of its own, after it.
+  movedOut(name: string): void {
+    this.ownMoves.expect(name, ['rename']);
   }
 
   private isJobLike(name: string, stat: fs.Stats): boolean {

@@ -13,7 +13,7 @@ import {BIN} from '../helpers/paths.js';
 // on this machine, loaded: dispatcher 13.0-15.2 in all; worker 22.2-24.9 before its cuts
 // (issue 16), 12.6-13.9 once it looks for a fire request on its tick, fstat's the job file
 // once, and knows its pod from the watch's events instead of a listing per job.
-const TOTAL = {dispatcher: 19, worker: 16};
+const TOTAL = {dispatcher: 15, worker: 16};
 const PER_CALL = {
   // The job file, its record reserved, and the record read once per batch of its events
   // (4.2-4.5; 5.3-5.4 when the two events of its own write read it twice).

@@ -68,6 +68,7 @@ class Pairing {
         return this.queue.pop();
       },
       taken: (name) => this.open.delete(name),
+      movedOut: () => undefined,
       hasReady: () => this.queue.size > 0,
       open: this.open,
       queue: this.queue,

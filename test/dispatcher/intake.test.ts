@@ -231,3 +231,59 @@ describe('files found by listing', () => {
     expect(made.open.has('a-directory')).toBe(false);
   });
 });
+
+describe("the dispatcher's own renames out of jobqueue/", () => {
+  // What the event of a hand-out costs: the stats of jobqueue/ it makes.
+  function statsOfJobqueue(action: () => void): number {
+    const spy = vi.spyOn(fs, 'lstatSync');
+    try {
+      action();
+      return spy.mock.calls.filter(([file]) => String(file).startsWith(paths.jobqueue)).length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('the event of a job handed out is not looked into: no stat of the file that has gone', () => {
+    const {intake: made} = intake();
+    drop('a');
+    made.list();
+    const meta = made.next();
+    expect(meta?.name).toBe('a');
+    made.taken('a');
+    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
+    made.movedOut('a');
+    expect(statsOfJobqueue(() => made.onEvent('rename', 'a'))).toBe(0);
+    expect(made.open.has('a')).toBe(false);
+  });
+
+  it('a new file of the same name, dropped right after, is still seen from its own event', () => {
+    const {intake: made, told} = intake();
+    drop('a');
+    made.list();
+    made.next();
+    made.taken('a');
+    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
+    made.movedOut('a');
+    drop('a');
+    // The event of the hand-out, then the new file's.
+    made.onEvent('rename', 'a');
+    made.onEvent('rename', 'a');
+    vi.advanceTimersByTime(PROBE_MS);
+    expect(stateOf(made, 'a')).toBe('seen');
+    expect(told.readied).toBeGreaterThan(0);
+    expect(drain(made)).toEqual(['a']);
+  });
+
+  it('a listing forgets what was expected: without a watch, nothing piles up, and every event after it is looked into', () => {
+    const {intake: made} = intake();
+    drop('a');
+    made.list();
+    made.next();
+    made.taken('a');
+    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
+    made.movedOut('a');
+    made.list();
+    expect(statsOfJobqueue(() => made.onEvent('rename', 'a'))).toBe(1);
+  });
+});
