@@ -110,7 +110,7 @@ export class Dispatcher {
           this.parts.announcements.onEvent(name);
           this.pump();
         }),
-        watch(this.paths.records, (_event, name) => this.parts.recordEvents.add(name)),
+        watch(this.paths.records, (event, name) => this.parts.recordEvents.add(name, event)),
         watch(this.paths.cancel, () => this.carryOutCancels()),
         watch(this.paths.priority, (_event, name) => {
           this.parts.priorityNames.changed(name);
@@ -240,6 +240,7 @@ export class Dispatcher {
     }
     this.parts.announcements.scan();
     checkWorkers(this.parts.lostWorkers);
+    this.parts.recordEvents.forgetOwn();
     this.parts.ends.settleFromPods();
     for (const group of this.parts.limits.reload(this.parts.holds.groups())) this.parts.holds.releaseGroup(group);
     this.carryOutCancels(false);

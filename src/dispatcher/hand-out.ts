@@ -46,6 +46,8 @@ export interface HandOutParts {
   unknownRecheck: Pick<OneShot, 'soon'>;
   rescanMs: number;
   emit(event: DispatcherEvent): void;
+  // The record of a job handed out was created (or replaced) by the dispatcher itself.
+  records?: {created(id: string): void};
 }
 
 export class HandOut {
@@ -159,6 +161,7 @@ export class HandOut {
     // Taken back by its owner before we got to it: the worker is still free.
     if (assignment !== 'taken-back') {
       intake.movedOut(meta.name);
+      this.parts.records?.created(assignment.id);
       pool.hold(worker, assignment.id, meta.name, meta.group, request);
     }
     this.handedOutAny = true;

@@ -167,7 +167,19 @@ export function makeParts(
       pump();
     }),
   );
-  const handOut = new HandOut({intake, pool, holds, gateView, ends, assigner, unknownRecheck, rescanMs, emit});
+  const recordEvents = new RecordEvents(timers, run, (name) => ends.recordChanged(name), pump);
+  const handOut = new HandOut({
+    intake,
+    pool,
+    holds,
+    gateView,
+    ends,
+    assigner,
+    unknownRecheck,
+    rescanMs,
+    emit,
+    records: recordEvents,
+  });
   const lostWorkers: LostWorkerParts = {
     paths,
     pool,
@@ -205,7 +217,7 @@ export function makeParts(
     lostWorkers,
     rescans,
     priorityNames,
-    recordEvents: new RecordEvents(timers, run, (name) => ends.recordChanged(name), pump),
+    recordEvents,
     unknownRecheck,
   };
 }

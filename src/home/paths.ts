@@ -29,7 +29,7 @@ export function staleLockPath(paths: HomePaths, token: string): string {
 
 // ---- records and output -----------------------------------------------------------------
 
-const RECORD_SUFFIX = '.json';
+export const RECORD_SUFFIX = '.json';
 
 export function recordPath(paths: HomePaths, id: string): string {
   return path.join(paths.records, `${id}${RECORD_SUFFIX}`);
