@@ -111,6 +111,7 @@ export class Dispatcher {
           this.pump();
         }),
         watch(this.paths.records, (event, name) => this.parts.recordEvents.add(name, event)),
+        watch(this.paths.done, (_event, name) => this.parts.landings.onEvent(name)),
         watch(this.paths.cancel, () => this.carryOutCancels()),
         watch(this.paths.priority, (_event, name) => {
           this.parts.priorityNames.changed(name);

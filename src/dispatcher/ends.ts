@@ -1,5 +1,6 @@
 // How jobs leave the dispatcher's hands, and what follows: a handed-out job is seen to have
-// left its worker (from its record, or, where that cannot be read now, from the directories),
+// left its worker (from its landing in done/, seen by this host's watch: landings.ts; else from
+// its record, or, where that cannot be read now, from the directories),
 // finished, failed or back in jobqueue/; an open job is withdrawn into failed/ (`fjd cancel`,
 // or a gate verdict) or refused. Each end is counted and told by the ledger, gives its group
 // room again, and lets go the jobs that waited for it (held.ts).
@@ -11,7 +12,9 @@ import {readRecord} from '../home/record.js';
 import {carryOutOpenCancels, requestOpenCancel} from '../home/cancel-requests.js';
 import type {Holds} from './held.js';
 import type {Intake} from './intake.js';
+import type {Landings} from './landings.js';
 import type {Ledger, Outcome} from './ledger.js';
+import {SHORT_JOB_MS} from './packing.js';
 import type {WorkerPool, WorkerState} from './pool.js';
 
 export interface EndsParts {
@@ -20,6 +23,7 @@ export interface EndsParts {
   pool: WorkerPool;
   holds: Holds;
   ledger: Ledger;
+  landings: Pick<Landings, 'take'>;
   // Whether the home is there (it may be gone for a moment).
   homeThere(): boolean;
   // Whether files may be moved through the home's directories now (none is unsafe).
@@ -69,6 +73,11 @@ export class Ends {
     const name = worker.inflight.get(jobId);
     if (name === undefined) return;
     const {pool, holds, ledger} = this.parts;
+    const landedMs = this.parts.landings.take(jobId);
+    if (landedMs !== undefined) {
+      this.landed(worker, jobId, name, landedMs);
+      return;
+    }
     const record = readRecord(this.parts.paths, jobId);
     const state = record?.state ?? this.placeOf(worker, jobId);
     if (state === 'assigned' || state === 'running') return;
@@ -94,6 +103,15 @@ export class Ends {
     if (record === undefined || (record.worker === worker.id && (outcome === 'requeued' || outcome === 'lost'))) {
       ledger.requeued(jobId, name, record?.reason ?? null);
     }
+  }
+
+  // A job seen landing in done/ `ms` after its hand-out has finished: its record is read only
+  // for how long it ran when that matters (a job that took a second or more, from its hand-out:
+  // whether its worker takes jobs in advance depends on it).
+  private landed(worker: WorkerState, jobId: string, name: string, ms: number): void {
+    const group = this.parts.pool.release(worker, jobId);
+    worker.lastDurationMs = ms < SHORT_JOB_MS ? ms : (readRecord(this.parts.paths, jobId)?.durationMs ?? undefined);
+    this.ended(jobId, name, 'finished', null, group);
   }
 
   // A job ended (or failed without running: refused, withdrawn): the ledger counts and tells

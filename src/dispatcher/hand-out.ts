@@ -8,6 +8,7 @@
 // pairing looks past at most LOOK_PAST such jobs, and stops as soon as no worker has room for
 // any job, before it takes one from the line: a backlog of any size costs nothing then.
 import type {JobMeta} from '../home/job-meta.js';
+import type {Assignment} from '../home/transitions.js';
 import type {Request} from '../job/resources.js';
 import type {OneShot} from '../util/timers.js';
 import type {Assigner} from './assigner.js';
@@ -46,8 +47,8 @@ export interface HandOutParts {
   unknownRecheck: Pick<OneShot, 'soon'>;
   rescanMs: number;
   emit(event: DispatcherEvent): void;
-  // The record of a job handed out was created (or replaced) by the dispatcher itself.
-  records?: {created(id: string): void};
+  // A job was handed out: its record created (or replaced) by the dispatcher itself.
+  handedOut?(assignment: Assignment): void;
 }
 
 export class HandOut {
@@ -161,7 +162,7 @@ export class HandOut {
     // Taken back by its owner before we got to it: the worker is still free.
     if (assignment !== 'taken-back') {
       intake.movedOut(meta.name);
-      this.parts.records?.created(assignment.id);
+      this.parts.handedOut?.(assignment);
       pool.hold(worker, assignment.id, meta.name, meta.group, request);
     }
     this.handedOutAny = true;

@@ -14,7 +14,7 @@ import {DEFAULT_REQUEST, fits, freeOf, type Capacity, type Free, type Request} f
 export const EARLIER_CAPACITY: Readonly<Capacity> = Object.freeze({slots: 1, cpus: 1, memoryBytes: null, gpus: []});
 
 // A worker whose last job took less than this gets one more in advance.
-const SHORT_JOB_MS = 1000;
+export const SHORT_JOB_MS = 1000;
 
 // What packing reads of a worker (pool.ts: WorkerState).
 export interface Packable {

@@ -17,6 +17,7 @@ import type {DispatcherEvent, DispatcherOptions} from './events.js';
 import type {GateView} from './gate.js';
 import {Holds} from './held.js';
 import {Intake} from './intake.js';
+import {Landings} from './landings.js';
 import {Ledger} from './ledger.js';
 import {GroupLimits} from './limits.js';
 import type {LostWorkerParts} from './lost-workers.js';
@@ -65,6 +66,7 @@ export interface Parts {
   rescans: RescanLoop;
   priorityNames: PriorityNames;
   recordEvents: RecordEvents;
+  landings: Landings;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
   unknownRecheck: OneShot;
   // Nothing is open and nothing is handed out: nothing is to be moved.
@@ -139,7 +141,17 @@ export function makeParts(
     changed: () => holds.releaseUnfittable(),
   });
   const ledger = new Ledger(paths, emit);
-  const ends = new Ends({paths, intake, pool, holds, ledger, homeThere, mayMove: () => !homeGuard.unsafe()});
+  const landings = new Landings();
+  const ends = new Ends({
+    paths,
+    intake,
+    pool,
+    holds,
+    ledger,
+    landings,
+    homeThere,
+    mayMove: () => !homeGuard.unsafe(),
+  });
   const announcements = new Announcements(paths, pool);
   const gateView: GateView = {
     limitOf: (group) => limits.get(group),
@@ -178,7 +190,10 @@ export function makeParts(
     unknownRecheck,
     rescanMs,
     emit,
-    records: recordEvents,
+    handedOut: ({id, record}) => {
+      recordEvents.created(id);
+      if (record.attempts.length === 0) landings.handedOut(id);
+    },
   });
   const lostWorkers: LostWorkerParts = {
     paths,
@@ -218,6 +233,7 @@ export function makeParts(
     rescans,
     priorityNames,
     recordEvents,
+    landings,
     unknownRecheck,
   };
 }

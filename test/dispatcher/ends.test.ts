@@ -17,7 +17,16 @@ afterEach(() => {
   for (const root of roots.splice(0)) fs.rmSync(root, {recursive: true, force: true});
 });
 
-it('a rescan lists each busy pod once and reads the records of the jobs gone from it alone', () => {
+// A home with worker w1 (4 slots) holding the jobs `names`, handed out, and the dispatcher's
+// parts over it; `records` gathers the names of the records read from then on.
+function busyHome(names: string[]): {
+  paths: ReturnType<typeof ensureHome>;
+  parts: ReturnType<typeof makeParts>;
+  worker: string;
+  ids: string[];
+  reads: string[];
+  end(id: string, durationMs?: number): void;
+} {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-ends-'));
   roots.push(root);
   const paths = ensureHome(path.join(root, 'home'));
@@ -29,7 +38,7 @@ it('a rescan lists each busy pod once and reads the records of the jobs gone fro
     JSON.stringify({...info, heartbeatMs: 5000, capacity: {slots: 4, cpus: 4, memoryBytes: null, gpus: []}}),
   );
   const ids: string[] = [];
-  for (const name of ['a', 'b', 'c', 'd']) {
+  for (const name of names) {
     fs.writeFileSync(path.join(paths.jobqueue, name), '[control]\nexecutable = true\n');
     const assignment = assignJob(paths, name, worker, hostName());
     if (assignment === undefined) throw new Error(`${name} was not assigned`);
@@ -48,18 +57,26 @@ it('a rescan lists each busy pod once and reads the records of the jobs gone fro
     },
   );
   parts.pool.load();
-  expect(parts.pool.handedOut()).toBe(4);
-  // The worker ends two of them (as it does: its record written, the file out of the pod).
-  for (const id of ['a', 'c']) {
+  // The worker ends a job as it does: its record written, the file out of the pod.
+  const end = (id: string, durationMs = 5): void => {
     const record = JSON.parse(fs.readFileSync(path.join(paths.records, `${id}.json`), 'utf8'));
-    leavePod(paths, podDir(paths, worker), {...record, state: 'finished', exitCode: 0, durationMs: 5});
-  }
+    leavePod(paths, podDir(paths, worker), {...record, state: 'finished', exitCode: 0, durationMs});
+  };
   const reads: string[] = [];
   const readFileSync = fs.readFileSync.bind(fs);
   vi.spyOn(fs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
     if (String(file).startsWith(paths.records)) reads.push(path.basename(String(file)));
     return readFileSync(file, options as BufferEncoding);
   }) as typeof fs.readFileSync);
+  return {paths, parts, worker, ids, reads, end};
+}
+
+it('a rescan lists each busy pod once and reads the records of the jobs gone from it alone', () => {
+  const {paths, parts, worker, reads, end} = busyHome(['a', 'b', 'c', 'd']);
+  expect(parts.pool.handedOut()).toBe(4);
+  end('a');
+  end('c');
+  reads.length = 0;
   parts.ends.settleFromPods();
   expect(reads.sort()).toEqual(['a.json', 'c.json']);
   expect(parts.ledger.summary.finished).toBe(2);
@@ -68,4 +85,39 @@ it('a rescan lists each busy pod once and reads the records of the jobs gone fro
   // What the two left free again: 2 of its 4 cpus are with b and d.
   expect(parts.pool.get(worker)?.free).toMatchObject({slots: 2, cpus: 2});
   expect(fs.existsSync(workerDir(paths, worker))).toBe(true);
+});
+
+it('a job seen landing in done/ has finished: its record is not read when its record comes', () => {
+  const {parts, worker, reads, end} = busyHome(['a', 'b']);
+  for (const id of ['a', 'b']) parts.landings.handedOut(id);
+  end('a');
+  reads.length = 0;
+  // The event of done/a, then (a turn later) that of its record.
+  parts.landings.onEvent('a');
+  expect(parts.ends.recordChanged('a.json')).toBe(true);
+  expect(reads).toEqual([]);
+  expect(parts.ledger.summary.finished).toBe(1);
+  expect([...(parts.pool.get(worker)?.inflight.keys() ?? [])]).toEqual(['b']);
+  // A short job: its worker takes one in advance, as when the record said how long it ran.
+  expect(parts.pool.get(worker)?.lastDurationMs).toBeLessThan(1000);
+  // A job whose landing was not seen is settled from its record, as before.
+  end('b');
+  reads.length = 0;
+  expect(parts.ends.recordChanged('b.json')).toBe(true);
+  expect(reads).toEqual(['b.json']);
+  expect(parts.ledger.summary.finished).toBe(2);
+});
+
+it('a job that landed a second or more after its hand-out has its record read for how long it ran', () => {
+  const {parts, worker, reads, end} = busyHome(['a']);
+  const now = vi.spyOn(performance, 'now').mockReturnValue(10_000);
+  parts.landings.handedOut('a');
+  end('a', 300);
+  reads.length = 0;
+  now.mockReturnValue(11_500);
+  parts.landings.onEvent('a');
+  parts.ends.recordChanged('a.json');
+  expect(reads).toEqual(['a.json']);
+  expect(parts.ledger.summary.finished).toBe(1);
+  expect(parts.pool.get(worker)?.lastDurationMs).toBe(300);
 });

@@ -64,10 +64,15 @@ async function twoRescans(home: TestHome): Promise<void> {
   await waitUntil(() => rescans(home) >= now + 2, 30_000, 'two rescans of the dispatcher');
 }
 
-// What the worker does when a job ends: its record says so, and the file leaves the pod.
-function finish(home: TestHome, worker: string, id: string): void {
+// What the worker does when a job ends: its record says so, and the file leaves the pod. The
+// job ran long (its record says 5 s): it ends no sooner than a second and a bit after it was
+// handed out, as a real long job would, since the dispatcher takes the time from hand-out to
+// end as a bound on how long a job ran (dispatcher/landings.ts).
+async function finish(home: TestHome, worker: string, id: string): Promise<void> {
   const paths = homePaths(home.dir);
   const record = home.record(id) as unknown as JobRecord;
+  const handedOut = Date.parse(record.assignedAt ?? '');
+  await waitUntil(() => Date.now() - handedOut > 1200, 20_000, `${id} out for over a second`);
   leavePod(paths, podDir(paths, worker), {...record, state: 'finished', exitCode: 0, durationMs: 5000});
 }
 
@@ -90,7 +95,7 @@ describe.each([
 
     // One ends: one more goes in, and no other.
     const [first = ''] = pod(home, 'w1');
-    finish(home, 'w1', first);
+    await finish(home, 'w1', first);
     await waitUntil(() => home.ls('jobqueue').length === 2, 20_000, 'one more job handed out');
     await twoRescans(home);
     expect(pod(home, 'w1')).toHaveLength(2);
@@ -99,7 +104,7 @@ describe.each([
     // It stops taking jobs (its announcement gone): an end frees a slot, and nothing comes.
     fs.rmSync(announcementPath(homePaths(home.dir), 'w1'));
     const [second = ''] = pod(home, 'w1');
-    finish(home, 'w1', second);
+    await finish(home, 'w1', second);
     await twoRescans(home);
     expect(pod(home, 'w1')).toHaveLength(1);
     expect(home.ls('jobqueue')).toHaveLength(2);
@@ -144,12 +149,12 @@ it('a job of 2 cpus and two of 1 on a worker of 2 slots: the big one alone, its 
   await twoRescans(home);
   expect(pod(home, 'w1')).toEqual(['a-big']);
   expect(home.record('a-big')).toMatchObject({request: {cpus: 2, memoryBytes: 0, gpus: 0}});
-  finish(home, 'w1', 'a-big');
+  await finish(home, 'w1', 'a-big');
   await waitUntil(() => pod(home, 'w1').length === 2, 20_000, 'the two small ones in the pod');
   expect(pod(home, 'w1')).toEqual(['b-small', 'c-small']);
   expect(home.ls('jobqueue')).toEqual(['d-huge']);
   // With room again, d-huge comes up in line: it waits, and the dispatcher says why.
-  finish(home, 'w1', 'b-small');
+  await finish(home, 'w1', 'b-small');
   const told =
     'dispatcher: warning: job d-huge waits: it needs 4 cpus; the only worker offers 2 cpus. It runs once a worker that offers that much registers (other jobs that ask for 4 cpus wait too, without another warning)\n';
   await waitUntil(() => dispatcher.output().includes(told), 20_000, 'the warning about d-huge');
@@ -172,7 +177,7 @@ it('a worker of an earlier fjd, which takes its announcement away while it runs 
     fs.rmSync(announcementPath(homePaths(home.dir), 'old'));
     await twoRescans(home);
     const [id = ''] = pod(home, 'old');
-    finish(home, 'old', id);
+    await finish(home, 'old', id);
     announce(home, 'old');
   }
   await waitUntil(() => home.ls('done').length === 4, 20_000, 'the four jobs done');
