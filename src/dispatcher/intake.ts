@@ -23,6 +23,15 @@ import {Settling} from './settling.js';
 // How long "found" reports are gathered before one is told.
 const FOUND_REPORT_MS = 200;
 
+// How long after it was read a job file is judged by that read, not by a stat of it, when it
+// is handed out (while the watch of jobqueue/ works): a change made on this host since is told
+// by the watch, and one made on another host would not be seen by a stat this soon on NFS
+// either, whose attribute cache keeps what the read saw for 3 s at least (acregmin).
+export const FRESH_READ_MS = 3000;
+
+// What judging a job file needs of it.
+type FileLook = Pick<fs.Stats, 'mtimeMs' | 'size' | 'isDirectory'>;
+
 // What the intake needs from the dispatcher: how its actions run, and what it tells.
 export interface IntakeEffects {
   // Runs what a timer does, as every action of the dispatcher runs (its guard).
@@ -43,6 +52,8 @@ export interface IntakeEffects {
   homeThere(): boolean;
   // How long ago, by the file server's clock, a file of this mtime was written.
   ageOf(mtimeMs: number): number;
+  // Whether the watch of jobqueue/ works (absent: it is not known to).
+  watching?(): boolean;
 }
 
 export interface IntakeOptions {
@@ -198,21 +209,26 @@ export class Intake {
       const arrival = this.open.get(name);
       // Gone, or being written again since it went in line (it comes back when it settles).
       if (arrival === undefined || (typeof arrival === 'object' && arrival.state !== 'seen')) continue;
-      let stat: fs.Stats;
-      try {
-        stat = fs.lstatSync(path.join(this.jobqueue, name));
-      } catch {
-        if (!this.effects.homeThere()) {
-          // Not taken back: the whole home is gone for now.
-          this.queue.push(meta);
-          return undefined;
+      // Judged by its read moments ago, or by a stat now.
+      let stat: FileLook | undefined = this.freshFile(meta);
+      let notAJob: string | undefined;
+      if (stat === undefined) {
+        try {
+          const now = fs.lstatSync(path.join(this.jobqueue, name));
+          stat = now;
+          notAJob = notAJobReason(now);
+        } catch {
+          if (!this.effects.homeThere()) {
+            // Not taken back: the whole home is gone for now.
+            this.queue.push(meta);
+            return undefined;
+          }
+          this.open.delete(name);
+          continue;
         }
-        this.open.delete(name);
-        continue;
       }
       const refusal =
-        notAJobReason(stat) ??
-        (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
+        notAJob ?? (meta.unreadable === undefined ? undefined : `cannot read the job file (${meta.unreadable})`);
       if (refusal !== undefined) {
         this.refuse(name, refusal, name);
         continue;
@@ -242,7 +258,17 @@ export class Intake {
     this.ownMoves.expect(name, ['rename']);
   }
 
-  private isJobLike(name: string, stat: fs.Stats): boolean {
+  // A regular file read moments ago, while the watch works: what that read saw of it, so that
+  // handing it out needs no stat (a round trip on NFS). A file gone since fails the rename,
+  // and is dropped then (the assigner: taken back). Otherwise undefined: it is stat'ed.
+  private freshFile(meta: JobMeta): FileLook | undefined {
+    const {file} = meta;
+    if (file === undefined || meta.unreadable !== undefined || this.effects.watching?.() !== true) return undefined;
+    if (performance.now() - file.readAtMs >= FRESH_READ_MS) return undefined;
+    return {mtimeMs: file.mtimeMs, size: file.size, isDirectory: () => false};
+  }
+
+  private isJobLike(name: string, stat: FileLook): boolean {
     if (!stat.isDirectory()) return true;
     this.notJobs.add(name);
     this.effects.notAJob(name, 'a directory');

@@ -130,6 +130,7 @@ export function makeParts(
       listingUsable: (found) => (idle() && !found ? true : !homeGuard.unsafeDir(paths.jobqueue)),
       homeThere,
       ageOf: (mtimeMs) => serverClock.ageOf(mtimeMs),
+      watching: conductor.watching,
     },
     timers,
   );

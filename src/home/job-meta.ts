@@ -32,6 +32,10 @@ export interface JobMeta {
   // Set when the file is there but cannot be opened (EACCES): the errno code. The dispatcher
   // fails such a job with the reason.
   unreadable?: string;
+  // The file as it was read, when it is a regular file: its mtime and size (from the fstat of
+  // the read, by the file server's clock), and when it was read (performance.now(), this
+  // process's clock). The dispatcher judges a job just read by these (dispatcher/intake.ts).
+  file?: {mtimeMs: number; size: number; readAtMs: number};
 }
 
 const META_READ_CAP = 64 * 1024;
@@ -61,6 +65,7 @@ export function readJobMeta(dir: string, name: string, home?: HomePaths, overrid
   try {
     const stat = fs.fstatSync(fd);
     const meta = defaults(name, (home === undefined ? undefined : keptPlace(home, name)) ?? stat.ctimeMs);
+    if (stat.isFile()) meta.file = {mtimeMs: stat.mtimeMs, size: stat.size, readAtMs: performance.now()};
     if (!stat.isFile() || stat.size > META_READ_CAP) return meta;
     const got = stat.size === 0 ? 0 : fs.readSync(fd, readBuffer, 0, stat.size, 0);
     // Most job files name none of these keys: no need to parse them (nor to leave the garbage

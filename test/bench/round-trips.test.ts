@@ -10,10 +10,10 @@ import {makeHome} from '../helpers/home.js';
 import {BIN} from '../helpers/paths.js';
 
 // Per job, on 100 trivial jobs and one worker of 2 slots (README, "Performance"). Measured
-// on this machine, loaded: dispatcher 13.0-15.2 in all; worker 22.2-24.9 before its cuts
+// on this machine, loaded: dispatcher 13.0-15.2 in all before its cuts, 8.1-10.9 after; worker 22.2-24.9 before its cuts
 // (issue 16), 12.6-13.9 once it looks for a fire request on its tick, fstat's the job file
 // once, and knows its pod from the watch's events instead of a listing per job.
-const TOTAL = {dispatcher: 15, worker: 16};
+const TOTAL = {dispatcher: 12, worker: 16};
 const PER_CALL = {
   // The job file and its record reserved (2.2-2.5: the listings of rescans besides); its own
   // write's events are not read back, and a job seen landing in done/ has finished.

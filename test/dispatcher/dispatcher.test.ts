@@ -37,17 +37,24 @@ it('ends the run when a name it lists cannot be found (a listing that no longer 
   const home = ensureHome(path.join(root, 'home')).root;
   fs.writeFileSync(path.join(home, 'jobqueue', 'ghost'), '[control]\nexecutable = true\n');
   fakeIdleWorker(home, 'w1');
-  // Listed, readable, but gone by the time it is looked at before it is handed out: as a name
-  // a listing garbles, or an NFS listing older than the file's removal.
+  // Listed, but gone by the time it is read or looked at before it is handed out: as a name a
+  // listing garbles, or an NFS listing older than the file's removal.
+  const ghost = path.join(home, 'jobqueue', 'ghost');
+  const gone = (file: fs.PathLike): Error =>
+    Object.assign(new Error(`ENOENT: no such file or directory, '${String(file)}'`), {code: 'ENOENT'});
   const lstat = fs.lstatSync.bind(fs);
+  const open = fs.openSync.bind(fs);
   let looks = 0;
   vi.spyOn(fs, 'lstatSync').mockImplementation(((file: fs.PathLike, options?: fs.StatSyncOptions) => {
-    if (String(file) === path.join(home, 'jobqueue', 'ghost')) {
-      looks++;
-      throw Object.assign(new Error(`ENOENT: no such file or directory, lstat '${String(file)}'`), {code: 'ENOENT'});
-    }
-    return lstat(file, options);
+    if (String(file) !== ghost) return lstat(file, options);
+    looks++;
+    throw gone(file);
   }) as typeof fs.lstatSync);
+  vi.spyOn(fs, 'openSync').mockImplementation(((file: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+    if (String(file) !== ghost) return open(file, flags ?? 'r', mode);
+    looks++;
+    throw gone(file);
+  }) as typeof fs.openSync);
 
   const summary = await new Dispatcher({home, watch: false, rescanMs: 50}).run();
   expect(summary).toMatchObject({finished: 0, failed: 0, interrupted: false});

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {Intake, type IntakeEffects} from '../../src/dispatcher/intake.js';
+import {FRESH_READ_MS, Intake, type IntakeEffects} from '../../src/dispatcher/intake.js';
 import {ensureHome, type HomePaths} from '../../src/home/layout.js';
 import {Timers} from '../../src/util/timers.js';
 
@@ -38,7 +38,10 @@ afterEach(() => {
 });
 
 // An intake over the test's home; `age` says how old every file is, by the server's clock.
-function intake(options: {readAhead?: number; age?: () => number} = {}): {intake: Intake; told: Told} {
+function intake(options: {readAhead?: number; age?: () => number; watching?: boolean} = {}): {
+  intake: Intake;
+  told: Told;
+} {
   const told: Told = {readied: 0, left: 0, notJobs: [], found: [], refused: []};
   const effects: IntakeEffects = {
     run: (action) => action(),
@@ -53,6 +56,7 @@ function intake(options: {readAhead?: number; age?: () => number} = {}): {intake
     listingUsable: () => true,
     homeThere: () => true,
     ageOf: options.age ?? (() => OLD),
+    watching: () => options.watching === true,
   };
   const made = new Intake(
     {paths, settleMs: SETTLE_MS, probeMs: PROBE_MS, readAhead: options.readAhead ?? 2000},
@@ -232,18 +236,56 @@ describe('files found by listing', () => {
   });
 });
 
-describe("the dispatcher's own renames out of jobqueue/", () => {
-  // What the event of a hand-out costs: the stats of jobqueue/ it makes.
-  function statsOfJobqueue(action: () => void): number {
-    const spy = vi.spyOn(fs, 'lstatSync');
-    try {
-      action();
-      return spy.mock.calls.filter(([file]) => String(file).startsWith(paths.jobqueue)).length;
-    } finally {
-      spy.mockRestore();
-    }
+// The stats of jobqueue/'s files that `action` makes.
+function statsOfJobqueue(action: () => void): number {
+  const spy = vi.spyOn(fs, 'lstatSync');
+  try {
+    action();
+    return spy.mock.calls.filter(([file]) => String(file).startsWith(paths.jobqueue)).length;
+  } finally {
+    spy.mockRestore();
   }
+}
 
+describe('a job file read moments ago', () => {
+  it('is handed out by what its read saw, without a stat, while the watch works', () => {
+    const {intake: made} = intake({watching: true});
+    drop('a');
+    made.list();
+    let name: string | undefined;
+    expect(statsOfJobqueue(() => (name = made.next()?.name))).toBe(0);
+    expect(name).toBe('a');
+  });
+
+  it("is stat'ed when the watch does not work", () => {
+    const {intake: made} = intake({watching: false});
+    drop('a');
+    made.list();
+    expect(statsOfJobqueue(() => made.next())).toBe(1);
+  });
+
+  it("is stat'ed when it was read a while ago (read ahead of a backlog)", () => {
+    const {intake: made} = intake({watching: true});
+    drop('a');
+    made.list();
+    const now = vi.spyOn(performance, 'now').mockReturnValue(performance.now() + FRESH_READ_MS);
+    try {
+      expect(statsOfJobqueue(() => made.next())).toBe(1);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('found by listing and written moments ago, it settles first, by what its read saw', () => {
+    const {intake: made} = intake({watching: true, age: () => SETTLE_MS / 2});
+    drop('a');
+    made.list();
+    expect(statsOfJobqueue(() => expect(made.next()).toBeUndefined())).toBe(0);
+    expect(stateOf(made, 'a')).toBe('settling');
+  });
+});
+
+describe("the dispatcher's own renames out of jobqueue/", () => {
   it('the event of a job handed out is not looked into: no stat of the file that has gone', () => {
     const {intake: made} = intake();
     drop('a');
