@@ -37,8 +37,9 @@
  * earlier fjd also removes it while it runs a job and writes it again when its pod is empty.
  * The dispatcher hands W jobs while the announcement is there, as many as fit what W offers
  * (info.json) less what the jobs it handed W and has not seen end ask for; it learns of an
- * end from the job's record (.fjd/records/ID.json renamed in), or, at a rescan, from a
- * listing of W's pod: a job gone from it has left, and its record says where to.
+ * end from the job's record (.fjd/records/ID.json renamed in; a first attempt seen linked into
+ * done/ just before needs no reading of it), or, at a rescan, from a listing of W's pod: a job
+ * gone from it has left, and its record says where to.
  */
 import fs from 'node:fs';
 import path from 'node:path';
