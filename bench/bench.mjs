@@ -320,7 +320,7 @@ async function idleFjd() {
   dispatcher.kill('SIGINT');
   await new Promise((resolve) => dispatcher.on('exit', resolve));
   fjd('recruiter', ['fire'], home);
-  return {cpuPercent, workerRssMb, workers: workers.length};
+  return {cpuPercent, workerRssMb, workers: workers.length, slots: config.idleWorkers};
 }
 
 // ---- the run --------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ async function main() {
     ['first job within 1 s', 1000 / scale.firstStartMs, 1, `${scale.firstStartMs.toFixed(0)} ms`],
     ['dispatcher peak RSS ≤ 150 MB', 150 / scale.peakRssMb, 1, `${scale.peakRssMb.toFixed(0)} MB`],
     [
-      `${idle.workers} idle workers + dispatcher < 1% of a core`,
+      `${config.idleWorkers} idle slots (\`recruiter hire ${config.idleWorkers}\`) + dispatcher < 1% of a core`,
       1 / Math.max(idle.cpuPercent, 1e-9),
       1,
       `${idle.cpuPercent.toFixed(2)}%`,
@@ -450,7 +450,7 @@ async function main() {
     `| first job start, ${config.backlog} queued | ${scale.firstStartMs.toFixed(0)} ms |`,
     `| throughput, first jobs / last jobs of the backlog | ${scale.firstRate.toFixed(0)} / ${scale.lastRate.toFixed(0)} jobs/s |`,
     `| dispatcher peak RSS | ${scale.peakRssMb.toFixed(0)} MB |`,
-    `| ${idle.workers} idle workers + idle dispatcher, CPU | ${idle.cpuPercent.toFixed(2)}% of one core |`,
+    `| ${config.idleWorkers} idle slots (\`recruiter hire ${config.idleWorkers}\`: ${idle.workers} worker process${idle.workers === 1 ? '' : 'es'}) + idle dispatcher, CPU | ${idle.cpuPercent.toFixed(2)}% of one core |`,
     `| one idle worker, RSS | ${idle.workerRssMb.toFixed(0)} MB |`,
     `| fjd submit of ${config.submit} jobs, one process | ${submit.submitSeconds.toFixed(1)} s (${(config.submit / submit.submitSeconds).toFixed(0)} jobs/s) |`,
     '',
