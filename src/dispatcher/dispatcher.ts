@@ -154,7 +154,7 @@ export class Dispatcher {
     return {
       open: this.parts.intake.open.size,
       assigned: this.parts.pool.handedOut(),
-      running: this.parts.pool.busy(),
+      running: this.parts.pool.busy().running,
       finished,
       failed,
     };

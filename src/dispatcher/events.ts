@@ -64,7 +64,8 @@ export interface DispatchSummary {
 }
 
 // What a progress display shows: jobs known in jobqueue/, jobs handed out and not yet ended,
-// workers that hold a job now, and the jobs that ended during this run.
+// the jobs running (those handed out, up to each worker's slots), and the jobs that ended
+// during this run.
 export interface DispatchProgress {
   open: number;
   assigned: number;

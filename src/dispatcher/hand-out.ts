@@ -90,7 +90,12 @@ export class HandOut {
     const stuck = !pool.anyReady() || (!this.handedOutAny && !this.room(undefined));
     if (!this.toldNoWorkers && intake.hasReady() && stuck) {
       this.toldNoWorkers = true;
-      this.parts.emit({type: 'waiting-for-workers', jobs: intake.open.size, workers: pool.size, busy: pool.busy()});
+      this.parts.emit({
+        type: 'waiting-for-workers',
+        jobs: intake.open.size,
+        workers: pool.size,
+        busy: pool.busy().workers,
+      });
     }
   }
 

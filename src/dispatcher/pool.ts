@@ -212,11 +212,15 @@ export class WorkerPool {
     return count;
   }
 
-  // How many workers hold a job now.
-  busy(): number {
-    let count = 0;
-    for (const worker of this.workers.values()) if (worker.inflight.size > 0) count++;
-    return count;
+  // How many workers hold a job now, and how many jobs run on them as far as the dispatcher
+  // can tell: those handed out, up to each worker's slots (a job beyond them waits in its pod).
+  busy(): {workers: number; running: number} {
+    const counts = {workers: 0, running: 0};
+    for (const {inflight, capacity} of this.workers.values()) {
+      if (inflight.size > 0) counts.workers++;
+      counts.running += Math.min(inflight.size, capacity.slots);
+    }
+    return counts;
   }
 
   anyReady(): boolean {

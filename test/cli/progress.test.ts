@@ -112,6 +112,20 @@ describe('the progress display on a terminal', () => {
 });
 
 describe('the progress display without a terminal', () => {
+  it('counts the jobs running, not the workers running them: one worker of 2 slots runs 2', async () => {
+    const home = makeHome('plain-slots');
+    for (let i = 0; i < 4; i++) home.job(`long-${i}`, '[control]\nexecutable = sleep 1.5; true\n');
+    expect((await home.run('recruiter', ['hire', '2'])).exitCode).toBe(0);
+    const result = await home.run('dispatcher', ['--progress-interval', '300ms']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const running = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('Progress:'))
+      .map((line) => Number(/, (\d+) running,/.exec(line)?.[1]));
+    expect(running.length, result.stdout).toBeGreaterThan(0);
+    expect(Math.max(...running), result.stdout).toBe(2);
+  });
+
   it('prints a plain progress line now and then, each failure with its reason, and a summary naming them', async () => {
     const home = makeHome('plain');
     queueJobs(home);
