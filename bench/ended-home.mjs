@@ -34,17 +34,14 @@ function recordOf(home, i, endedMs) {
   const exitCode = failed ? 1 : 0;
   const reason = failed ? 'exit code 1' : null;
   const output = {stdout: `.fjd/output/${id}.out`, stderr: `.fjd/output/${id}.err`};
+  // Where it ran and how, as both the record and its one attempt say it.
+  const where = {worker: 'vm-4242', host: 'vm'};
+  const ran = {startedAt, endedAt, durationMs: 12, exitCode, signal: null, reason};
   const attempt = {
     attempt: 1,
-    worker: 'vm-4242',
-    host: 'vm',
+    ...where,
     pid: 10_000 + (i % 50_000),
-    startedAt,
-    endedAt,
-    durationMs: 12,
-    exitCode,
-    signal: null,
-    reason,
+    ...ran,
     outcome: failed ? 'failed' : 'finished',
     ...output,
   };
@@ -54,14 +51,8 @@ function recordOf(home, i, endedMs) {
     name: id,
     state: failed ? 'failed' : 'finished',
     assignedAt: new Date(endedMs - 20).toISOString(),
-    worker: 'vm-4242',
-    host: 'vm',
-    startedAt,
-    endedAt,
-    durationMs: 12,
-    exitCode,
-    signal: null,
-    reason,
+    ...where,
+    ...ran,
     command: ['/usr/bin/sh', path.join(home, '.fjd', 'workers', 'vm-4242', 'pod', id)],
     workdir: home,
     ...output,

@@ -19,25 +19,38 @@ import {BIN, REPO, fjd, freshHome, log, waitFor} from './harness.mjs';
 import {fjdProcesses} from './processes.mjs';
 import {countCalls} from './strace.mjs';
 
-// Writes `count` jobs of `executable` into jobqueue/, older than the dispatcher's settle time.
-function queueJobs(home, count, executable) {
-  const text = `[control]\nexecutable = ${executable}\n`;
+// Queues `count` jobs of `executable` named PREFIX000000 …, older than the dispatcher's settle
+// time: each written aside and moved into jobqueue/ whole, since a running dispatcher may hand
+// one out the moment it appears.
+function queueJobs(home, count, executable, prefix) {
+  const aside = path.join(home, 'aside');
+  fs.mkdirSync(aside, {recursive: true});
   const past = new Date(Date.now() - 5000);
   for (let i = 0; i < count; i++) {
-    const file = path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`);
-    fs.writeFileSync(file, text);
-    fs.utimesSync(file, past, past);
+    const name = `${prefix}${String(i).padStart(6, '0')}`;
+    fs.writeFileSync(path.join(aside, name), `[control]\nexecutable = ${executable}\n`);
+    fs.utimesSync(path.join(aside, name), past, past);
+    fs.renameSync(path.join(aside, name), path.join(home, 'jobqueue', name));
   }
 }
 
-function startDispatcher(home) {
+// Runs `measure` with a watching dispatcher of `home` started, then stops the dispatcher and
+// fires the workers, whatever happened.
+async function withDispatcher(home, measure) {
   const dispatcher = spawn(path.join(BIN, 'dispatcher'), ['--watch', '--quiet'], {
     env: {...process.env, FJD_HOME: home},
     cwd: home,
     stdio: 'ignore',
   });
   const ended = new Promise((resolve) => dispatcher.on('exit', resolve));
-  return {dispatcher, ended};
+  try {
+    await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
+    return await measure(dispatcher.pid);
+  } finally {
+    dispatcher.kill('SIGINT');
+    await ended;
+    fjd('recruiter', ['fire', '--now', '--wait'], home, {check: false});
+  }
 }
 
 // Counts the dispatcher's and the workers' metadata operations per second, at once, each
@@ -68,49 +81,28 @@ function perSecond(counted) {
 export async function idleCost(workers, config) {
   const home = freshHome(`server-idle-${workers}`);
   for (let i = 0; i < workers; i++) fjd('recruiter', ['hire', '1'], home);
-  const {dispatcher, ended} = startDispatcher(home);
-  try {
-    await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
+  return withDispatcher(home, async (dispatcherPid) => {
     await delay(config.settleSeconds * 1000);
-    return await countBoth(home, dispatcher.pid, config.seconds, 'idle');
-  } finally {
-    dispatcher.kill('SIGINT');
-    await ended;
-    fjd('recruiter', ['fire', '--now', '--wait'], home, {check: false});
-  }
+    return countBoth(home, dispatcherPid, config.seconds, 'idle');
+  });
 }
 
 export async function busyCost(backlog, config) {
   const home = freshHome(`server-busy-${backlog}`);
   const slots = config.busySlots;
   // The long jobs first, so that they are the ones running; the backlog waits behind them.
-  queueJobs(home, slots, "sh -c 'sleep 600'");
+  queueJobs(home, slots, "sh -c 'sleep 600'", 'job');
   fjd('recruiter', ['hire', String(slots)], home);
-  const {dispatcher, ended} = startDispatcher(home);
-  try {
-    const running = path.join(home, '.fjd', 'workers');
+  return withDispatcher(home, async (dispatcherPid) => {
     await waitFor(
-      () => fs.readdirSync(path.join(home, 'jobqueue')).length === 0 && fs.existsSync(running),
+      () => fs.readdirSync(path.join(home, 'jobqueue')).length === 0,
       20_000,
       'the long jobs to be handed out',
     );
-    // Written aside and moved in whole: the dispatcher may hand one out in advance at once.
-    const aside = path.join(home, 'aside');
-    fs.mkdirSync(aside);
-    const past = new Date(Date.now() - 5000);
-    for (let i = 0; i < backlog; i++) {
-      const name = `queued${String(i).padStart(6, '0')}`;
-      fs.writeFileSync(path.join(aside, name), '[control]\nexecutable = true\n');
-      fs.utimesSync(path.join(aside, name), past, past);
-      fs.renameSync(path.join(aside, name), path.join(home, 'jobqueue', name));
-    }
+    queueJobs(home, backlog, 'true', 'queued');
     await delay(config.settleSeconds * 1000);
-    return await countBoth(home, dispatcher.pid, config.seconds, 'busy');
-  } finally {
-    dispatcher.kill('SIGINT');
-    await ended;
-    fjd('recruiter', ['fire', '--now', '--wait'], home, {check: false});
-  }
+    return countBoth(home, dispatcherPid, config.seconds, 'busy');
+  });
 }
 
 // config: {workers, backlogs: [small, large], busySlots, settleSeconds, seconds}

@@ -31,15 +31,7 @@ export class OwnEvents {
     return true;
   }
 
-  forget(name: string): void {
-    this.expected.delete(name);
-  }
-
   clear(): void {
     this.expected.clear();
-  }
-
-  get size(): number {
-    return this.expected.size;
   }
 }
