@@ -9,6 +9,9 @@ export interface IniDocument {
   // Section name → key (lower-cased, as configparser does) → value.
   sections: Map<string, Map<string, string>>;
   defaults: Map<string, string>;
+  // Section name → key (lower-cased) → the key as the file spells it: [env]'s keys keep their
+  // case (environment variables are case-sensitive).
+  spellings: Map<string, Map<string, string>>;
 }
 
 function syntaxError(message: string, line: number): FjdError {
@@ -21,6 +24,7 @@ function syntaxError(message: string, line: number): FjdError {
 export function parseIni(text: string): IniDocument {
   const sections = new Map<string, Map<string, string>>();
   const defaults = new Map<string, string>();
+  const spellings = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
   let currentName = '';
   let lastKey: string | undefined;
@@ -61,14 +65,19 @@ export function parseIni(text: string): IniDocument {
     const at = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
     if (at === -1) throw syntaxError(`"${shorten(stripped)}" is neither a [section] nor a key = value line`, lineNo);
     if (current === undefined) throw syntaxError(`"${shorten(stripped)}" comes before any [section] header`, lineNo);
-    const key = stripped.slice(0, at).trim().toLowerCase();
+    const spelled = stripped.slice(0, at).trim();
+    const key = spelled.toLowerCase();
     if (key === '') throw syntaxError(`"${shorten(stripped)}" has no key before its "${stripped[at]}"`, lineNo);
     if (current.has(key)) throw syntaxError(`key "${key}" appears twice in [${currentName}]`, lineNo);
     current.set(key, stripped.slice(at + 1).trim());
+    if (current !== defaults) {
+      const spelling = spellings.get(currentName) ?? new Map<string, string>();
+      spellings.set(currentName, spelling.set(key, spelled));
+    }
     lastKey = key;
     lastIndent = indent;
   }
-  return {sections, defaults};
+  return {sections, defaults, spellings};
 }
 
 function shorten(text: string): string {

@@ -1,8 +1,10 @@
 // Reading job files. A job file is an INI file in the dialect of Python's configparser
 // (job/ini.ts) in UTF-8 (CRLF and a BOM allowed), at most 1 MiB. Only [control] (or its later
-// synonym [fjd]) belongs to fjd (job/control.ts); every other section is the job's.
+// synonym [fjd]) belongs to fjd (job/control.ts), and [env] holds variables the job's environment
+// gets (job/env-section.ts); every other section is the job's.
 import {FjdError} from '../errors.js';
 import {CONTROL_SECTIONS, readControl, type JobControl} from './control.js';
+import {readEnvSection} from './env-section.js';
 import {parseIni, type IniDocument} from './ini.js';
 
 export {CONTROL_KEYS, type JobControl} from './control.js';
@@ -11,6 +13,8 @@ export {parseBoolean, parseDuration} from './values.js';
 
 export interface JobFile {
   control: JobControl;
+  // The variables of its [env] section, as written ({} for none).
+  env: Record<string, string>;
   document: IniDocument;
 }
 
@@ -63,7 +67,8 @@ export function parseJobText(text: string): JobFile {
   }
   const sectionName = present[0] ?? 'control';
   const section = document.sections.get(sectionName) ?? new Map<string, string>();
-  return {control: readControl(sectionName, section, document.defaults), document};
+  const control = readControl(sectionName, section, document.defaults);
+  return {control, env: readEnvSection(document), document};
 }
 
 // Reads a job file's bytes all the way: decoding, parsing and the control section.

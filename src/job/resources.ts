@@ -3,6 +3,7 @@
 // is free, whether a request fits, and why it does not. Pure: the job file's parser reads the
 // request, the worker detects its capacity, the dispatcher packs, and `fjd status` explains.
 import {FjdError} from '../errors.js';
+import {inSection, type NameValue} from './values.js';
 
 // A job's request. memoryBytes 0: it asks for no memory in particular.
 export interface Request {
@@ -79,10 +80,14 @@ export function formatBytes(bytes: number): string {
 }
 
 // The request of a control section's `cpus`, `memory` and `gpus` values (absent: the
-// defaults), the section named as the file names it. Throws a job's reason for a value that
-// can never be valid. A job that asks for nothing more than the default gets DEFAULT_REQUEST
-// itself: a backlog of such jobs holds one request, not one each.
-export function parseRequest(values: ReadonlyMap<string, string>, section = 'control'): Readonly<Request> {
+// defaults), each value named in errors as `named` says (as the job file has it, by default
+// [control]'s). Throws a job's reason for a value that can never be valid. A job that asks
+// for nothing more than the default gets DEFAULT_REQUEST itself: a backlog of such jobs holds
+// one request, not one each.
+export function parseRequest(
+  values: ReadonlyMap<string, string>,
+  named: NameValue = inSection('control'),
+): Readonly<Request> {
   const given = (key: string): string | undefined => {
     const text = values.get(key)?.trim();
     return text === undefined || text === '' ? undefined : text;
@@ -92,7 +97,7 @@ export function parseRequest(values: ReadonlyMap<string, string>, section = 'con
     if (text === undefined) return undefined;
     const value = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < least) {
-      throw new FjdError('JOB_BAD_VALUE', `[${section}] ${key} = ${text} is not a whole number of at least ${least}`, {
+      throw new FjdError('JOB_BAD_VALUE', `${named(key, text)} is not a whole number of at least ${least}`, {
         hint: `Write \`${key} = ${Math.max(least, 1)}\`, or leave ${key} out (${key === 'cpus' ? '1' : 'none'}).`,
       });
     }
@@ -105,7 +110,7 @@ export function parseRequest(values: ReadonlyMap<string, string>, section = 'con
       memoryBytes = parseMemorySize(memoryText);
     } catch (error) {
       if (!(error instanceof FjdError)) throw error;
-      throw new FjdError('JOB_BAD_VALUE', `[${section}] memory = ${memoryText} is not a size such as 8G, 512M or 2T`, {
+      throw new FjdError('JOB_BAD_VALUE', `${named('memory', memoryText)} is not a size such as 8G, 512M or 2T`, {
         hint: error.hint,
       });
     }

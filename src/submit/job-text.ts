@@ -13,6 +13,10 @@ export interface JobSpec {
   workdir: string;
   logfile: string | undefined;
   passJobFile: boolean;
+  // More [control] keys (timeout, retries, priority …), checked by the caller, in order.
+  control: [string, string][];
+  // The [env] section: variables of the job's environment, names as written; [] for none.
+  env: [string, string][];
   // The [params] section, in order; undefined for none.
   params: [string, string][] | undefined;
   // Where the job came from, for error messages: `--param`, `sweep.csv, line 4`.
@@ -49,6 +53,13 @@ export function jobText(spec: JobSpec, made: Date): string {
   if (spec.logfile !== undefined)
     lines.push(`logfile = ${checkValue(spec.origin, 'the log file', spec.logfile.trim())}`);
   if (!spec.passJobFile) lines.push('pass_job_file = no');
+  for (const [key, value] of spec.control) lines.push(`${key} = ${checkValue(spec.origin, `the ${key}`, value)}`);
+  if (spec.env.length > 0) {
+    lines.push('', '[env]');
+    for (const [name, value] of spec.env) {
+      lines.push(`${checkKey(spec.origin, name)} = ${checkValue(spec.origin, `the value of ${name}`, value)}`);
+    }
+  }
   if (spec.params !== undefined) {
     lines.push('', '[params]');
     const seen = new Set<string>();
@@ -68,11 +79,13 @@ export function jobText(spec: JobSpec, made: Date): string {
 function checkRoundTrip(spec: JobSpec, text: string): void {
   let differs: string | undefined;
   try {
-    const {control, document} = parseJobText(text);
+    const {control, env, document} = parseJobText(text);
     if (control.executable !== spec.executable.trim()) differs = 'executable';
     else if (control.workdir !== spec.workdir.trim()) differs = 'workdir';
     else if (control.logfile !== spec.logfile?.trim()) differs = 'logfile';
     else if (control.passJobFile !== spec.passJobFile) differs = 'pass_job_file';
+    else if (spec.control.some(([key, value]) => control.values.get(key) !== value)) differs = '[control]';
+    else if (JSON.stringify(Object.entries(env)) !== JSON.stringify(spec.env)) differs = '[env]';
     else if (spec.params !== undefined) {
       const params = document.sections.get('params');
       for (const [key, value] of spec.params) {

@@ -15,6 +15,9 @@ export interface SubmitRequest {
   workdir: string;
   name: string | undefined;
   logfile: string | undefined;
+  // More [control] keys (--timeout, --retries …) and the [env] variables, for every job.
+  control: [string, string][];
+  env: [string, string][];
   // --param key=value, in order.
   params: [string, string][];
   // --params-file: its text and what to call it in messages.
@@ -106,7 +109,7 @@ export function planJobs(request: SubmitRequest): JobSpec[] {
   ].filter((form) => form !== undefined);
   if (forms.length > 1) throw usage(`${forms.join(' and ')} cannot be used together: choose one way to make the jobs`);
   const stem = checkJobName(request.name ?? defaultStem(exe, request.now));
-  const base = {executable: exe, workdir, logfile};
+  const base = {executable: exe, workdir, logfile, control: request.control, env: request.env};
   const bulk = (count: number, make: (index: number, name: string) => JobSpec): JobSpec[] => {
     const width = String(count).length;
     const jobs: JobSpec[] = [];

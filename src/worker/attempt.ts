@@ -70,7 +70,7 @@ export class Attempts {
   prepare(jobFile: string, id: string, record: JobRecord, lane: Lane): Prepared {
     const {options} = this.core;
     const bytes = readJobFile(jobFile, {groupShared: options.groupShared === true, tmpDir: this.core.paths.tmp});
-    const {control} = parseJobFile(bytes);
+    const {control, env: jobEnv} = parseJobFile(bytes);
     const workdir = path.resolve(options.cwd, control.workdir ?? '.');
     // Looked at once, not per job: a directory gone since makes the spawn fail, and is looked
     // at again then (run()).
@@ -78,7 +78,8 @@ export class Attempts {
       if (!isDirectory(workdir)) throw workdirMissing(workdir);
       this.workdirs.add(workdir);
     }
-    const plan = planCommand(control.executable, workdir, options.env.PATH, control.passJobFile);
+    // A PATH of the job's own ([env]) is where its program is looked for.
+    const plan = planCommand(control.executable, workdir, jobEnv.PATH ?? options.env.PATH, control.passJobFile);
     if (control.logfile !== undefined) createLogfile(path.resolve(workdir, control.logfile));
     record.command = plan.passJobFile ? [plan.file, ...plan.args, jobFile] : [plan.file, ...plan.args];
     record.workdir = workdir;
@@ -86,14 +87,15 @@ export class Attempts {
       this.baseEnv = {};
       for (const [key, value] of Object.entries(options.env)) if (value !== undefined) this.baseEnv[key] = value;
     }
-    const env: Record<string, string> = {...this.baseEnv};
+    // The job's [env] over the worker's environment; fjd's own variables over both.
+    const env: Record<string, string> = {...this.baseEnv, ...jobEnv};
     Object.assign(env, {
       FJD_HOME: this.core.paths.root,
       FJD_JOB_ID: id,
       FJD_JOB_NAME: record.name,
       FJD_JOB_FILE: jobFile,
       FJD_WORKER: this.core.id,
-      ...jobResourceEnv(lane.holding, this.core.capacity.gpus.length > 0, this.baseEnv),
+      ...jobResourceEnv(lane.holding, this.core.capacity.gpus.length > 0, env),
     });
     return {control, run: {plan, jobFile, cwd: workdir, env}};
   }

@@ -1,6 +1,7 @@
 // The environment a job gets for the resources it holds: FJD_SLOT (its slot, 1-based, as GNU
 // parallel's $PARALLEL_JOBSLOT), FJD_CPUS, CUDA_VISIBLE_DEVICES (its own GPUs) and
-// OMP_NUM_THREADS. Pure: the worker sets what this returns over its own environment.
+// OMP_NUM_THREADS; and the attempt it is (FJD_ATTEMPT). Pure: the worker sets what this returns
+// over its own environment and the job's [env].
 
 // What a job holds of its worker while it runs.
 export interface HeldResources {
@@ -24,4 +25,10 @@ export function jobResourceEnv(
   const omp = workerEnv.OMP_NUM_THREADS;
   if (omp === undefined || omp.trim() === '') env.OMP_NUM_THREADS = String(held.cpus);
   return env;
+}
+
+// The variable of the attempt a run is: FJD_ATTEMPT, its number in the job's record (1 for the
+// first run, 2 for the next, whether a retry or a run after its worker was lost).
+export function attemptEnv(attempt: number): Record<string, string> {
+  return {FJD_ATTEMPT: String(attempt)};
 }

@@ -1,6 +1,7 @@
 // The path of one job in one slot, from the pod to done/, failed/ or back to jobqueue/: a
 // cancel asked while it waited ends it before it runs; otherwise it is prepared (attempt.ts),
-// run and retried as its [control] says, and recorded (recorder.ts). Many lanes run at once,
+// run and retried as its [control] says (retries, and retry_on and no_retry_on: retry-on.ts),
+// each attempt with its number in FJD_ATTEMPT, and recorded (recorder.ts). Many lanes run at once,
 // one per job the worker has room for; each waits (a retry's delay, trouble) under its own id.
 import path from 'node:path';
 import {podDir} from '../home/paths.js';
@@ -9,7 +10,9 @@ import {errnoCode} from '../errors.js';
 import {isTransientFsError} from '../util/transient.js';
 import {isFenced, tolerate, whyNow, type Lane, type WorkerCore} from './core.js';
 import {closeAttempt, type Attempts, type Prepared} from './attempt.js';
+import {attemptEnv} from './job-env.js';
 import {unrunnable} from './reason.js';
+import {noRetryBecause} from './retry-on.js';
 import type {Recorder} from './recorder.js';
 import type {Requests} from './requests.js';
 import type {WorkerPresence} from './presence.js';
@@ -51,7 +54,8 @@ export async function runLane(parts: LaneParts, lane: Lane, record: JobRecord): 
   parts.presence.trouble = undefined;
   for (let run = 0; ; run++) {
     const attempt = attempts.begin(record);
-    const outcome = await attempts.run(record, attempt, prepared, lane);
+    const env = {...prepared.run.env, ...attemptEnv(attempt.attempt)};
+    const outcome = await attempts.run(record, attempt, {...prepared, run: {...prepared.run, env}}, lane);
     if (outcome.kind === 'fenced' || isFenced(core)) return;
     if (outcome.kind === 'not-now') {
       await recorder.notNow(id, undefined);
@@ -68,7 +72,9 @@ export async function runLane(parts: LaneParts, lane: Lane, record: JobRecord): 
     }
     // A job that cannot run here (its working directory went away) is not tried again.
     const final = outcome.failure.kind === 'unrunnable';
-    if (final || run >= control.retries || core.leaving !== undefined || requests.has(id)) {
+    const notRetried = run < control.retries ? noRetryBecause(outcome.failure, control) : undefined;
+    if (notRetried !== undefined) core.log(`${id}: ${attempt.reason ?? 'failed'}; not retried: ${notRetried}`);
+    if (final || run >= control.retries || notRetried !== undefined || core.leaving !== undefined || requests.has(id)) {
       await recorder.end(record, 'failed', outcome.failure);
       if (requests.has(id)) requests.done(id);
       return;

@@ -129,7 +129,7 @@ describe('the keys of [control]', () => {
   it('accepts every key it knows, keys of [DEFAULT], and any key in the other sections', () => {
     const keys = CONTROL_KEYS.map(
       (key) =>
-        `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority|cpus|gpus/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : key === 'memory' ? '1G' : 'a'}`,
+        `${key} = ${key === 'executable' ? 'x' : key === 'pass_job_file' ? 'no' : /retries|max_attempts|priority|cpus|gpus/.test(key) ? '1' : /timeout|retry_delay/.test(key) ? '1s' : key === 'memory' ? '1G' : key === 'retry_on' ? '3' : key === 'no_retry_on' ? '2' : 'a'}`,
     );
     const job = parseJobText(
       `[DEFAULT]\nbase = /data\n[control]\n${keys.join('\n')}\n[params]\ntimout = 3\nanything-at_all = 4\n`,
@@ -138,6 +138,8 @@ describe('the keys of [control]', () => {
       executable: 'x',
       timeoutMs: 1000,
       retries: 1,
+      retryOn: [3],
+      noRetryOn: [2],
       group: 'a',
       after: ['a'],
       afterAny: [],

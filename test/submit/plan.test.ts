@@ -12,6 +12,8 @@ function request(extra: Partial<SubmitRequest>): SubmitRequest {
     workdir: '/data',
     name: undefined,
     logfile: undefined,
+    control: [],
+    env: [],
     params: [],
     csv: undefined,
     parameters: undefined,
@@ -27,6 +29,8 @@ const spec: JobSpec = {
   workdir: '/w',
   logfile: undefined,
   passJobFile: true,
+  control: [],
+  env: [],
   params: undefined,
   origin: 'test',
 };

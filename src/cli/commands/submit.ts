@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {Command} from 'commander';
 import {FjdError} from '../../errors.js';
+import {existingJobNames} from '../../home/existing-names.js';
 import {ensureHome, type HomePaths} from '../../home/layout.js';
 import {planJobs, parameterItems, parseParamOption} from '../../submit/plan.js';
 import {publishJobs} from '../../submit/publish.js';
@@ -15,9 +16,11 @@ import {
   positiveInteger,
   reportError,
   say,
+  warn,
 } from '../common.js';
+import {addControlOptions, controlFromOptions, envFromOptions, type ControlOptions} from '../job-options.js';
 
-export interface JobOptions {
+export interface JobOptions extends ControlOptions {
   exe: string;
   param?: string[];
   paramsFile?: string;
@@ -28,11 +31,13 @@ export interface JobOptions {
   logfile?: string;
   home?: string;
   groupShared?: boolean;
+  skipExisting?: boolean;
 }
 
-// The options that say which jobs to make; `fjd run` takes them too.
+// The options that say which jobs to make, and their [control] keys and [env] (job-options.ts);
+// `fjd run` takes them too.
 export function addJobOptions(command: Command): Command {
-  return command
+  command
     .requiredOption('--exe <command>', 'the command line each job runs (a shell command line, as in fjd)')
     .option(
       '--param <key=value>',
@@ -53,9 +58,8 @@ export function addJobOptions(command: Command): Command {
       "the job name (bulk: NAME-1, NAME-2 …, numbered from 1 and zero-padded to the width of the count, as in run-01 … run-40; default: the program's name and the time)",
     )
     .option('--workdir <dir>', 'the directory the jobs run in (default: the current directory)')
-    .option('--logfile <file>', 'the [control] logfile of the jobs')
-    .addOption(homeOption())
-    .addOption(groupSharedOption());
+    .option('--logfile <file>', 'the [control] logfile of the jobs');
+  return addControlOptions(command).addOption(homeOption()).addOption(groupSharedOption());
 }
 
 // Reads standard input, which is only done when the user asked with `-`.
@@ -65,8 +69,19 @@ function readStdin(): string {
 }
 
 // Makes and publishes the jobs the options ask for; returns the home and the names used.
-export function queueJobs(options: JobOptions): {paths: HomePaths; names: string[]; bulk: boolean} {
+export function queueJobs(options: JobOptions): {paths: HomePaths; names: string[]; bulk: boolean; skipped: number} {
   const params = (options.param ?? []).map(parseParamOption);
+  const control = controlFromOptions(options);
+  const env = envFromOptions(options, process.env);
+  if (options.skipExisting === true && options.name === undefined) {
+    throw new FjdError(
+      'USAGE',
+      '--skip-existing needs --name: names made without it hold the time, so none is ever taken',
+      {
+        hint: 'Give the same --name each time, as in: fjd submit --params-file sweep.csv --name sweep --skip-existing',
+      },
+    );
+  }
   const workdir = path.resolve(options.workdir ?? '.');
   if (!fs.statSync(workdir, {throwIfNoEntry: false})?.isDirectory()) {
     throw new FjdError('USAGE', `--workdir ${options.workdir ?? '.'}: ${workdir} is not a directory`);
@@ -93,6 +108,8 @@ export function queueJobs(options: JobOptions): {paths: HomePaths; names: string
     workdir,
     name: options.name,
     logfile: options.logfile,
+    control,
+    env,
     params,
     csv,
     parameters,
@@ -100,16 +117,21 @@ export function queueJobs(options: JobOptions): {paths: HomePaths; names: string
     now: new Date(),
   });
   const paths = ensureHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
-  const names = publishJobs(paths, specs);
+  // --skip-existing: a job whose name the home holds already, in any state, is not made again.
+  const taken = options.skipExisting === true ? existingJobNames(paths) : undefined;
+  const fresh = taken === undefined ? specs : specs.filter((spec) => !taken.has(spec.name));
+  const names = publishJobs(paths, fresh);
   const bulk = csv !== undefined || parameters !== undefined || options.repeat !== undefined;
-  return {paths, names, bulk};
+  return {paths, names, bulk, skipped: specs.length - fresh.length};
 }
 
-// The one line that tells what a bulk submit did.
-export function submittedLine(names: string[]): string {
-  if (names.length === 0) return 'Submitted no jobs: there were no parameters.';
+// The one line that tells what a bulk submit did (and how many jobs --skip-existing skipped).
+export function submittedLine(names: string[], skipped = 0): string {
+  const skip = skipped === 0 ? '' : `${skipped} job${skipped === 1 ? '' : 's'} whose name this home holds already`;
+  if (names.length === 0)
+    return skipped === 0 ? 'Submitted no jobs: there were no parameters.' : `Submitted no jobs: skipped ${skip}.`;
   const which = names.length === 1 ? (names[0] ?? '') : `${names[0] ?? ''} … ${names.at(-1) ?? ''}`;
-  return `Submitted ${names.length} job${names.length === 1 ? '' : 's'} to jobqueue/: ${which}.`;
+  return `Submitted ${names.length} job${names.length === 1 ? '' : 's'} to jobqueue/: ${which}${skipped === 0 ? '' : `; skipped ${skip}`}.`;
 }
 
 // Reports an error of submit or run: a usage error is 2, as for bad flags (reportError maps it).
@@ -134,10 +156,17 @@ Examples:
   ls *.txt | fjd submit --exe 'gzip $1' --parameters -
   fjd submit --exe 'cp $1 $2' --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'`,
     )
+    .option(
+      '--skip-existing',
+      'make no job whose name this home holds already, in any state (queued, running, done, failed): submitting the same jobs again queues only those never queued',
+    )
     .action((options: JobOptions) => {
       try {
-        const {names, bulk} = queueJobs(options);
-        say(bulk ? submittedLine(names) : (names[0] ?? ''));
+        const {names, bulk, skipped} = queueJobs(options);
+        // One job prints its name alone; one skipped prints nothing there, and says so.
+        if (bulk) say(submittedLine(names, skipped));
+        else if (names[0] !== undefined) say(names[0]);
+        else warn('fjd submit', submittedLine(names, skipped));
         process.exitCode = EXIT.ok;
       } catch (error) {
         process.exitCode = reportSubmitError('fjd submit', error);
