@@ -5,13 +5,7 @@ import {makeHome} from '../helpers/home.js';
 
 // Five jobs; the second fails (the job file, its last argument, is given to `true` too).
 const CSV = 'n\n1\n2\n3\n4\n5\n';
-const SUBMIT = [
-  'submit',
-  '--exe',
-  '[ "$(sed -n "s/^n = //p" "$1")" != 2 ] && true',
-  '--name',
-  'sweep',
-];
+const SUBMIT = ['submit', '--exe', '[ "$(sed -n "s/^n = //p" "$1")" != 2 ] && true', '--name', 'sweep'];
 
 describe('fjd submit --skip-existing', () => {
   it('queues nothing when the same CSV is submitted again', async () => {
