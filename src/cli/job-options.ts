@@ -124,9 +124,10 @@ export function controlFromOptions(options: ControlOptions): [string, string][] 
           .filter(Boolean)
           .join(', ')
       : given;
-    if (/[\r\n]/.test(value)) throw usage(`${flags.split(' ')[0] ?? key}: a value cannot hold a line break`);
+    const flag = flags.split(' ')[0] ?? key;
+    if (/[\r\n]/.test(value)) throw usage(`${flag}: a value cannot hold a line break`);
     entries.push([key, value.trim()]);
-    flagOf.set(key, flags.split(' ')[0] ?? key);
+    flagOf.set(key, flag);
   }
   try {
     checkControlValues(new Map(entries), (key, value) => `${flagOf.get(key) ?? key} ${value}`);
@@ -139,12 +140,25 @@ export function controlFromOptions(options: ControlOptions): [string, string][] 
 
 // The [env] variables the options give: --export-env's from `environment`, then --env's (a
 // name given twice: the last wins). Names are checked, and values a job file cannot hold are
-// refused (--export-env all leaves them out).
+// refused (--export-env all leaves them out); so are two names that differ only in case, which
+// a job file's keys cannot tell apart (--export-env all keeps the first, and --env replaces it).
 export function envFromOptions(
   options: ControlOptions,
   environment: Readonly<Record<string, string | undefined>>,
 ): [string, string][] {
-  const env = new Map<string, string>();
+  // By the name in lower case: [name as given, value].
+  const env = new Map<string, [string, string]>();
+  const fromAll = new Set<string>();
+  const set = (name: string, value: string, from: string): void => {
+    const taken = env.get(name.toLowerCase())?.[0];
+    if (taken !== undefined && taken !== name && !fromAll.has(name.toLowerCase())) {
+      throw usage(
+        `${from}: ${taken} and ${name} differ only in case`,
+        "A job file's keys are case-insensitive, so its [env] holds one of them: give one.",
+      );
+    }
+    env.set(name.toLowerCase(), [name, value]);
+  };
   const check = (name: string, value: string, from: string): void => {
     if (!isVariableName(name)) {
       throw usage(
@@ -170,7 +184,9 @@ export function envFromOptions(
     for (const [name, value] of Object.entries(environment)) {
       if (value === undefined || SHELL_ONLY.has(name) || name.startsWith('FJD_')) continue;
       if (!isVariableName(name) || /[\r\n]/.test(value) || value !== value.trim()) continue;
-      env.set(name, value);
+      if (env.has(name.toLowerCase())) continue;
+      env.set(name.toLowerCase(), [name, value]);
+      fromAll.add(name.toLowerCase());
     }
   } else if (exported !== undefined) {
     for (const name of exported
@@ -180,7 +196,7 @@ export function envFromOptions(
       const value = environment[name];
       if (value === undefined) throw usage(`--export-env ${name}: ${name} is not set in this environment`);
       check(name, value, `--export-env ${name}`);
-      env.set(name, value);
+      set(name, value, `--export-env ${name}`);
     }
   }
   for (const item of options.env ?? []) {
@@ -189,7 +205,8 @@ export function envFromOptions(
     const name = item.slice(0, at);
     const value = item.slice(at + 1);
     check(name, value, `--env ${name}`);
-    env.set(name, value);
+    set(name, value, `--env ${name}`);
+    fromAll.delete(name.toLowerCase());
   }
-  return [...env];
+  return [...env.values()];
 }

@@ -37,12 +37,16 @@ describe('fjd submit --env and --export-env', () => {
   it('--export-env all copies the environment but for fjd’s own variables and the shell’s PWD, SHLVL …', async () => {
     const home = makeHome('submit-env-all');
     const result = await home.run('fjd', ['submit', '--exe', 'true', '--name', 'all', '--export-env', 'all'], {
-      env: {MY_SETTING: '50%', SHLVL: '2', FJD_GROUP_SHARED: ''},
+      env: {MY_SETTING: '50%', SHLVL: '2', FJD_GROUP_SHARED: '', my_proxy: 'a', MY_PROXY: 'b', MULTI: 'a\nb'},
     });
     expect(result.exitCode, result.stderr).toBe(0);
     const {env} = parseJobFile(fs.readFileSync(path.join(home.dir, 'jobqueue', 'all')));
     expect(env.MY_SETTING).toBe('50%');
     expect(env.PATH).toBe(process.env.PATH);
+    // Of two names that differ only in case, which a job file cannot hold both of, one is kept;
+    // a value with a line break is left out.
+    expect(Object.keys(env).filter((name) => name.toLowerCase() === 'my_proxy')).toHaveLength(1);
+    expect(env.MULTI).toBeUndefined();
     expect(Object.keys(env).filter((name) => name.startsWith('FJD_') || ['PWD', 'SHLVL'].includes(name))).toEqual([]);
   });
 
@@ -51,6 +55,7 @@ describe('fjd submit --env and --export-env', () => {
     [['--env', 'NOVALUE'], '--env NOVALUE: write it as NAME=value'],
     [['--env', 'my-var=1'], '--env my-var: "my-var" is not an environment variable name'],
     [['--env', 'X= padded'], '--env X: the value of X cannot be written in a job file'],
+    [['--env', 'A=1', '--env', 'a=2'], '--env a: A and a differ only in case'],
     [
       ['--export-env', 'NOT_SET_ANYWHERE'],
       '--export-env NOT_SET_ANYWHERE: NOT_SET_ANYWHERE is not set in this environment',
