@@ -1,5 +1,7 @@
 // The environment a job runs in: the worker's, the job file's [env] over it, and fjd's own
 // variables over both, FJD_ATTEMPT among them; run as a user runs jobs.
+import fs from 'node:fs';
+import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {makeHome} from '../helpers/home.js';
 
@@ -23,6 +25,18 @@ describe("the job's environment", () => {
     );
     // With no [env], the worker's environment as it is (OMP_NUM_THREADS: its cpus, as always).
     expect(home.read('without.txt')).toBe('1 w worker unset without 1\n');
+  });
+
+  it('looks its program up on the PATH of its [env], and runs it with that PATH', async () => {
+    const home = makeHome('env-section-path');
+    const bin = path.join(home.dir, 'own-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'own-program'), '#!/bin/sh\necho "ran with $PATH" > ran.txt\n', {mode: 0o755});
+    home.job('own', `[control]\nexecutable = own-program\npass_job_file = no\n[env]\nPATH = ${bin}:/usr/bin:/bin\n`);
+    await home.run('fjd', ['hire', '1']);
+    const result = await home.run('fjd', ['dispatch', '--fire-when-done']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(home.read('ran.txt')).toBe(`ran with ${bin}:/usr/bin:/bin\n`);
   });
 
   it('fails a job whose [env] names no environment variable, with the reason', async () => {
