@@ -153,6 +153,8 @@ last argument; jobs made with --parameters or --repeat run their command line as
 Examples:
   fjd submit --exe 'python sim.py' --param alpha=0.1 --param seed=3
   fjd submit --exe 'python sim.py' --params-file sweep.csv --name sweep
+  fjd submit --exe 'python sim.py' --params-file sweep.csv --name sweep --skip-existing --retries 2 --timeout 1h
+  fjd submit --exe './train' --gpus 1 --memory 16G --env OMP_PROC_BIND=close --export-env PATH,VIRTUAL_ENV
   ls *.txt | fjd submit --exe 'gzip $1' --parameters -
   fjd submit --exe 'cp $1 $2' --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'`,
     )
