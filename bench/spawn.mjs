@@ -1,4 +1,4 @@
-// The spawn scenario (issue 16, item 3): what starting a job costs the process that starts it,
+// The spawn scenario (issue 16, item 3; (e) landed with issue 15): what starting a job costs the process that starts it,
 // for today's runJob and its alternatives. For each, `jobs` runs of `true` with 2 in flight,
 // stdout and stderr to files of their own, in a new session, the job file as the last
 // argument, the environment a worker gives a job. Measured: the starting process's own CPU per
@@ -12,7 +12,8 @@
 // no files at all (the floor of Node's spawn); (c) a long-lived spawner the worker writes each
 // request to over a pipe, which forks the job itself and reports its pid and its end: Perl
 // (fork), bash (a subshell and /usr/bin/setsid per job), Python (subprocess, which uses vfork),
-// a second lean Node process. The spawners are bench/spawners/.
+// a second lean Node process. The spawners are bench/spawners/. (e) fjd's job starter, as the
+// worker uses it (src/run/job-starter.ts: the Python one, with its protocol's checks).
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {REPO, log, median, scratchDir} from './harness.mjs';
 import {SPAWNER_COMMANDS, spawnerClient} from './spawners/client.mjs';
 
 const {runJob} = await import(pathToFileURL(path.join(REPO, 'dist', 'run', 'run-job.js')).href);
+const {JobStarter} = await import(pathToFileURL(path.join(REPO, 'dist', 'run', 'job-starter.js')).href);
 const {planCommand} = await import(pathToFileURL(path.join(REPO, 'dist', 'job', 'command.js')).href);
 const TICK_NS = 1e7; // USER_HZ is 100 on Linux
 
@@ -117,6 +119,28 @@ async function viaSpawner(name, jobs, dir, command, args, framing, program) {
   );
 }
 
+// fjd's job starter as a worker uses it, once it is ready.
+async function viaJobStarter(name, jobs, dir, plan) {
+  const starter = new JobStarter({choice: undefined, env: {PATH: process.env.PATH ?? ''}, log: () => undefined});
+  const run = (i) =>
+    starter
+      .start({plan, ...jobOf(dir, i)})
+      .then((job) => job.result)
+      .then((r) => {
+        if (r.exitCode !== 0) throw new Error(`a job ended ${JSON.stringify(r)}`);
+      });
+  for (let i = 0; starter.way !== 'starter'; i++) {
+    if (i > 200) throw new Error('the job starter did not become ready');
+    await run(`warm-${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return measure(name, jobs, run, async () => {
+    starter.close();
+    // Its CPU counts once it has been reaped.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+}
+
 // config: {jobs, rounds, rssMb}. The alternatives run in interleaved rounds, in a different
 // order each round, so that a noisy moment of the shared machine hits all alike; medians.
 export async function spawnScenario(config) {
@@ -147,6 +171,10 @@ export async function spawnScenario(config) {
       name,
       () => viaSpawner(name, jobs, dir, command, args, framing, program),
     ]),
+    [
+      "e. fjd's job starter (Python), as the worker uses it",
+      () => viaJobStarter("e. fjd's job starter (Python), as the worker uses it", jobs, dir, plan),
+    ],
   ];
   const samples = new Map(alternatives.map(([name]) => [name, []]));
   for (let round = 0; round < config.rounds; round++) {

@@ -24,6 +24,8 @@ export interface RunResult {
   signal: string | null;
   // Set when the process could not be started at all.
   spawnError: string | null;
+  // Set when how it ended is not known: the job starter that started it ended first.
+  lost?: string;
 }
 
 export interface RunningJob {

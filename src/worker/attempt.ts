@@ -13,7 +13,7 @@ import {attemptRecord, type AttemptRecord, type JobRecord} from '../home/record.
 import {planCommand} from '../job/command.js';
 import {parseJobFile, type JobControl} from '../job/job-file.js';
 import {readJobFile} from '../job/read-job-file.js';
-import {runJob, type RunningJob} from '../run/run-job.js';
+import type {RunOptions, RunningJob} from '../run/run-job.js';
 import {crashPoint} from '../util/crash-point.js';
 import {signalGroup} from '../util/kill-tree.js';
 import {isTransientFsError} from '../util/transient.js';
@@ -31,7 +31,7 @@ const STOP_SIGNAL_SETTLE_MS = 1000;
 
 export interface Prepared {
   control: JobControl;
-  run: Omit<Parameters<typeof runJob>[0], 'stdoutFile' | 'stderrFile'>;
+  run: Omit<RunOptions, 'stdoutFile' | 'stderrFile'>;
 }
 
 // How an attempt ended: finished; failed (and why); to be put back (the worker was told to stop
@@ -138,7 +138,7 @@ export class Attempts {
     tolerate(core, 'note the running jobs', () => writeRunningJobs(paths, core.id, notes));
     let job: RunningJob;
     try {
-      job = runJob({...prepared.run, stdoutFile, stderrFile});
+      job = await core.starter.start({...prepared.run, stdoutFile, stderrFile});
     } catch (error) {
       if (!core.home.check()) return dropAttempt(record);
       const failure: Failure = {kind: 'spawn', detail: describeError(error)};

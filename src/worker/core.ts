@@ -27,6 +27,7 @@ import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import type {CurrentJob} from '../home/current-job.js';
 import type {Capacity} from '../job/resources.js';
 import type {RunningJob} from '../run/run-job.js';
+import {JobStarter} from '../run/job-starter.js';
 import {hostName} from '../util/host.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {Timers, type Pause} from '../util/timers.js';
@@ -126,6 +127,8 @@ export interface WorkerCore {
   // short all together when it is told to stop now or fenced, one when its job is cancelled.
   readonly pause: Pause;
   readonly summary: WorkerSummary;
+  // Starts its jobs (run/job-starter.ts).
+  readonly starter: JobStarter;
 }
 
 // A worker's core, starting: the home made sure of, the options' defaults filled in.
@@ -172,6 +175,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
     timers,
     pause: timers.pause(),
     summary: {id: '', finished: 0, failed: 0, requeued: 0, fenced: false},
+    starter: new JobStarter({choice: options.env.FJD_JOB_STARTER, env: definedOnly(options.env), log}),
   };
 }
 
@@ -202,4 +206,11 @@ export function tolerate(core: WorkerCore, what: string, action: () => void): vo
     if (isRetryableMoveError(code)) core.log(`cannot ${what} (${code ?? ''}); going on`);
     else if (code !== 'ENOENT' || core.home.check()) throw error;
   }
+}
+
+// An environment without its unset names.
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value;
+  return defined;
 }

@@ -14,6 +14,8 @@ export type Failure =
   | {kind: 'unrunnable'; code: FjdErrorCode; detail: string}
   | {kind: 'cancelled'}
   | {kind: 'timeout'; afterMs: number}
+  // How it ended is not known (its job starter ended while it ran).
+  | {kind: 'lost'; detail: string}
   | {kind: 'signal'; signal: string}
   | {kind: 'exit'; code: number | null};
 
@@ -44,6 +46,7 @@ export function failureOf(result: RunResult, flags: RunFlags): Failure | undefin
   if (result.spawnError !== null) return {kind: 'spawn', detail: result.spawnError};
   if (flags.cancelled) return {kind: 'cancelled'};
   if (flags.timedOut) return {kind: 'timeout', afterMs: flags.timeoutMs ?? 0};
+  if (result.lost !== undefined) return {kind: 'lost', detail: result.lost};
   if (result.signal !== null) return {kind: 'signal', signal: result.signal};
   if (result.exitCode === 0) return undefined;
   return {kind: 'exit', code: result.exitCode};
@@ -69,6 +72,8 @@ export function reasonText(reason: Reason): string {
       return `timeout after ${formatDuration(reason.afterMs)}`;
     case 'signal':
       return `killed by signal ${reason.signal}`;
+    case 'lost':
+      return reason.detail;
     case 'exit':
       return `exit code ${String(reason.code)}`;
     case 'stopped':

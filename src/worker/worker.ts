@@ -292,6 +292,7 @@ export class Worker {
   private stopWatching(): void {
     this.presence.close();
     this.core.timers.clearAll();
+    this.core.starter.close();
   }
 
   private crash(error: unknown): void {
