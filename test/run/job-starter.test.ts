@@ -46,7 +46,12 @@ async function readyStarter(choice?: string, idleMs?: number): Promise<{starter:
   const log: string[] = [];
   const starter = new JobStarter({choice, env, log: (line) => log.push(line), idleMs});
   starters.push(starter);
-  const dir = tempDir();
+  await untilReady(starter, tempDir());
+  return {starter, log};
+}
+
+// Starts jobs of `true` until the starter is ready (they go by Node meanwhile).
+async function untilReady(starter: JobStarter, dir: string): Promise<void> {
   await waitUntil(
     async () => {
       await (
@@ -57,7 +62,6 @@ async function readyStarter(choice?: string, idleMs?: number): Promise<{starter:
     20_000,
     'the job starter to be ready',
   );
-  return {starter, log};
 }
 
 function starterPid(log: string[]): number {
@@ -148,16 +152,7 @@ it('killed while a job runs: the job ends lost once it is gone, the next job sta
     `fjd's job starter (/usr/bin/python3, pid ${first}) ended (killed by signal SIGKILL); 1 running job went on without it; the next job starts another`,
   );
   for (let end = 2; end <= 3; end++) {
-    await waitUntil(
-      async () => {
-        await (
-          await starter.start(shell(dir, 'true'))
-        ).result;
-        return starter.way === 'starter';
-      },
-      20_000,
-      'another starter',
-    );
+    await untilReady(starter, dir);
     const again = await starter.start(shell(dir, `ps -o ppid= -p $$ > ppid; sleep 0.3`));
     pids.push(again.pid ?? 0);
     await waitUntil(
