@@ -33,6 +33,15 @@ export interface StarterEvents {
   jobEnded(): void;
 }
 
+// The program goes over its stdin, ahead of the requests, so that its command line (what `ps`
+// shows) is a line: a bootstrap that reads exactly the program's bytes, then runs it.
+const PROGRAM = Buffer.from(STARTER_PROGRAM);
+const BOOTSTRAP = [
+  `import os;n=${PROGRAM.length};b=b''`,
+  `exec("while len(b)<n:\\n c=os.read(0,n-len(b))\\n if not c:raise SystemExit\\n b+=c")`,
+  `exec(compile(b,'fjd-job-starter','exec'))`,
+].join(';');
+
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
 
 export class StarterProcess {
@@ -51,12 +60,13 @@ export class StarterProcess {
     env: Record<string, string>,
     private readonly events: StarterEvents,
   ) {
-    this.child = spawn(program, ['-I', '-S', '-c', STARTER_PROGRAM], {
+    this.child = spawn(program, ['-I', '-S', '-c', BOOTSTRAP, 'fjd-job-starter'], {
       cwd: '/',
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const {stdin, stdout, stderr} = this.child;
+    stdin?.write(PROGRAM);
     // A starter that has ended makes writes fail (EPIPE): its exit says what happened.
     stdin?.on('error', () => undefined);
     stdout?.setEncoding('utf8');
