@@ -4,7 +4,7 @@
 import type {DispatcherEvent} from '../dispatcher/dispatcher.js';
 import {describeLoss} from '../home/worker-loss.js';
 import {formatRequest} from '../job/resources.js';
-import {waitingForWorkers} from './dispatch-summary.js';
+import {haltWords, waitingForWorkers} from './dispatch-summary.js';
 
 // progress: a line that --quiet leaves out; always: one it prints too; warning: one on stderr,
 // after the program's name.
@@ -57,5 +57,35 @@ export function eventLines(event: DispatcherEvent, red: (text: string) => string
       ];
     case 'home-safe':
       return [warning("the home's directories are safe again; dispatching goes on")];
+    case 'paused': {
+      const who = [event.by === '' ? '' : `by ${event.by}`, event.pausedAt === '' ? '' : `since ${event.pausedAt}`];
+      const said = who.filter((part) => part !== '').join(', ');
+      return [
+        {
+          to: 'always',
+          text: `The queue is paused${said === '' ? '' : ` (${said})`}: no job is handed out until "fjd resume"; ${jobsWord(event.open)} waiting, jobs already handed out run on.`,
+        },
+      ];
+    }
+    case 'resumed':
+      return [{to: 'always', text: `The queue is resumed: dispatching goes on (${jobsWord(event.open)} waiting).`}];
+    case 'halting': {
+      const out =
+        event.handedOut === 0
+          ? 'no job is out'
+          : event.cause.when === 'now'
+            ? `cancelling the ${jobsWord(event.handedOut)} handed out`
+            : `waiting for the ${jobsWord(event.handedOut)} handed out`;
+      return [
+        {
+          to: 'always',
+          text: `Halting: ${haltWords(event.cause)}. Nothing more is handed out; ${out}; ${jobsWord(event.open)} stay in jobqueue/.`,
+        },
+      ];
+    }
   }
+}
+
+function jobsWord(n: number): string {
+  return `${n} job${n === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,7 @@
 // What the dispatcher's command says in words that are not events of one job: why jobs wait
 // with no worker to take them, and the summary at the end of a run. Pure: lines in, lines out.
 import type {DispatchSummary} from '../dispatcher/dispatcher.js';
+import type {HaltCause} from '../dispatcher/events.js';
 import {shellQuote} from '../util/shell.js';
 
 // How many failed jobs the summary names before "and N more".
@@ -31,7 +32,9 @@ export interface SummaryContext {
 // and where to look at the failed jobs.
 export function summaryLines(summary: DispatchSummary, context: SummaryContext): string[] {
   const lines: string[] = [];
-  if (summary.interrupted && context.firesWorkers) {
+  if (summary.halted !== null) {
+    lines.push(`halted: ${haltWords(summary.halted)}`);
+  } else if (summary.interrupted && context.firesWorkers) {
     lines.push('Dispatcher stopped.');
   } else if (summary.interrupted) {
     lines.push(
@@ -48,6 +51,10 @@ export function summaryLines(summary: DispatchSummary, context: SummaryContext):
   if (inHome.finished !== summary.finished || inHome.failed !== summary.failed || inHome.open > 0) {
     lines.push(`In the home: ${inHome.finished} finished, ${inHome.failed} failed, ${inHome.open} still open.`);
   }
+  if (summary.halted !== null && inHome.open > 0)
+    lines.push(
+      `The ${inHome.open === 1 ? 'job' : `${inHome.open} jobs`} left in jobqueue/ wait for a later dispatcher.`,
+    );
   if (summary.failedJobs.length > 0) {
     const listed = summary.failedJobs.slice(0, FAILED_LISTED).map((job) => `${job.id} (${job.reason ?? 'unknown'})`);
     const more = summary.failedJobs.length - listed.length;
@@ -57,6 +64,14 @@ export function summaryLines(summary: DispatchSummary, context: SummaryContext):
     lines.push(`See why with: fjd logs ${first}   (and fjd status ${first} for its record)`);
   }
   return lines;
+}
+
+// Why a run halted, in words: "3 jobs failed (--halt soon,fail=3)".
+export function haltWords(cause: HaltCause): string {
+  const failed = cause.rule.endsWith('%')
+    ? `${cause.failed} of ${cause.jobs} job${cause.jobs === 1 ? '' : 's'} failed`
+    : `${cause.failed} job${cause.failed === 1 ? '' : 's'} failed`;
+  return `${failed} (--halt ${cause.rule})`;
 }
 
 // The run's wall time in seconds, as the summary and the --on-done hook give it.

@@ -12,6 +12,7 @@ import {prioritizeCommand} from './commands/prioritize.js';
 import {runCommand} from './commands/run.js';
 import {submitCommand} from './commands/submit.js';
 import {logsCommand} from './commands/logs.js';
+import {pauseCommand, resumeCommand} from './commands/pause.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -27,5 +28,7 @@ const program = new Command('fjd')
   .addCommand(runCommand())
   .addCommand(logsCommand())
   .addCommand(cancelCommand())
-  .addCommand(prioritizeCommand());
+  .addCommand(prioritizeCommand())
+  .addCommand(pauseCommand())
+  .addCommand(resumeCommand());
 await main(program);

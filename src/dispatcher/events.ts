@@ -3,6 +3,7 @@
 // src/cli/dispatch-summary.ts).
 import type {WorkerLoss} from '../home/worker-loss.js';
 import type {Request} from '../job/resources.js';
+import type {HaltRule} from './halt.js';
 
 export interface DispatcherOptions {
   home: string;
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
   limits?: Map<string, number>;
   // How many jobs found by listing are read ahead of the pairing (default 2,000).
   readAhead?: number;
+  // Fail-fast (--halt): when to stop handing out jobs (and, `now`, cancel those out).
+  halt?: HaltRule;
   onEvent?: (event: DispatcherEvent) => void;
 }
 
@@ -49,7 +52,23 @@ export type DispatcherEvent =
   // A directory of the home fjd may not trust now (src/home/directories.ts): nothing is moved
   // through it until it is fixed; then 'home-safe'.
   | {type: 'home-unsafe'; path: string | null; message: string; hint: string | null}
-  | {type: 'home-safe'};
+  | {type: 'home-safe'}
+  // The queue is paused (`fjd pause`: found so at the start, or since): nothing is handed
+  // out until it is resumed; `open` jobs wait in jobqueue/.
+  | {type: 'paused'; pausedAt: string; by: string; open: number}
+  | {type: 'resumed'; open: number}
+  // The --halt rule was reached: nothing more is handed out; `handedOut` jobs were out then
+  // (cancelled, for `now`), `open` stay in jobqueue/.
+  | {type: 'halting'; cause: HaltCause; handedOut: number; open: number};
+
+// Why a run halted: its rule as given ("soon,fail=3"), the failures counted, and the jobs of
+// the run (ended, open and handed out) when it was reached.
+export interface HaltCause {
+  rule: string;
+  when: HaltRule['when'];
+  failed: number;
+  jobs: number;
+}
 
 export interface DispatchSummary {
   finished: number;
@@ -58,6 +77,8 @@ export interface DispatchSummary {
   failedJobs: {id: string; reason: string | null}[];
   wallMs: number;
   interrupted: boolean;
+  // Why the run halted (--halt), or null when it did not.
+  halted: HaltCause | null;
   // The home's totals at the end, with the jobs of earlier runs: done/ and failed/ as listed
   // at the start plus the ends seen since, and the jobs not yet ended (queued or handed out).
   home: {finished: number; failed: number; open: number};

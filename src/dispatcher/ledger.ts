@@ -20,6 +20,7 @@ export class Ledger {
     failedJobs: [],
     wallMs: 0,
     interrupted: false,
+    halted: null,
     home: {finished: 0, failed: 0, open: 0},
   };
   // done/ and failed/ as listed at the start, less the failures counted as seen by this run.
@@ -30,6 +31,8 @@ export class Ledger {
   constructor(
     private readonly paths: HomePaths,
     private readonly emit: (event: DispatcherEvent) => void,
+    // A job ended during this run (not one that had failed before it: noticeMissedFailures).
+    private readonly counted: (outcome: Outcome, reason: string | null) => void = () => undefined,
   ) {}
 
   // Lists done/ and failed/ once, at the start: how their jobs ended. Returns the ids in failed/.
@@ -69,6 +72,7 @@ export class Ledger {
     this.tell(id, name, outcome, reason);
     const keys = dependencyKeys(name);
     for (const key of keys) this.outcomes.set(key, outcome);
+    this.counted(outcome, reason);
     return keys;
   }
 

@@ -4,6 +4,7 @@
 import {homeDirectories, type HomePaths} from '../home/layout.js';
 import {GUARD_LOOK_EVERY_MS, HomeGuard} from '../home/directories.js';
 import {PriorityNames} from './priority-names.js';
+import {QueuePause} from './queue-pause.js';
 import {RecordEvents} from './record-events.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
@@ -13,6 +14,7 @@ import {Announcements} from './announcements.js';
 import {Assigner} from './assigner.js';
 import {Ends} from './ends.js';
 import {HandOut} from './hand-out.js';
+import {Halting} from './halting.js';
 import type {DispatcherEvent, DispatcherOptions} from './events.js';
 import type {GateView} from './gate.js';
 import {Holds} from './held.js';
@@ -67,6 +69,10 @@ export interface Parts {
   priorityNames: PriorityNames;
   recordEvents: RecordEvents;
   landings: Landings;
+  // Fail-fast (--halt): whether the run has halted, and why.
+  halting: Halting;
+  // Whether the queue is paused (fjd pause).
+  pause: QueuePause;
   // Jobs waiting for an unknown dependency are judged again after a rescan interval.
   unknownRecheck: OneShot;
   // Nothing is open and nothing is handed out: nothing is to be moved.
@@ -141,7 +147,9 @@ export function makeParts(
     // A job no worker could run may fit the workers as they are now.
     changed: () => holds.releaseUnfittable(),
   });
-  const ledger = new Ledger(paths, emit);
+  const ledger = new Ledger(paths, emit, (outcome, reason) => halting.counted(outcome, reason));
+  const halting = new Halting(options.halt, {paths, pool, open: () => intake.open.size, emit});
+  const pause = new QueuePause(paths, emit, pump);
   const landings = new Landings();
   const ends = new Ends({
     paths,
@@ -235,6 +243,8 @@ export function makeParts(
     priorityNames,
     recordEvents,
     landings,
+    halting,
+    pause,
     unknownRecheck,
   };
 }

@@ -4,6 +4,7 @@
 //
 //   jobqueue/NAME  workerqueue/W  done/ID  failed/ID
 //   .fjd/dispatcher.lock                    the dispatcher lock (lock-file.ts)
+//   .fjd/paused                             the queue is held (`fjd pause`, pause.ts)
 //   .fjd/records/ID.json                    each job's record (record.ts)
 //   .fjd/output/ID.out, ID.err, ID.N.out …  each attempt's stdout and stderr
 //   .fjd/cancel/NAME  .fjd/priority/NAME    requests for open jobs (cancel-requests.ts, priority.ts)
@@ -25,6 +26,13 @@ export function lockPath(paths: HomePaths): string {
 // taking it over, one does.
 export function staleLockPath(paths: HomePaths, token: string): string {
   return `${lockPath(paths)}.stale-${token}`;
+}
+
+// While this file is there, no dispatcher hands out a job (pause.ts).
+export const PAUSE_FILE = 'paused';
+
+export function pausePath(paths: HomePaths): string {
+  return path.join(paths.internal, PAUSE_FILE);
 }
 
 // ---- records and output -----------------------------------------------------------------

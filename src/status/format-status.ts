@@ -33,12 +33,20 @@ export function formatStatus(report: StatusReport): string {
     `Jobs: ${c.open} open, ${c.assigned} assigned, ${c.running} running, ${c.finished} finished, ${c.failed} failed`,
     rateLine(report),
   ];
+  if (report.paused !== null) lines.push(pausedLine(report.paused));
   if (report.limits.length > 0) lines.push(limitsLine(report));
   lines.push(workersLine(report.workers, report.slots));
   for (const w of report.workers) lines.push(...workerLines(w));
   for (const s of report.slurmJobs) lines.push(slurmLine(s));
   lines.push(...pollingLines(report.polling));
   return `${lines.join('\n')}\n`;
+}
+
+// `Paused: by vm:4242 since 2026-…: no job is handed out until "fjd resume"`.
+function pausedLine(note: NonNullable<StatusReport['paused']>): string {
+  const who = [note.by === '' ? '' : `by ${note.by}`, note.pausedAt === '' ? '' : `since ${note.pausedAt}`];
+  const said = who.filter((part) => part !== '').join(' ');
+  return `Paused${said === '' ? '' : ` ${said}`}: no job is handed out until "fjd resume"; running jobs go on`;
 }
 
 // The group limits in force and how full each is: `Limits: gpu 1 of 1 out, big 0 of 0 out (…)`.

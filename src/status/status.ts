@@ -14,6 +14,7 @@ import {endRate, etaSeconds, type EndRate} from './rate.js';
 import {slurmJobStatuses, type SlurmJobStatus} from '../slurm/status.js';
 import {groupLimits, type GroupLimit} from './why-waiting.js';
 import {dispatcherHolder, type DispatcherHolder} from '../home/lock-file.js';
+import {readPause, type PauseNote} from '../home/pause.js';
 import {collectWorkers, slotCounts, type SlotCounts, type WorkerStatus} from './workers.js';
 
 export type {WorkerStatus} from './workers.js';
@@ -43,6 +44,8 @@ export interface StatusReport {
   fjd: 1;
   home: string;
   counts: Record<ReportedJobState, number>;
+  // The queue is held by `fjd pause` (when, by whom), or null.
+  paused: PauseNote | null;
   jobs: JobStatus[];
   // The worker processes, each with its slots.
   workers: WorkerStatus[];
@@ -154,6 +157,7 @@ export function collectStatus(
     fjd: 1,
     home: paths.root,
     counts,
+    paused: readPause(paths) ?? null,
     jobs,
     workers,
     slots: slotCounts(workers),

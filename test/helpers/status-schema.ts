@@ -18,6 +18,9 @@ export const STATUS_SCHEMA: Schema = {
   'counts.running': ['number'],
   'counts.finished': ['number'],
   'counts.failed': ['number'],
+  paused: ['null'],
+  'paused.pausedAt': ['string'],
+  'paused.by': ['string'],
   'jobs[].name': ['string'],
   'jobs[].id': ['string', 'null'],
   'jobs[].state': jobState,
@@ -76,8 +79,11 @@ export const STATUS_SCHEMA: Schema = {
 };
 
 // Fields a short real run does not show (a worker still starting, GPUs, a job assigned and not
-// started yet): test/cli/status-slots.test.ts shows each of them, on a home built by hand.
+// started yet): test/cli/status-slots.test.ts shows each of them, on a home built by hand; a
+// paused queue: test/cli/pause.test.ts.
 const SHOWN_BY_HAND = [
+  'paused.pausedAt',
+  'paused.by',
   'workers[].capacity',
   'workers[].free',
   'workers[].capacity.gpus[]',

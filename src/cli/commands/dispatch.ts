@@ -2,6 +2,7 @@
 import {Command, InvalidArgumentError, Option} from 'commander';
 import {Dispatcher, type DispatchSummary, type DispatcherEvent} from '../../dispatcher/dispatcher.js';
 import {leaseRefusal} from '../../dispatcher/lease.js';
+import {parseHalt, type HaltRule} from '../../dispatcher/halt.js';
 import {fireWorkers} from '../../recruiter/fire.js';
 import {listWorkers} from '../../home/registry.js';
 import {
@@ -45,6 +46,7 @@ export interface DispatchOptions {
   hookTimeout?: number;
   // How many jobs found by listing are read ahead (a hidden option, for tests).
   readAhead?: number;
+  halt?: HaltRule;
 }
 
 export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Command {
@@ -95,6 +97,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
         .argParser(positiveInteger('--read-ahead'))
         .hideHelp(),
     )
+    .addOption(haltOption())
     .option(
       '--limit <group=count>',
       'at most COUNT jobs of [control] group GROUP at once, on all workers (repeatable; also the file `limits` in the home)',
@@ -119,15 +122,18 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     .addHelpText(
       'after',
       `
-Exit status: 0 if every job exited 0, 1 if any job failed, 2 for bad usage,
-3 if the dispatcher itself could not work, 130 when interrupted.
+Exit status: 0 if every job exited 0, 1 if any job failed (or the run halted),
+2 for bad usage, 3 if the dispatcher itself could not work, 130 when interrupted.
 
 Examples:
   dispatcher
   dispatcher --watch
+  dispatcher --halt soon,fail=3
   fjd dispatch --fire-when-done --home /shared/run1
   dispatcher --on-failure 'echo "$FJD_JOB_ID: $FJD_JOB_REASON" >> failures.txt'
   dispatcher --on-done 'mail -s "sweep done: $FJD_FAILED failed" me@example.org < /dev/null'
+
+${HALT_HELP}
 
 Hooks run with the home as working directory, stdin closed and their output shown;
 a hook that fails is reported, and no job depends on it.`,
@@ -136,6 +142,23 @@ a hook that fails is reported, and no job depends on it.`,
       process.exitCode = await dispatch(options, program);
     });
 }
+
+// --halt, for the dispatcher and for `fjd run`: one parser (dispatcher/halt.ts).
+export function haltOption(): Option {
+  return new Option(
+    '--halt <when,fail=limit>',
+    'fail-fast: at N failed jobs (fail=N), or P% of the jobs failed (fail=P%), hand out nothing more (soon) and also cancel the jobs handed out (now)',
+  ).argParser((value: string): HaltRule => {
+    const rule = parseHalt(value);
+    if ('error' in rule) throw new InvalidArgumentError(rule.error);
+    return rule;
+  });
+}
+
+export const HALT_HELP = `--halt counts the jobs that end in failed/ during this run: a job that is
+retried counts once, when its last attempt fails; one cancelled with fjd cancel
+does not count. P% is of all the jobs of the run (ended, queued and running), as
+GNU parallel takes it. Halted, it exits 1 and leaves the rest in jobqueue/.`;
 
 // Parses --limit GROUP=COUNT, repeatable, into one map.
 function limitOption(value: string, previous: Map<string, number> | undefined): Map<string, number> {
@@ -188,6 +211,7 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     retryIoMs: options.ioRetry,
     limits: options.limit,
     readAhead: options.readAhead,
+    halt: options.halt,
     groupShared: groupSharedFrom(options),
     onEvent,
   });
@@ -219,5 +243,5 @@ export async function dispatch(options: DispatchOptions, program: string): Promi
     say(`Fired ${fired.stopped.length} worker${fired.stopped.length === 1 ? '' : 's'}.`);
   }
   if (summary.interrupted) return EXIT.interrupted;
-  return summary.failed > 0 ? EXIT.jobsFailed : EXIT.ok;
+  return summary.failed > 0 || summary.halted !== null ? EXIT.jobsFailed : EXIT.ok;
 }
