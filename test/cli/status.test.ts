@@ -16,6 +16,7 @@ it('fjd status shows every state: open, assigned, running, finished, failed, wit
     fjd: 1,
     home: home.dir,
     counts: {open: 0, assigned: 0, running: 0, finished: 0, failed: 0},
+    paused: null,
     jobs: [],
     workers: [],
     slots: {total: 0, busy: 0},
