@@ -14,6 +14,8 @@ const commands: [string, string[]][] = [
   ['fjd', ['cancel']],
   ['fjd', ['prioritize']],
   ['fjd', ['retry']],
+  ['fjd', ['pause']],
+  ['fjd', ['resume']],
   ['recruiter', []],
   ['recruiter', ['hire']],
   ['recruiter', ['fire']],

@@ -93,7 +93,7 @@ function takeJobs(options: RunOptions, command: Command, quiet: boolean): {paths
     if (flags.length > 0) {
       warn(
         'fjd run',
-        `error: ${flags.join(', ')} ${flags.length === 1 ? 'makes' : 'make'} jobs and needs --exe; without --exe, fjd run runs the jobs already in jobqueue/`,
+        `error: ${flags.join(', ')} ${flags.length === 1 ? 'makes jobs and needs' : 'make jobs and need'} --exe; without --exe, fjd run runs the jobs already in jobqueue/`,
       );
       return EXIT.usage;
     }
