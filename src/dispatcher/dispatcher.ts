@@ -29,7 +29,7 @@
 // (home/recover.ts) back to jobqueue/ or, after too many, to failed/. What the workers say of
 // themselves (workerqueue/W) the announcements read (announcements.ts).
 import {ensureHome, type HomePaths} from '../home/layout.js';
-import {lockPath, PAUSE_FILE} from '../home/paths.js';
+import {lockPath} from '../home/paths.js';
 import {describeError, errnoCode} from '../errors.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
@@ -113,9 +113,7 @@ export class Dispatcher {
         watch(this.paths.records, (event, name) => this.parts.recordEvents.add(name, event)),
         watch(this.paths.done, (_event, name) => this.parts.landings.onEvent(name)),
         watch(this.paths.cancel, () => this.carryOutCancels()),
-        watch(this.paths.internal, (_event, name) => {
-          if (name === PAUSE_FILE) this.parts.pause.look(this.parts.intake.open.size);
-        }),
+        watch(this.paths.internal, (_event, name) => this.parts.pause.onEvent(name)),
         watch(this.paths.priority, (_event, name) => {
           this.parts.priorityNames.changed(name);
           if (this.parts.intake.reprioritize(name, (job) => this.parts.holds.waitingMeta(job)?.seq)) this.pump();
@@ -138,7 +136,7 @@ export class Dispatcher {
         workers: this.parts.pool.size,
         running: this.parts.pool.handedOut(),
       });
-      this.parts.pause.look(this.parts.intake.open.size);
+      this.parts.pause.look();
       this.parts.ledger.noticeMissedFailures(failedAtStart, (id) => this.parts.pool.owner(id) !== undefined);
       this.parts.rescans.start();
       this.pump();
@@ -252,7 +250,7 @@ export class Dispatcher {
     for (const group of this.parts.limits.reload(this.parts.holds.groups())) this.parts.holds.releaseGroup(group);
     this.carryOutCancels(false);
     this.parts.intake.list();
-    this.parts.pause.look(this.parts.intake.open.size);
+    this.parts.pause.look();
     return true;
   }
 

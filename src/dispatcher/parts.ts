@@ -149,7 +149,7 @@ export function makeParts(
   });
   const ledger = new Ledger(paths, emit, (outcome, reason) => halting.counted(outcome, reason));
   const halting = new Halting(options.halt, {paths, pool, open: () => intake.open.size, emit});
-  const pause = new QueuePause(paths, emit, pump);
+  const pause = new QueuePause(paths, emit, () => intake.open.size, pump);
   const landings = new Landings();
   const ends = new Ends({
     paths,

@@ -4,6 +4,7 @@
 // next rescan). Said once when it is paused (or was, at the start), and once when resumed.
 import type {HomePaths} from '../home/layout.js';
 import {pauseStamp, readPause} from '../home/pause.js';
+import {PAUSE_FILE} from '../home/paths.js';
 import type {DispatcherEvent} from './events.js';
 
 export class QueuePause {
@@ -13,12 +14,19 @@ export class QueuePause {
   constructor(
     private readonly paths: HomePaths,
     private readonly emit: (event: DispatcherEvent) => void,
+    // How many jobs wait in jobqueue/, for what is said.
+    private readonly open: () => number,
     // Resumed: the jobs may be handed out.
     private readonly resumed: () => void,
   ) {}
 
-  // Looks again; `open`: how many jobs wait in jobqueue/, for what is said.
-  look(open: number): void {
+  // The watch of .fjd/ saw `name` change.
+  onEvent(name: string | undefined): void {
+    if (name === PAUSE_FILE) this.look();
+  }
+
+  // Looks again: one stat.
+  look(): void {
     const stamp = pauseStamp(this.paths);
     if (stamp === this.stamp) return;
     this.stamp = stamp;
@@ -26,11 +34,11 @@ export class QueuePause {
     if (paused === this.paused) return;
     this.paused = paused;
     if (!paused) {
-      this.emit({type: 'resumed', open});
+      this.emit({type: 'resumed', open: this.open()});
       this.resumed();
       return;
     }
     const note = readPause(this.paths);
-    this.emit({type: 'paused', pausedAt: note?.pausedAt ?? '', by: note?.by ?? '', open});
+    this.emit({type: 'paused', pausedAt: note?.pausedAt ?? '', by: note?.by ?? '', open: this.open()});
   }
 }
