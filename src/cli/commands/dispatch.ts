@@ -147,7 +147,7 @@ a hook that fails is reported, and no job depends on it.`,
 export function haltOption(): Option {
   return new Option(
     '--halt <when,fail=limit>',
-    'fail-fast: at N failed jobs (fail=N), or P% of the jobs failed (fail=P%), hand out nothing more (soon) and also cancel the jobs handed out (now)',
+    "fail-fast: once N jobs failed (fail=N), or P% of the run's jobs (fail=P%), hand out nothing more and wait for those out (soon), or cancel them (now)",
   ).argParser((value: string): HaltRule => {
     const rule = parseHalt(value);
     if ('error' in rule) throw new InvalidArgumentError(rule.error);
