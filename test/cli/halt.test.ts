@@ -78,6 +78,19 @@ describe('dispatcher --halt (fail-fast)', () => {
   });
 });
 
+describe('dispatcher --watch --halt', () => {
+  it('ends when halted, although it would otherwise wait for more jobs', async () => {
+    const home = makeHome('halt-watch');
+    for (const name of ['f-1', 'f-2', 'f-3']) home.job(name, `[control]\nexecutable = ${fixture('fail.sh')} 1\n`);
+    await home.run('recruiter', ['hire', '1']);
+    const result = await home.run('dispatcher', ['--watch', '--halt', 'soon,fail=1'], {timeoutMs: 30_000});
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/^halted: 1 job failed \(--halt soon,fail=1\)$/m);
+    expect(home.ls('failed').length + home.ls('jobqueue').length).toBe(3);
+    expect(home.ls('jobqueue').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('fjd run --halt', () => {
   it('P% is of all the jobs of the run: 1 failure of 10 halts at fail=10%, not at fail=20%', async () => {
     const home = makeHome('run-halt-pct');
