@@ -12,6 +12,7 @@ import {prioritizeCommand} from './commands/prioritize.js';
 import {runCommand} from './commands/run.js';
 import {submitCommand} from './commands/submit.js';
 import {logsCommand} from './commands/logs.js';
+import {reportCommand} from './commands/report.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -22,6 +23,7 @@ const program = new Command('fjd')
   .addCommand(dispatchCommand('dispatch', 'fjd'))
   .addCommand(workCommand('work'))
   .addCommand(statusCommand())
+  .addCommand(reportCommand())
   .addCommand(retryCommand())
   .addCommand(submitCommand())
   .addCommand(runCommand())
