@@ -33,8 +33,13 @@ function states(value: string, earlier: RowState[] | undefined): RowState[] {
 // Until stdout takes more, or cannot.
 function drained(): Promise<void> {
   return new Promise((resolve) => {
-    process.stdout.once('drain', resolve);
-    process.stdout.once('error', () => resolve());
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
   });
 }
 
