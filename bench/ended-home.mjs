@@ -152,16 +152,19 @@ export function measureEnded({bin, home, count, runs = 3}) {
 export const REPORT_FORMATS = ['table', 'csv', 'json', 'joblog'];
 
 // One run of `fjd report --format FORMAT` on `home`, under GNU time: its wall time (ms), its
-// peak RSS (MB) and how many lines it wrote. Its output goes through a pipe to a counter.
+// peak RSS (MB) and how many lines it wrote (through a pipe, as to a file or a program).
 function reportOnce(bin, home, format) {
-  const script = `"$@" | wc -l`;
-  const args = ['-f', 'rss %M', path.join(bin, 'fjd'), 'report', '--format', format, '--home', home];
+  const rssFile = path.join(path.dirname(home), `rss-${path.basename(home)}`);
+  const args = ['-o', rssFile, '-f', '%M', path.join(bin, 'fjd'), 'report', '--format', format, '--home', home];
   const t0 = performance.now();
-  const result = spawnSync('sh', ['-c', script, 'sh', '/usr/bin/time', ...args], {cwd: home, encoding: 'utf8'});
+  const result = spawnSync('/usr/bin/time', args, {cwd: home, encoding: 'utf8', maxBuffer: 1 << 30});
   const ms = performance.now() - t0;
-  const rss = /rss (\d+)/.exec(result.stderr);
-  if (result.status !== 0 || rss === null) throw new Error(`fjd report --format ${format} failed: ${result.stderr}`);
-  return {ms, rssMb: Number(rss[1]) / 1024, lines: Number(result.stdout.trim())};
+  const rss = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+  fs.rmSync(rssFile, {force: true});
+  if (result.status !== 0 || !Number.isFinite(rss))
+    throw new Error(`fjd report --format ${format} failed (${result.status}): ${result.stderr}`);
+  const lines = result.stdout.split('\n').length - 1;
+  return {ms, rssMb: rss / 1024, lines};
 }
 
 // `fjd report` in each format on `home`: the median wall time and peak RSS of `runs` runs.

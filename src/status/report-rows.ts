@@ -78,23 +78,6 @@ function sortedIds(paths: HomePaths): string[] {
   return keyed.map(([, id]) => id);
 }
 
-// Whether a record shows a job still waiting in jobqueue/ (put back, or about to be taken).
-function waitsInQueue(record: JobRecord): boolean {
-  return record.state === 'requeued' || record.state === 'open' || record.state === 'assigned';
-}
-
-function jobState(record: JobRecord): RowState {
-  return record.state === 'requeued' ? 'open' : record.state;
-}
-
-// Where a job's file should be, relative to the home, by its record.
-function fileOf(paths: HomePaths, record: JobRecord): string {
-  if (record.state === 'requeued') return path.join('jobqueue', record.requeuedAs ?? record.name);
-  if ((record.state === 'running' || record.state === 'assigned') && record.worker !== null)
-    return path.relative(paths.root, path.join(podDir(paths, record.worker), record.id));
-  return record.file ?? path.join(record.state === 'failed' ? 'failed' : 'done', record.id);
-}
-
 function exists(file: string): boolean {
   try {
     fs.lstatSync(file);
@@ -102,6 +85,23 @@ function exists(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+function jobState(record: JobRecord): RowState {
+  return record.state === 'requeued' ? 'open' : record.state;
+}
+
+// Where a job's file is by its record, relative to the home, and whether that is in jobqueue/
+// (put back, or reserved by a dispatcher that has not moved it to the worker's pod yet).
+function placeOf(paths: HomePaths, record: JobRecord): {file: string; queued: string | undefined} {
+  const queued = record.requeuedAs ?? record.name;
+  if (record.state === 'requeued' || record.state === 'open') return {file: path.join('jobqueue', queued), queued};
+  if ((record.state === 'running' || record.state === 'assigned') && record.worker !== null) {
+    const pod = path.join(podDir(paths, record.worker), record.id);
+    if (record.state === 'running' || exists(pod)) return {file: path.relative(paths.root, pod), queued: undefined};
+    return {file: path.join('jobqueue', queued), queued};
+  }
+  return {file: record.file ?? path.join(record.state === 'failed' ? 'failed' : 'done', record.id), queued: undefined};
 }
 
 // The job's params, from the file at `rel`; a warning names it when it cannot be read.
@@ -198,7 +198,8 @@ export function* reportRows(paths: HomePaths, options: RowOptions): Generator<Re
       if (wanted(row)) yield {...row, params: paramsAt(paths, row.file, options.warn)};
       continue;
     }
-    if (waitsInQueue(record)) claimed.add(record.requeuedAs ?? record.name);
+    const place = placeOf(paths, record);
+    if (place.queued !== undefined) claimed.add(place.queued);
     if (!options.allAttempts) {
       const top = newest.get(parsed.name) ?? 0;
       // A later job of the same name, recorded or still in jobqueue/, supersedes this one.
@@ -207,9 +208,9 @@ export function* reportRows(paths: HomePaths, options: RowOptions): Generator<Re
         readRecordOrProblem(paths, numberedName(idStem(record.name), top)).record?.name === record.name
       )
         continue;
-      if (!waitsInQueue(record) && queued.has(record.name) && parsed.number === top) continue;
+      if (place.queued === undefined && queued.has(record.name) && parsed.number === top) continue;
     }
-    const file = fileOf(paths, record);
+    const file = place.file;
     const job = jobRow(record, file, new Map());
     const rows =
       options.allAttempts && record.attempts.length > 0 ? record.attempts.map((a) => attemptRow(job, a)) : [job];

@@ -147,3 +147,24 @@ it('a [params] key named like a job column gets its own column, params.KEY', () 
   expect(text.split('\n')[0]?.split('\t').slice(-2)).toEqual(['params.state', 'seed']);
   expect(text.split('\n')[1]?.split('\t').slice(-2)).toEqual(['cold', '1']);
 });
+
+it('streams: a line is written as soon as its row is read (CSV, TSV and the table after the first rows), never after all of them', () => {
+  let pulled = 0;
+  // Many more rows than any format needs to see first (a format that reads them all fails).
+  function* endless(): Generator<ReportRow> {
+    while (pulled < 20 * LOOKAHEAD) yield row(`j${++pulled}`);
+  }
+  // Three lines: three rows of JSON; the joblog's header and two rows; the header of CSV and of
+  // the table, once the first rows have given the columns, and two of those rows.
+  for (const [format, read] of [
+    ['json', 3],
+    ['joblog', 2],
+    ['csv', LOOKAHEAD],
+    ['table', LOOKAHEAD],
+  ] as const) {
+    pulled = 0;
+    const lines = formatRows(endless(), {format, allAttempts: false, warn: () => {}});
+    for (let i = 0; i < 3; i++) lines.next();
+    expect([format, pulled]).toEqual([format, read]);
+  }
+});
