@@ -64,6 +64,7 @@ async function endedHome(): Promise<{home: TestHome; host: string}> {
   home.job('broken', `[control]\nexecutable = ${fixture('fail.sh')} 4\n\n[params]\nalpha = 0.3\n`);
   home.job('twice', `[control]\nexecutable = ${fixture('flaky.sh')} 2\nretries = 1\n`);
   home.job('again', `[control]\nexecutable = ${fixture('fail.sh')} 0\n\n[params]\nalpha = 1\n`);
+  home.job('updated', `[control]\nexecutable = ${fixture('fail.sh')} 0\n\n[params]\nalpha = 1\n`);
   expect((await home.run('recruiter', ['hire', '1'])).exitCode).toBe(0);
   expect((await home.run('dispatcher', [])).exitCode).toBe(1);
   // The failure retried (it fails again), and `again` queued once more (it finishes again).
@@ -72,7 +73,9 @@ async function endedHome(): Promise<{home: TestHome; host: string}> {
   expect((await home.run('dispatcher', [])).exitCode).toBe(1);
   expect(home.ls('.fjd/records')).toContain('again~2.json');
   const host = String(home.record('sweep-1').host);
-  // A job never handed out, and a record spoilt by hand.
+  // A job never handed out, one queued again under the name of one that finished, and a record
+  // spoilt by hand.
+  home.job('updated', `[control]\nexecutable = ${fixture('fail.sh')} 0\n\n[params]\nalpha = 2\n`);
   home.job('waiting', `[control]\nexecutable = ${fixture('fail.sh')} 0\n\n[params]\nalpha = 9\n`);
   fs.writeFileSync(path.join(home.dir, '.fjd', 'records', 'sweep-2.json'), '{"fjd": 1, "id": "swe');
   return {home, host};
@@ -89,7 +92,7 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
       'id,name,state,attempts,exit,signal,reason,host,started,seconds,alpha,label',
     );
     const rows = csvObjects(result.stdout);
-    expect(rows.map((r) => r.id)).toEqual(['again~2', 'broken', 'sweep-1', 'sweep-2', 'twice', '']);
+    expect(rows.map((r) => r.id)).toEqual(['again~2', 'broken', 'sweep-1', 'sweep-2', 'twice', '', '']);
     const by = Object.fromEntries(rows.map((r) => [r.id === '' ? r.name : r.id, r]));
     expect(by['sweep-1']).toMatchObject({
       state: 'finished',
@@ -106,6 +109,8 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
     expect(by.twice).toMatchObject({state: 'finished', attempts: '2', exit: '0', alpha: ''});
     expect(by['again~2']).toMatchObject({name: 'again', state: 'finished', alpha: '2'});
     expect(by.waiting).toMatchObject({id: '', state: 'open', attempts: '0', exit: '', alpha: '9'});
+    // The newest job of the name is the one queued again, not yet taken.
+    expect(by.updated).toMatchObject({id: '', state: 'open', attempts: '0', alpha: '2'});
     // What the directories tell of the job whose record is spoilt: it is in done/, with its params.
     expect(by['sweep-2']).toMatchObject({name: 'sweep-2', state: 'finished', exit: '', host: '', label: 'a, "b"'});
     expect(result.stderr).toBe(
@@ -127,6 +132,8 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
       ['sweep-2', '', '0', 'finished', '', '0.2'],
       ['twice', '1', '2', 'failed', '1', ''],
       ['twice', '2', '2', 'finished', '0', ''],
+      ['updated', '1', '1', 'finished', '0', '1'],
+      ['', '', '0', 'open', '', '2'],
       ['', '', '0', 'open', '', '9'],
     ]);
   }
@@ -142,8 +149,8 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
         .map((l) => l.split('\t')[0]);
     };
     expect(await ids(['--failed'])).toEqual(['broken']);
-    expect(await ids(['--state', 'failed,open'])).toEqual(['broken', '']);
-    expect(await ids(['--state', 'failed', '--state', 'open'])).toEqual(['broken', '']);
+    expect(await ids(['--state', 'failed,open'])).toEqual(['broken', '', '']);
+    expect(await ids(['--state', 'failed', '--state', 'open'])).toEqual(['broken', '', '']);
     expect(await ids(['--all-attempts', '--failed'])).toEqual(['broken', 'broken', 'twice']);
     const bad = await home.run('fjd', ['report', '--state', 'done']);
     expect(bad.exitCode).toBe(2);
@@ -162,10 +169,10 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
     expect(lines.find((l) => l.startsWith('broken '))).toMatch(
       /^broken +broken +failed +2 +4 +exit code 4 +\S+ +\S+Z +\d+\.\d{3} +0\.3$/,
     );
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
 
     const tsv = (await home.run('fjd', ['report', '--format', 'tsv'])).stdout.split('\n').slice(0, -1);
-    expect(tsv.map((l) => l.split('\t').length)).toEqual(Array(7).fill(12));
+    expect(tsv.map((l) => l.split('\t').length)).toEqual(Array(8).fill(12));
     expect(
       tsv
         .find((l) => l.startsWith('sweep-2\t'))
@@ -175,7 +182,7 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
 
     const json = (await home.run('fjd', ['report', '--format', 'json'])).stdout.split('\n').slice(0, -1);
     const objects = json.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(objects.map((o) => o.id)).toEqual(['again~2', 'broken', 'sweep-1', 'sweep-2', 'twice', null]);
+    expect(objects.map((o) => o.id)).toEqual(['again~2', 'broken', 'sweep-1', 'sweep-2', 'twice', null, null]);
     expect(objects[1]).toMatchObject({
       state: 'failed',
       attempts: 2,
@@ -204,6 +211,7 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
       ['6', '0'],
       ['7', '1'],
       ['8', '0'],
+      ['9', '0'],
     ]);
     for (const f of fields.filter((f) => f[0] !== '6')) {
       expect(f).toHaveLength(9);
@@ -234,13 +242,13 @@ it('fjd report on a home where jobs finished, failed and were retried: the rows,
       const mine = report.stdout.split('\n').slice(0, -1);
       expect(mine[0]).toBe(theirs[0]);
       expect(new Set(mine.map((l) => l.split('\t').length))).toEqual(new Set(theirs.map((l) => l.split('\t').length)));
-      // Seq 3, 4 and 7 failed: parallel runs those inputs again, and only those.
-      const inputs = Array.from({length: 9}, (_, i) => String(i + 1));
+      // Seq 3, 4 and 7 failed: parallel runs those inputs again, and only those (and 10, new).
+      const inputs = Array.from({length: 10}, (_, i) => String(i + 1));
       const rerun = spawnSync('parallel', ['--resume-failed', '--joblog', joblog, '-k', 'echo', ':::', ...inputs], {
         encoding: 'utf8',
       });
       expect(rerun.stderr).toBe('');
-      expect(rerun.stdout).toBe('3\n4\n7\n9\n');
+      expect(rerun.stdout).toBe('3\n4\n7\n10\n');
     } finally {
       fs.rmSync(dir, {recursive: true, force: true});
     }
