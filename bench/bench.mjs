@@ -21,7 +21,8 @@
 // process that starts it: today's runJob, variations of it, long-lived spawners; spawn.mjs);
 // ended jobs (`fjd status`, `fjd
 // status JOB`, `fjd logs JOB` and a dispatcher's start on a home of 100 and of 100,000 ended
-// jobs: time and metadata operations under strace; ended-home.mjs).
+// jobs: time and metadata operations under strace; `fjd report` of them all in each format:
+// time and peak RSS; ended-home.mjs).
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,7 @@ import {cpuNs, pidsOf, statusKb} from './processes.mjs';
 import {roundTrips} from './round-trips.mjs';
 import {serverCost, serverCostLines} from './server-cost.mjs';
 import {spawnLines, spawnScenario} from './spawn.mjs';
-import {endedLines, endedScenario} from './ended-home.mjs';
+import {endedLines, endedScenario, reportLines} from './ended-home.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -458,6 +459,7 @@ async function main() {
     ...(costs === undefined ? [] : [...serverCostLines(costs, config.serverCost), '']),
     ...spawnLines(spawning),
     ...(ended === undefined ? [] : endedLines(ended.small, ended.large)),
+    ...(ended === undefined ? [] : reportLines(ended.small, ended.large)),
     '| target | before (issue 16) | measured | met |',
     '|---|---|---|---|',
     ...targets.map(

@@ -9,3 +9,8 @@ export function tracedCalls(
   home: string,
   traceFile: string,
 ): {calls: Counts; stdout: string; stderr: string};
+export function measureReport(options: {
+  bin: string;
+  home: string;
+  runs?: number;
+}): {format: string; ms: number; rssMb: number; lines: number}[];

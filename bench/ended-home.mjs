@@ -4,7 +4,9 @@
 // home cost there: `fjd status`, `fjd status JOB` and `fjd logs JOB` for a job in the middle,
 // and a dispatcher's start (with nothing open it starts, finds no job and exits). Each is timed
 // (median of a few runs) and its metadata operations on the home are counted under strace, as
-// round-trips.mjs counts them. On NFS each operation is a round trip to the file server.
+// round-trips.mjs counts them. On NFS each operation is a round trip to the file server. And
+// `fjd report` of every job of the home, in each format: its wall time and its peak RSS (GNU
+// time's %M), its output read and counted as it comes, never kept.
 //
 //   npm run bench -- --only=ended           100 against 100,000 ended jobs (2,000 with --quick)
 import {spawnSync} from 'node:child_process';
@@ -74,13 +76,13 @@ export function writeEndedHome(home, count) {
   for (const dir of [...dirs, ...internal.map((d) => path.join('.fjd', d))])
     fs.mkdirSync(path.join(home, dir), {recursive: true, mode: 0o700});
   fs.chmodSync(home, 0o700);
-  const job = '[control]\nexecutable = sh -c "echo hello"\n';
+  const job = (i) => `[control]\nexecutable = sh -c "echo hello"\n\n[params]\nseed = ${i}\nalpha = 0.${i % 10}\n`;
   const started = Date.now() - count * 10;
   const failures = [];
   for (let i = 0; i < count; i++) {
     const id = idOf(i);
     const failed = isFailed(i);
-    fs.writeFileSync(path.join(home, failed ? 'failed' : 'done', id), job);
+    fs.writeFileSync(path.join(home, failed ? 'failed' : 'done', id), job(i));
     fs.writeFileSync(path.join(home, '.fjd', 'records', `${id}.json`), recordOf(home, i, started + i * 10));
     fs.writeFileSync(path.join(home, '.fjd', 'output', `${id}.out`), `hello from ${id}\n`);
     fs.writeFileSync(path.join(home, '.fjd', 'output', `${id}.err`), failed ? `${id}: it went wrong\n` : '');
@@ -146,6 +148,52 @@ export function measureEnded({bin, home, count, runs = 3}) {
   });
 }
 
+// The formats `fjd report` is measured in.
+export const REPORT_FORMATS = ['table', 'csv', 'json', 'joblog'];
+
+// One run of `fjd report --format FORMAT` on `home`, under GNU time: its wall time (ms), its
+// peak RSS (MB) and how many lines it wrote (through a pipe, as to a file or a program).
+function reportOnce(bin, home, format) {
+  const rssFile = path.join(path.dirname(home), `rss-${path.basename(home)}`);
+  const args = ['-o', rssFile, '-f', '%M', path.join(bin, 'fjd'), 'report', '--format', format, '--home', home];
+  const t0 = performance.now();
+  const result = spawnSync('/usr/bin/time', args, {cwd: home, encoding: 'utf8', maxBuffer: 1 << 30});
+  const ms = performance.now() - t0;
+  const rss = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+  fs.rmSync(rssFile, {force: true});
+  if (result.status !== 0 || !Number.isFinite(rss))
+    throw new Error(`fjd report --format ${format} failed (${result.status}): ${result.stderr}`);
+  const lines = result.stdout.split('\n').length - 1;
+  return {ms, rssMb: rss / 1024, lines};
+}
+
+// `fjd report` in each format on `home`: the median wall time and peak RSS of `runs` runs.
+export function measureReport({bin, home, runs = 3}) {
+  const real = fs.realpathSync(home);
+  return REPORT_FORMATS.map((format) => {
+    const all = Array.from({length: runs}, () => reportOnce(bin, real, format));
+    const median = (pick) => all.map(pick).sort((a, b) => a - b)[Math.floor(runs / 2)];
+    return {format, ms: median((r) => r.ms), rssMb: median((r) => r.rssMb), lines: all[0].lines};
+  });
+}
+
+// The table of `fjd report` on a small home against a large one, in Markdown.
+export function reportLines(small, large) {
+  const number = new Intl.NumberFormat('en-US');
+  const lines = [
+    `| \`fjd report\` of every job | ${number.format(small.count)} ended jobs: wall, peak RSS | ${number.format(large.count)} ended jobs: wall, peak RSS, lines |`,
+    '|---|---|---|',
+  ];
+  for (let i = 0; i < small.report.length; i++) {
+    const s = small.report[i];
+    const l = large.report[i];
+    lines.push(
+      `| --format ${s.format} | ${(s.ms / 1000).toFixed(2)} s, ${s.rssMb.toFixed(0)} MB | ${(l.ms / 1000).toFixed(2)} s, ${l.rssMb.toFixed(0)} MB, ${number.format(l.lines)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
 // The table of a small home against a large one, in Markdown.
 export function endedLines(small, large) {
   const number = new Intl.NumberFormat('en-US');
@@ -178,7 +226,7 @@ export function endedScenario({bin, makeHome, large, log}) {
     writeEndedHome(home, count);
     spawnSync('sync');
     log(`  ended: a home of ${count} ended jobs written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    measured.push({count, results: measureEnded({bin, home, count})});
+    measured.push({count, results: measureEnded({bin, home, count}), report: measureReport({bin, home})});
   }
   return {small: measured[0], large: measured[1]};
 }

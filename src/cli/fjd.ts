@@ -13,6 +13,7 @@ import {runCommand} from './commands/run.js';
 import {submitCommand} from './commands/submit.js';
 import {logsCommand} from './commands/logs.js';
 import {pauseCommand, resumeCommand} from './commands/pause.js';
+import {reportCommand} from './commands/report.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -23,6 +24,7 @@ const program = new Command('fjd')
   .addCommand(dispatchCommand('dispatch', 'fjd'))
   .addCommand(workCommand('work'))
   .addCommand(statusCommand())
+  .addCommand(reportCommand())
   .addCommand(retryCommand())
   .addCommand(submitCommand())
   .addCommand(runCommand())

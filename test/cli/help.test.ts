@@ -8,6 +8,7 @@ const commands: [string, string[]][] = [
   ['fjd', ['dispatch']],
   ['fjd', ['work']],
   ['fjd', ['status']],
+  ['fjd', ['report']],
   ['fjd', ['submit']],
   ['fjd', ['run']],
   ['fjd', ['logs']],
