@@ -168,6 +168,7 @@ export async function measureRoundTrips({bin, home: given, jobs, slots}) {
     // Older than the dispatcher's settle time, as a backlog is.
     fs.utimesSync(file, past, past);
   }
+  const writtenMs = Date.now();
   const traces = fs.mkdtempSync(path.join(path.dirname(home), 'strace-'));
   const workerTrace = path.join(traces, 'worker');
   const dispatcherTrace = path.join(traces, 'dispatcher');
@@ -187,6 +188,9 @@ export async function measureRoundTrips({bin, home: given, jobs, slots}) {
       30_000,
       'the traced worker to announce itself',
     );
+    // A backlog as a dispatcher finds it, written before it starts: one written in the last
+    // second (PUT_BACK_MARGIN_MS in src/dispatcher/seen-records.ts) is looked for records.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1500 - (Date.now() - writtenMs))));
     const dispatcher = traced(dispatcherTrace, path.join(bin, 'dispatcher'), ['--quiet', '--home', home], {
       ...options,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -119,6 +119,8 @@ export class Dispatcher {
           if (this.parts.intake.reprioritize(name, (job) => this.parts.holds.waitingMeta(job)?.seq)) this.pump();
         }),
       ];
+      // In the background: until it has ended, every job is looked for a record.
+      void this.parts.seenRecords.list(this.paths.records);
       this.parts.priorityNames.list();
       this.parts.limits.reload([]);
       const failedAtStart = this.parts.ledger.load();

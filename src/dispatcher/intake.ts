@@ -18,6 +18,7 @@ import {Backlog} from './backlog.js';
 import {OpenJobs} from './open-jobs.js';
 import {OwnEvents} from './own-events.js';
 import {ReadyQueue} from './ready-queue.js';
+import type {SeenRecords} from './seen-records.js';
 import {Settling} from './settling.js';
 
 // How long "found" reports are gathered before one is told.
@@ -63,6 +64,8 @@ export interface IntakeOptions {
   readAhead: number;
   // Which jobs may have a priority override to look for (without it: every job).
   priorityNames?: {has(name: string): boolean};
+  // Which jobs seen to appear may have a record that keeps their place (without it: every job).
+  seenRecords?: Pick<SeenRecords, 'check'>;
 }
 
 export class Intake {
@@ -103,7 +106,7 @@ export class Intake {
         probeMs: options.probeMs,
         open: this.open,
         queue: this.queue,
-        read: (name) => this.readMeta(name),
+        read: (name, watched) => this.readMeta(name, watched.listed !== true),
       },
       effects,
       timers,
@@ -114,8 +117,12 @@ export class Intake {
     });
   }
 
-  private readMeta(name: string): JobMeta | undefined {
-    return readJobMeta(this.jobqueue, name, this.options.paths, this.options.priorityNames?.has(name) ?? true);
+  // Reads a job file; `seenToAppear`: its file was seen to appear, not found by a listing. A job
+  // known to have no record is not looked for one (seen-records.ts).
+  private readMeta(name: string, seenToAppear = false): JobMeta | undefined {
+    const {paths, priorityNames, seenRecords} = this.options;
+    const check = seenRecords?.check(name, seenToAppear, this.effects);
+    return readJobMeta(this.jobqueue, name, paths, priorityNames?.has(name) ?? true, check);
   }
 
   // Whether a job may be in line: read, or still to be read from the backlog.
@@ -239,7 +246,13 @@ export class Intake {
       }
       if (typeof arrival === 'string' && this.effects.ageOf(stat.mtimeMs) < this.options.settleMs) {
         // Found by listing and written moments ago: it may still be being written.
-        this.settling.settle(name, {state: 'settling', changed: false, size: stat.size, mtimeMs: stat.mtimeMs});
+        this.settling.settle(name, {
+          state: 'settling',
+          changed: false,
+          size: stat.size,
+          mtimeMs: stat.mtimeMs,
+          listed: true,
+        });
         continue;
       }
       return meta;

@@ -24,6 +24,8 @@ export interface Watched {
   // Its size and mtime at the last look (-1: not looked at).
   size: number;
   mtimeMs: number;
+  // Found by a listing (written moments ago), not seen to appear.
+  listed?: true;
 }
 
 // Most keys name one job: a bare string, not a list.

@@ -6,6 +6,7 @@ import {GUARD_LOOK_EVERY_MS, HomeGuard} from '../home/directories.js';
 import {PriorityNames} from './priority-names.js';
 import {QueuePause} from './queue-pause.js';
 import {RecordEvents} from './record-events.js';
+import {SeenRecords} from './seen-records.js';
 import {HomePresence, homeGoneMessage} from '../home/presence.js';
 import {DEFAULT_MAX_ATTEMPTS} from '../home/recover.js';
 import {hostName} from '../util/host.js';
@@ -68,6 +69,7 @@ export interface Parts {
   rescans: RescanLoop;
   priorityNames: PriorityNames;
   recordEvents: RecordEvents;
+  seenRecords: SeenRecords;
   landings: Landings;
   // Fail-fast (--halt): whether the run has halted, and why.
   halting: Halting;
@@ -116,10 +118,12 @@ export function makeParts(
   });
   const homeThere = (): boolean => presence.check();
   const priorityNames = new PriorityNames(paths);
+  const seenRecords = new SeenRecords();
   const intake = new Intake(
     {
       paths,
       priorityNames,
+      seenRecords,
       settleMs: options.settleMs ?? 1000,
       probeMs: options.probeMs ?? 2,
       readAhead: Math.max(1, options.readAhead ?? READ_AHEAD),
@@ -188,7 +192,7 @@ export function makeParts(
       pump();
     }),
   );
-  const recordEvents = new RecordEvents(timers, run, (name) => ends.recordChanged(name), pump);
+  const recordEvents = new RecordEvents(seenRecords, timers, run, (name) => ends.recordChanged(name), pump);
   const handOut = new HandOut({
     intake,
     pool,
@@ -242,6 +246,7 @@ export function makeParts(
     rescans,
     priorityNames,
     recordEvents,
+    seenRecords,
     landings,
     halting,
     pause,

@@ -8,6 +8,7 @@ import {RECORD_SUFFIX} from '../home/paths.js';
 import type {Soon, Timers} from '../util/timers.js';
 import type {DirEvent} from '../util/watch-dir.js';
 import {OwnEvents} from './own-events.js';
+import type {SeenRecords} from './seen-records.js';
 
 export class RecordEvents {
   private readonly names = new Set<string>();
@@ -15,6 +16,8 @@ export class RecordEvents {
   private readonly soon: Soon;
 
   constructor(
+    // The names told of, for the intake (seen-records.ts).
+    private readonly seen: Pick<SeenRecords, 'told'>,
     timers: Timers,
     // Runs an action as every action of the dispatcher runs (its guard).
     run: (action: () => void) => void,
@@ -37,6 +40,7 @@ export class RecordEvents {
 
   // An event of the directory, for the file `name` (none: an event that names no file).
   add(name: string | undefined, event: DirEvent = 'rename'): void {
+    this.seen.told(name);
     if (name === undefined || this.own.own(event, name)) return;
     this.names.add(name);
     this.soon.ask();

@@ -33,8 +33,8 @@ export interface SettlingOptions {
   probeMs: number;
   open: OpenJobs;
   queue: ReadyQueue;
-  // Reads what scheduling needs of a job in jobqueue/ (the intake's reader).
-  read(name: string): JobMeta | undefined;
+  // Reads what scheduling needs of a job in jobqueue/ (the intake's reader), seen to appear.
+  read(name: string, watched: Watched): JobMeta | undefined;
 }
 
 export class Settling {
@@ -118,7 +118,7 @@ export class Settling {
   // A file seen to appear, and quiet: read for its place in line.
   private ready(name: string, watched: Watched): void {
     watched.state = 'seen';
-    const meta = this.options.read(name);
+    const meta = this.options.read(name, watched);
     if (meta === undefined) this.options.open.delete(name);
     else {
       meta.seq = ++this.arrivals;

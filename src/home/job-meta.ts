@@ -49,8 +49,15 @@ const NONE: string[] = [];
 // when it is gone. A file that does not parse gets the defaults: the worker fails it with its
 // reason. With `home`, for a job in jobqueue/, a priority set with `fjd prioritize` wins over
 // the file's (unless `overridden` says it has none), and a job put back in the queue keeps its
-// place in line (from its record).
-export function readJobMeta(dir: string, name: string, home?: HomePaths, overridden = true): JobMeta | undefined {
+// place in line (from its record; unless `mayBePutBack`, given the file's ctime, says it has
+// none).
+export function readJobMeta(
+  dir: string,
+  name: string,
+  home?: HomePaths,
+  overridden = true,
+  mayBePutBack?: (ctimeMs: number) => boolean,
+): JobMeta | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -64,7 +71,11 @@ export function readJobMeta(dir: string, name: string, home?: HomePaths, overrid
   }
   try {
     const stat = fs.fstatSync(fd);
-    const meta = defaults(name, (home === undefined ? undefined : keptPlace(home, name)) ?? stat.ctimeMs);
+    const meta = defaults(
+      name,
+      (home === undefined || mayBePutBack?.(stat.ctimeMs) === false ? undefined : keptPlace(home, name)) ??
+        stat.ctimeMs,
+    );
     if (stat.isFile()) meta.file = {mtimeMs: stat.mtimeMs, size: stat.size, readAtMs: performance.now()};
     if (!stat.isFile() || stat.size > META_READ_CAP) return meta;
     const got = stat.size === 0 ? 0 : fs.readSync(fd, readBuffer, 0, stat.size, 0);

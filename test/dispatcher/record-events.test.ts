@@ -2,19 +2,23 @@
 // records are settled (read), and when; no processes.
 import {afterEach, beforeEach, expect, it, vi} from 'vitest';
 import {RecordEvents} from '../../src/dispatcher/record-events.js';
+import {SeenRecords} from '../../src/dispatcher/seen-records.js';
 import {Timers} from '../../src/util/timers.js';
 
 let timers: Timers;
 let settled: string[];
 let pumped: number;
 let events: RecordEvents;
+let seen: SeenRecords;
 
 beforeEach(() => {
   vi.useFakeTimers();
   timers = new Timers();
   settled = [];
   pumped = 0;
+  seen = new SeenRecords();
   events = new RecordEvents(
+    seen,
     timers,
     (action) => action(),
     (name) => {
