@@ -7,8 +7,9 @@
 //
 // The dispatcher and the worker run under `strace -f`; the jobs are their child processes,
 // left out: a Node process is the traced command's first process and the threads it clones
-// (CLONE_THREAD); anything it clones without CLONE_THREAD is a job (or a job's hook), and so is
-// everything that one starts. Only the calls that name a path in the home, or an fd open on
+// (CLONE_THREAD), and the worker's job starter (src/run/job-starter.ts: the process that
+// execs Python as `fjd-job-starter`), which opens each job's output files; anything else they
+// clone without CLONE_THREAD is a job (or a job's hook), and so is everything that one starts. Only the calls that name a path in the home, or an fd open on
 // one (strace -y), are counted: the shared filesystem's operations, not Node's own start.
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -94,7 +95,8 @@ async function waitFor(condition, timeoutMs, what) {
 }
 
 // Counts the metadata calls of a strace -f -y output on `home`, by kind, made by the traced
-// command's Node process (its first process and its threads) and not by its child processes.
+// command's Node process (its first process and its threads) and its job starter, not by the
+// jobs.
 export function countCalls(text, home) {
   const lines = text.split('\n');
   const pending = new Map();
@@ -125,9 +127,12 @@ export function countCalls(text, home) {
       parents.set(child, {pid, thread: name.startsWith('clone') && text.includes('CLONE_THREAD')});
   }
   const root = calls[0]?.pid;
+  const starters = new Set(
+    calls.filter(({name, text}) => name === 'execve' && text.includes('"fjd-job-starter"')).map(({pid}) => pid),
+  );
   const isNode = (pid) => {
     for (let at = pid, hops = 0; hops < 1_000_000; hops++) {
-      if (at === root) return true;
+      if (at === root || starters.has(at)) return true;
       const parent = parents.get(at);
       if (parent === undefined || !parent.thread) return false;
       at = parent.pid;

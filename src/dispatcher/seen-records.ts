@@ -26,6 +26,8 @@ const HASHES = 5;
 // How much older than the start of the records' listing a job file must be for the listing to
 // have seen its record, had it one: its put-back writes the record moments after the file.
 export const PUT_BACK_MARGIN_MS = 1000;
+// How many records are listed at once, before the first job is read; the rest in the background.
+const SYNC_ENTRIES = 4096;
 
 // What of the intake's effects the check needs.
 interface IntakeClock {
@@ -39,15 +41,28 @@ export class SeenRecords {
   // When the records' listing started (performance.now()), once it has ended whole.
   private listedFromMs: number | undefined;
 
-  // Lists the records in the background; what it finds is told as the watch's names are.
+  // Lists the records: the first SYNC_ENTRIES at once (a home of few records is known before
+  // its first job is read), the rest in the background. What it finds is told as the watch's
+  // names are.
   async list(dir: string): Promise<void> {
     const startedMs = performance.now();
+    let handle: fs.Dir | undefined;
     try {
-      const handle = await fs.promises.opendir(dir, {bufferSize: 1024});
-      for await (const entry of handle) this.told(entry.name);
+      handle = fs.opendirSync(dir, {bufferSize: 1024});
+      for (let n = 0; n < SYNC_ENTRIES; n++) {
+        const entry = handle.readSync();
+        if (entry === null) {
+          this.listedFromMs = startedMs;
+          return;
+        }
+        this.told(entry.name);
+      }
+      for (let entry = await handle.read(); entry !== null; entry = await handle.read()) this.told(entry.name);
       this.listedFromMs = startedMs;
     } catch {
       this.lostTrack = true;
+    } finally {
+      handle?.close().catch(() => undefined);
     }
   }
 
