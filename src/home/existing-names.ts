@@ -8,15 +8,16 @@ import type {HomePaths} from './layout.js';
 import {isIgnoredName, parseId} from './names.js';
 import {podDirsOf} from './paths.js';
 
-// Every job name in the home: each file's name as it is, and the name its id was numbered from
-// (`sweep-1` for `done/sweep-1~2`, as for `jobqueue/sweep-1~2`, a second submit of it).
+// Every job name in the home, by its bulkKey: each file's name as it is, and the name its id was
+// numbered from (`sweep-1` for `done/sweep-1~2`, as for `jobqueue/sweep-1~2`, a second submit of
+// it).
 export function existingJobNames(paths: HomePaths): Set<string> {
   const names = new Set<string>();
   const add = (entries: string[]): void => {
     for (const entry of entries) {
       if (isIgnoredName(entry)) continue;
-      names.add(entry);
-      names.add(parseId(entry).name);
+      names.add(bulkKey(entry));
+      names.add(bulkKey(parseId(entry).name));
     }
   };
   add(listDir(paths.jobqueue));
@@ -27,4 +28,11 @@ export function existingJobNames(paths: HomePaths): Set<string> {
   add(listDir(paths.done));
   add(listDir(paths.failed));
   return names;
+}
+
+// A bulk name without the zeros its number was padded with: `sweep-07` of 40 jobs and `sweep-7`
+// of 9 are the same job of a CSV that has grown since (bulk names are padded to the width of
+// the count: submit/plan.ts).
+export function bulkKey(name: string): string {
+  return name.replace(/-0*(\d+)$/, '-$1');
 }

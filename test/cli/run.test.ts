@@ -125,7 +125,7 @@ describe('fjd run', () => {
     run.signal('SIGINT');
     const result = await run.result;
     expect(result.exitCode, result.stdout + result.stderr).toBe(130);
-    expect(result.stdout).toContain('Fired the worker it hired; their running jobs went back to jobqueue/.');
+    expect(result.stdout).toContain('Fired the worker it hired; its running jobs went back to jobqueue/.');
     expect(home.ls('jobqueue')).toEqual(['h-1', 'h-2']);
     expect(home.ls('done')).toEqual([]);
     expect(home.ls('.fjd/workers')).toEqual([]);

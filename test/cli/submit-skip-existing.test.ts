@@ -51,6 +51,19 @@ describe('fjd submit --skip-existing', () => {
     expect(home.ls('jobqueue')).toEqual([]);
   });
 
+  it('a CSV grown past 9 rows is numbered wider (sweep-01), and still skips the jobs of its first 9 (sweep-1)', async () => {
+    const home = makeHome('skip-grown');
+    const nine = `n\n${Array.from({length: 9}, (_, i) => i + 1).join('\n')}\n`;
+    expect((await home.run('fjd', [...SUBMIT, '--params-file', '-'], {input: nine})).stdout).toBe(
+      'Submitted 9 jobs to jobqueue/: sweep-1 … sweep-9.\n',
+    );
+    const grown = await home.run('fjd', [...SUBMIT, '--params-file', '-', '--skip-existing'], {input: `${nine}10\n`});
+    expect(grown.stdout).toBe(
+      'Submitted 1 job to jobqueue/: sweep-10; skipped 9 jobs whose name this home holds already.\n',
+    );
+    expect(home.ls('jobqueue')).toHaveLength(10);
+  });
+
   it('skips one job by its name, printing no name, and says so on stderr', async () => {
     const home = makeHome('skip-one');
     expect((await home.run('fjd', ['submit', '--exe', 'true', '--name', 'one', '--skip-existing'])).stdout).toBe(

@@ -167,7 +167,7 @@ async function run(options: RunOptions, command: Command): Promise<number> {
       // Interrupted: stop the running jobs, which go back to jobqueue/; else they are all done.
       const only = hired.workers.map((worker) => worker.id);
       const fired = await fireWorkers({home, groupShared, now: interrupted, wait: true, only});
-      const back = interrupted ? '; their running jobs went back to jobqueue/' : '';
+      const back = interrupted ? '; its running jobs went back to jobqueue/' : '';
       if (!quiet && fired.stopped.length > 0) say(`Fired the worker it hired${back}.`);
       if (fired.remaining.length > 0)
         warn(

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {Command} from 'commander';
 import {FjdError} from '../../errors.js';
-import {existingJobNames} from '../../home/existing-names.js';
+import {bulkKey, existingJobNames} from '../../home/existing-names.js';
 import {ensureHome, type HomePaths} from '../../home/layout.js';
 import {planJobs, parameterItems, parseParamOption} from '../../submit/plan.js';
 import {publishJobs} from '../../submit/publish.js';
@@ -119,7 +119,7 @@ export function queueJobs(options: JobOptions): {paths: HomePaths; names: string
   const paths = ensureHome(homeFrom(options), {groupShared: groupSharedFrom(options)});
   // --skip-existing: a job whose name the home holds already, in any state, is not made again.
   const taken = options.skipExisting === true ? existingJobNames(paths) : undefined;
-  const fresh = taken === undefined ? specs : specs.filter((spec) => !taken.has(spec.name));
+  const fresh = taken === undefined ? specs : specs.filter((spec) => !taken.has(bulkKey(spec.name)));
   const names = publishJobs(paths, fresh);
   const bulk = csv !== undefined || parameters !== undefined || options.repeat !== undefined;
   return {paths, names, bulk, skipped: specs.length - fresh.length};
