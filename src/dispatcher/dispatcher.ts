@@ -34,10 +34,11 @@ import {describeError, errnoCode} from '../errors.js';
 import {isRetryableMoveError} from '../util/transient.js';
 import {crashPoint} from '../util/crash-point.js';
 import {formatDuration} from '../util/duration.js';
-import {watchDir, type DirWatch} from '../util/watch-dir.js';
+import type {DirWatch} from '../util/watch-dir.js';
 import {watchTrouble, watchTroubleLine} from '../util/watch-trouble.js';
 import {DispatcherLock} from './lock.js';
 import {checkWorkers} from './lost-workers.js';
+import {watchHome} from './home-watches.js';
 import {makeParts, type Parts} from './parts.js';
 import type {DispatcherEvent, DispatcherOptions, DispatchProgress, DispatchSummary} from './events.js';
 
@@ -98,27 +99,12 @@ export class Dispatcher {
     this.parts.serverClock.learn(lockPath(this.paths));
     this.guard(() => {
       // Watch first, then list: a file that appears in between is seen by both, never by none.
-      const watch = (dir: string, onEvent: (event: 'rename' | 'change', name: string | undefined) => void): DirWatch =>
-        watchDir(
-          dir,
-          (event, name) => this.guard(() => onEvent(event, name)),
-          (error) => this.watchFailed(dir, error),
-        );
-      this.watches = [
-        watch(this.paths.jobqueue, (event, name) => this.parts.intake.onEvent(event, name)),
-        watch(this.paths.workerqueue, (_event, name) => {
-          this.parts.announcements.onEvent(name);
-          this.pump();
-        }),
-        watch(this.paths.records, (event, name) => this.parts.recordEvents.add(name, event)),
-        watch(this.paths.done, (_event, name) => this.parts.landings.onEvent(name)),
-        watch(this.paths.cancel, () => this.carryOutCancels()),
-        watch(this.paths.internal, (_event, name) => this.parts.pause.onEvent(name)),
-        watch(this.paths.priority, (_event, name) => {
-          this.parts.priorityNames.changed(name);
-          if (this.parts.intake.reprioritize(name, (job) => this.parts.holds.waitingMeta(job)?.seq)) this.pump();
-        }),
-      ];
+      this.watches = watchHome(this.paths, this.parts, {
+        guard: (action) => this.guard(action),
+        failed: (dir, error) => this.watchFailed(dir, error),
+        pump: () => this.pump(),
+        cancels: () => this.carryOutCancels(),
+      });
       // In the background: until it has ended, every job is looked for a record.
       void this.parts.seenRecords.list(this.paths.records);
       this.parts.priorityNames.list();

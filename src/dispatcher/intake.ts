@@ -13,16 +13,14 @@ import {isIgnoredName} from '../home/names.js';
 import {isOddName, notAJobReason, oddNames, refuseEntry} from '../home/refuse.js';
 import {readJobMeta, type JobMeta} from '../home/job-meta.js';
 import {describeError, errnoCode} from '../errors.js';
-import type {OneShot, Timers} from '../util/timers.js';
+import type {Timers} from '../util/timers.js';
 import {Backlog} from './backlog.js';
+import {FoundReport} from './found-report.js';
 import {OpenJobs} from './open-jobs.js';
 import {OwnEvents} from './own-events.js';
 import {ReadyQueue} from './ready-queue.js';
 import type {SeenRecords} from './seen-records.js';
 import {Settling} from './settling.js';
-
-// How long "found" reports are gathered before one is told.
-const FOUND_REPORT_MS = 200;
 
 // How long after it was read a job file is judged by that read, not by a stat of it, when it
 // is handed out (while the watch of jobqueue/ works): a change made on this host since is told
@@ -77,8 +75,7 @@ export class Intake {
   private readonly ownMoves = new OwnEvents();
   private readonly backlog: Backlog;
   private readonly settling: Settling;
-  private foundSinceReport = 0;
-  private readonly foundReport: OneShot;
+  private readonly found: FoundReport;
   private readonly jobqueue: string;
 
   constructor(
@@ -111,10 +108,7 @@ export class Intake {
       effects,
       timers,
     );
-    this.foundReport = timers.oneShot(() => {
-      effects.found(this.foundSinceReport);
-      this.foundSinceReport = 0;
-    });
+    this.found = new FoundReport(timers, (count) => effects.found(count));
   }
 
   // Reads a job file; `seenToAppear`: its file was seen to appear, not found by a listing. A job
@@ -152,7 +146,7 @@ export class Intake {
       return;
     }
     if (!this.isJobLike(name, stat)) return;
-    this.noteFound(1);
+    this.found.add(1);
     this.settling.probe(name, event === 'change', stat);
   }
 
@@ -199,7 +193,7 @@ export class Intake {
     }
     this.backlog.draw(100);
     // Names that left without an event we saw are dropped when they come up for assignment.
-    if (fresh.length > 0) this.noteFound(fresh.length);
+    if (fresh.length > 0) this.found.add(fresh.length);
     return fresh.length;
   }
 
@@ -246,13 +240,7 @@ export class Intake {
       }
       if (typeof arrival === 'string' && this.effects.ageOf(stat.mtimeMs) < this.options.settleMs) {
         // Found by listing and written moments ago: it may still be being written.
-        this.settling.settle(name, {
-          state: 'settling',
-          changed: false,
-          size: stat.size,
-          mtimeMs: stat.mtimeMs,
-          listed: true,
-        });
+        this.settling.settleListed(name, stat);
         continue;
       }
       return meta;
@@ -304,10 +292,5 @@ export class Intake {
       return;
     }
     if (refused !== undefined) this.effects.refused(refused.id, refused.name, refused.reason);
-  }
-
-  private noteFound(count: number): void {
-    this.foundSinceReport += count;
-    this.foundReport.soon(FOUND_REPORT_MS);
   }
 }

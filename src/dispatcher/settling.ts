@@ -67,6 +67,11 @@ export class Settling {
     else known.changed = true;
   }
 
+  // A file found by listing, written moments ago: it may still be being written.
+  settleListed(name: string, stat: Pick<fs.Stats, 'size' | 'mtimeMs'>): void {
+    this.settle(name, {state: 'settling', changed: false, size: stat.size, mtimeMs: stat.mtimeMs, listed: true});
+  }
+
   // Holds a file until it has been left alone for settleMs.
   settle(name: string, watched: Watched): void {
     watched.state = 'settling';
