@@ -14,6 +14,7 @@ import {submitCommand} from './commands/submit.js';
 import {logsCommand} from './commands/logs.js';
 import {pauseCommand, resumeCommand} from './commands/pause.js';
 import {reportCommand} from './commands/report.js';
+import {dashboardCommand} from './commands/dashboard.js';
 import {VERSION} from '../version.js';
 
 const program = new Command('fjd')
@@ -32,5 +33,6 @@ const program = new Command('fjd')
   .addCommand(cancelCommand())
   .addCommand(prioritizeCommand())
   .addCommand(pauseCommand())
-  .addCommand(resumeCommand());
+  .addCommand(resumeCommand())
+  .addCommand(dashboardCommand());
 await main(program);
