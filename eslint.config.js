@@ -87,4 +87,12 @@ export default tseslint.config(
       ),
     },
   },
+  // The dashboard's page runs in a browser.
+  {
+    files: ['assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['document', 'fetch', 'setTimeout'].map((name) => [name, 'readonly'])),
+    },
+  },
 );

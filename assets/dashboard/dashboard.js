@@ -42,45 +42,60 @@ function showCounts(status) {
   const left = status.counts.open + status.counts.assigned + status.counts.running;
   let line = 'Rate: none in the last 5 minutes';
   if (jobsPerSecond !== null) {
-    const rate = jobsPerSecond >= 1 ? `${jobsPerSecond.toFixed(1)} jobs/s` : `${(jobsPerSecond * 60).toFixed(1)} jobs/min`;
+    const rate =
+      jobsPerSecond >= 1 ? `${jobsPerSecond.toFixed(1)} jobs/s` : `${(jobsPerSecond * 60).toFixed(1)} jobs/min`;
     line = `Rate: ${rate} over the last ${Math.round(windowSeconds)} s`;
   }
   if (left === 0) line += '; nothing left';
   else if (status.etaSeconds !== null) line += `; about ${rough(status.etaSeconds)} left for ${left} jobs`;
   $('rate').textContent = line;
-  $('slots').textContent = `${status.workers.length} workers; slots: ${status.slots.busy} of ${status.slots.total} busy`;
+  $('slots').textContent =
+    `${status.workers.length} workers; slots: ${status.slots.busy} of ${status.slots.total} busy`;
 }
 
-// A line per outcome over the minutes, a point on each minute.
+// A bar per minute, the finished below and the failed stacked on them.
 function showChart(points) {
   const box = $('chart');
   const width = Math.max(300, box.clientWidth || 800);
   const height = 200;
   const pad = {left: 40, right: 10, top: 10, bottom: 24};
   const chart = svg('svg', {viewBox: `0 0 ${width} ${height}`, 'data-points': points.length});
-  const most = Math.max(1, ...points.map((p) => Math.max(p.finished, p.failed)));
-  const x = (i) => pad.left + (points.length <= 1 ? 0.5 : i / (points.length - 1)) * (width - pad.left - pad.right);
+  const most = Math.max(1, ...points.map((p) => p.finished + p.failed));
+  const step = (width - pad.left - pad.right) / Math.max(1, points.length);
+  const bar = Math.max(1, Math.min(40, step * 0.8));
   const y = (n) => height - pad.bottom - (n / most) * (height - pad.top - pad.bottom);
   chart.append(svg('line', {class: 'axis', x1: pad.left, y1: y(0), x2: width - pad.right, y2: y(0)}));
   chart.append(svg('line', {class: 'axis', x1: pad.left, y1: y(0), x2: pad.left, y2: pad.top}));
   const top = svg('text', {x: 4, y: pad.top + 8});
   top.textContent = String(most);
   chart.append(top);
-  for (const outcome of ['finished', 'failed']) {
-    const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p[outcome]).toFixed(1)}`).join(' ');
-    chart.append(svg('polyline', {class: outcome, points: line}));
-    points.forEach((p, i) => {
-      const dot = svg('circle', {class: `point ${outcome}`, cx: x(i), cy: y(p[outcome]), r: 2.5, 'data-minute': p.minute});
-      const tip = svg('title', {});
-      tip.textContent = `${clock(new Date(p.minute).toISOString())}: ${p[outcome]} ${outcome}`;
-      dot.append(tip);
-      chart.append(dot);
+  points.forEach((p, i) => {
+    const x = pad.left + i * step + (step - bar) / 2;
+    const group = svg('g', {
+      class: 'point',
+      'data-minute': p.minute,
+      'data-finished': p.finished,
+      'data-failed': p.failed,
     });
-  }
+    group.append(svg('rect', {class: 'finished', x, width: bar, y: y(p.finished), height: y(0) - y(p.finished)}));
+    group.append(
+      svg('rect', {
+        class: 'failed',
+        x,
+        width: bar,
+        y: y(p.finished + p.failed),
+        height: y(p.finished) - y(p.finished + p.failed),
+      }),
+    );
+    const tip = svg('title', {});
+    tip.textContent = `${clock(new Date(p.minute).toISOString())}: ${p.finished} finished, ${p.failed} failed`;
+    group.append(tip);
+    chart.append(group);
+  });
   const labels = points.length <= 1 ? [0] : [0, points.length - 1];
   for (const i of labels) {
     if (points[i] === undefined) continue;
-    const label = svg('text', {x: x(i), y: height - 6, 'text-anchor': i === 0 ? 'start' : 'end'});
+    const label = svg('text', {x: pad.left + (i + 0.5) * step, y: height - 6, 'text-anchor': 'middle'});
     label.textContent = new Date(points[i].minute).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
     chart.append(label);
   }
@@ -97,14 +112,26 @@ async function outputOf(id, stream) {
 
 async function openOutput(id, cell) {
   const [stderr, stdout] = await Promise.all([outputOf(id, 'stderr'), outputOf(id, 'stdout')]);
-  cell.replaceChildren(el('b', {}, 'stderr'), el('pre', {class: 'stderr'}, stderr || '(empty)'), el('b', {}, 'stdout'), el('pre', {class: 'stdout'}, stdout || '(empty)'));
+  cell.replaceChildren(
+    el('b', {}, 'stderr'),
+    el('pre', {class: 'stderr'}, stderr || '(empty)'),
+    el('b', {}, 'stdout'),
+    el('pre', {class: 'stdout'}, stdout || '(empty)'),
+  );
 }
 
 function showFailed(failed, total) {
   const body = $('failed').tBodies[0];
   const rows = [];
   for (const job of failed) {
-    const row = el('tr', {class: 'job', 'data-id': job.id}, el('td', {}, job.id), el('td', {class: 'reason'}, job.reason ?? '–'), el('td', {}, job.host ?? '–'), el('td', {}, clock(job.endedAt)));
+    const row = el(
+      'tr',
+      {class: 'job', 'data-id': job.id},
+      el('td', {}, job.id),
+      el('td', {class: 'reason'}, job.reason ?? '–'),
+      el('td', {}, job.host ?? '–'),
+      el('td', {}, clock(job.endedAt)),
+    );
     const more = el('tr', {class: 'output'}, el('td', {colspan: '4'}));
     more.hidden = !opened.has(job.id);
     row.addEventListener('click', () => {
@@ -117,7 +144,12 @@ function showFailed(failed, total) {
     rows.push(row, more);
   }
   body.replaceChildren(...rows);
-  $('failed-note').textContent = total > failed.length ? `the newest ${failed.length} of ${total}; click one for its output` : failed.length > 0 ? 'click one for its output' : 'none';
+  $('failed-note').textContent =
+    total > failed.length
+      ? `the newest ${failed.length} of ${total}; click one for its output`
+      : failed.length > 0
+        ? 'click one for its output'
+        : 'none';
 }
 
 function showHosts(status, ages) {
@@ -134,10 +166,17 @@ function showHosts(status, ages) {
     for (const w of workers) {
       const age = ages[w.id];
       const jobs = w.running.map((r) => r.job).join(', ');
-      const parts = [w.id, w.state, `${w.running.length}/${w.capacity?.slots ?? 1} slots`, age === undefined ? 'no heartbeat yet' : `heartbeat ${rough(age / 1000)} ago`];
+      const parts = [
+        w.id,
+        w.state,
+        `${w.running.length}/${w.capacity?.slots ?? 1} slots`,
+        age === undefined ? 'no heartbeat yet' : `heartbeat ${rough(age / 1000)} ago`,
+      ];
       if (jobs !== '') parts.push(`runs ${jobs}`);
       if (w.problem !== null) parts.push(`trouble: ${w.problem}`);
-      block.append(el('div', {class: `worker ${w.state}`}, w.state === 'lost' ? `LOST ${parts.join(' · ')}` : parts.join(' · ')));
+      block.append(
+        el('div', {class: `worker ${w.state}`}, w.state === 'lost' ? `LOST ${parts.join(' · ')}` : parts.join(' · ')),
+      );
     }
     blocks.push(block);
   }
@@ -151,7 +190,9 @@ function why(reason) {
     case 'dependency':
       return `waits for ${reason.name} (${reason.state})`;
     case 'limit':
-      return reason.limit === 0 ? `group ${reason.group} has a limit of 0` : `group ${reason.group} at its limit (${reason.out} of ${reason.limit} out)`;
+      return reason.limit === 0
+        ? `group ${reason.group} has a limit of 0`
+        : `group ${reason.group} at its limit (${reason.out} of ${reason.limit} out)`;
     case 'unfittable':
       return `no worker hired can run it: ${reason.reason}`;
     case 'resources':
@@ -164,9 +205,12 @@ function why(reason) {
 }
 
 function showHeld(held, open) {
-  const rows = held.map((job) => el('tr', {}, el('td', {}, job.name), el('td', {}, job.waiting.map(why).join('; ') || 'about to be handed out')));
+  const rows = held.map((job) =>
+    el('tr', {}, el('td', {}, job.name), el('td', {}, job.waiting.map(why).join('; ') || 'about to be handed out')),
+  );
   $('held').tBodies[0].replaceChildren(...rows);
-  $('held-note').textContent = open > held.length ? `the first ${held.length} of ${open} open` : held.length === 0 ? 'none' : '';
+  $('held-note').textContent =
+    open > held.length ? `the first ${held.length} of ${open} open` : held.length === 0 ? 'none' : '';
 }
 
 async function poll() {
