@@ -5,7 +5,8 @@
 //   npm run bench                      the full benchmark (about eleven minutes)
 //   npm run bench -- --quick           a short run (well under a minute), as CI runs it
 //   npm run bench -- --only=idle,latency   some scenarios only (throughput, latency, scale, idle,
-//                                      submit, idle-slots, many-slots, server-cost, spawn, ended)
+//                                      submit, idle-slots, many-slots, server-cost, spawn, ended,
+//                                      dashboard)
 //   npm run bench -- --many-slots      adds many-slots (over a minute, so not run by default)
 //   npm run bench -- --slots-total=N   many-slots with N slots (N/64 hires, 4N jobs); implies it
 //   npm run bench -- --spawn-rss=MB    the spawn scenario from a process inflated to MB (default 60)
@@ -51,6 +52,7 @@ import {roundTrips} from './round-trips.mjs';
 import {serverCost, serverCostLines} from './server-cost.mjs';
 import {spawnLines, spawnScenario} from './spawn.mjs';
 import {endedLines, endedScenario, reportLines} from './ended-home.mjs';
+import {dashboardLines, dashboardScenario} from './dashboard-cost.mjs';
 
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
@@ -76,6 +78,7 @@ const config = quick
       serverCost: {workers: 2, backlogs: [100, 1000], busySlots: 2, settleSeconds: 2, seconds: 4},
       spawn: {jobs: 200, rounds: 1, rssMb: 60},
       ended: 2000,
+      dashboard: {jobs: 300, rounds: 1, pollSeconds: 2, homeJobs: 2000},
     }
   : {
       rounds: 3,
@@ -92,6 +95,7 @@ const config = quick
       // A busy worker of 2 slots has an RSS of about 60 MB (57-64 MB measured on 2026-12-01).
       spawn: {jobs: 2000, rounds: 3, rssMb: 60},
       ended: 100_000,
+      dashboard: {jobs: 2000, rounds: 5, pollSeconds: 2, homeJobs: 100_000},
     };
 config.manySlots.jobs = config.manySlots.slots * config.manySlots.jobsPerSlot;
 const SCENARIOS = [
@@ -105,6 +109,7 @@ const SCENARIOS = [
   'server-cost',
   'spawn',
   'ended',
+  'dashboard',
 ];
 if (option('spawn-rss') !== undefined) config.spawn.rssMb = Number(option('spawn-rss'));
 const byDefault = SCENARIOS.filter((s) => s !== 'many-slots' || quick || manySlotsAsked);
@@ -383,6 +388,8 @@ async function main() {
   let ended;
   if (only.has('ended') && noStrace !== undefined) log(`  ended jobs not counted: ${noStrace}`);
   else if (only.has('ended')) ended = endedScenario({bin: BIN, makeHome: freshHome, large: config.ended, log});
+  log('  dashboard…');
+  const dashboard = only.has('dashboard') ? await dashboardScenario(config.dashboard) : undefined;
 
   const throughput = {fjd: median(rates.fjd), parallel: median(rates.parallel), xargs: median(rates.xargs)};
   const targets = [
@@ -460,6 +467,7 @@ async function main() {
     ...spawnLines(spawning),
     ...(ended === undefined ? [] : endedLines(ended.small, ended.large)),
     ...(ended === undefined ? [] : reportLines(ended.small, ended.large)),
+    ...(dashboard === undefined ? [] : dashboardLines(dashboard, config.dashboard)),
     '| target | before (issue 16) | measured | met |',
     '|---|---|---|---|',
     ...targets.map(
@@ -473,7 +481,7 @@ async function main() {
   const file = path.join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
   fs.writeFileSync(
     file,
-    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, spawn: spawning, ended, targets, original: ORIGINAL}, null, 2)}\n`,
+    `${JSON.stringify({date: new Date().toISOString(), machine, quick, config, rates, throughput, latency, scale, idle, submit, idleSlots: slotsIdle, manySlots: slotsMany, serverCost: costs, spawn: spawning, ended, dashboard, targets, original: ORIGINAL}, null, 2)}\n`,
   );
   log(`results written to ${path.relative(REPO, file)}`);
 }

@@ -10,7 +10,7 @@ import {readRecord} from '../home/record.js';
 import {checkAccess, isLoopback, newToken} from './access.js';
 import {asset} from './assets.js';
 import {idFrom, jobRecord, outputTail} from './output-tail.js';
-import {EndedJobs, perMinute} from './timeline.js';
+import {EndedJobs, type EndedJob} from './timeline.js';
 import {heartbeatAges} from './heartbeats.js';
 
 // The newest failed jobs the page lists.
@@ -21,10 +21,9 @@ export const HELD_SHOWN = 50;
 export interface DashboardSource {
   // What `fjd status --json` prints.
   status(): unknown;
-  // The same without the ended jobs one by one (their counts stay), what the page polls.
-  summary(): unknown;
-  // Why the first `most` open jobs wait.
-  held(most: number): unknown[];
+  // What the page polls: the same without the ended jobs one by one (their counts stay), and
+  // why the first `heldShown` open jobs wait.
+  overview(heldShown: number): {status: unknown; held: unknown[]};
   // The lines of the report of the home as CSV, each ending in its newline.
   reportCsv(): Iterable<string>;
 }
@@ -52,7 +51,7 @@ const json = (value: unknown): Reply => ({status: 200, type: 'application/json',
 const NOT_FOUND = text(404, 'not found\n');
 
 // The newest failed jobs, with the reason of each from its record.
-function failedJobs(paths: HomePaths, ended: {id: string; failed: boolean; endedMs: number}[]): unknown[] {
+function failedJobs(paths: HomePaths, ended: readonly EndedJob[]): unknown[] {
   const shown: unknown[] = [];
   for (let i = ended.length - 1; i >= 0 && shown.length < FAILED_SHOWN; i--) {
     const job = ended[i];
@@ -78,15 +77,14 @@ function route(options: DashboardOptions, ended: EndedJobs, pathname: string, qu
   }
   if (pathname === '/api/status') return json(source.status());
   if (pathname === '/api/overview') {
-    const all = ended.refresh();
+    const {ended: all, perMinute} = ended.refresh();
     const now = Date.now();
     return json({
       now: new Date(now).toISOString(),
       heartbeatAgeMs: heartbeatAges(paths, now),
-      status: source.summary(),
-      held: source.held(HELD_SHOWN),
+      ...source.overview(HELD_SHOWN),
       failed: failedJobs(paths, all),
-      perMinute: perMinute(all),
+      perMinute,
     });
   }
   if (pathname === '/report.csv') return {stream: source.reportCsv(), type: 'text/csv; charset=utf-8'};

@@ -54,29 +54,59 @@ function listing(dir: string): string[] {
   }
 }
 
+// The ended jobs of one directory (done/ or failed/), by id.
+class EndedDir {
+  readonly jobs = new Map<string, EndedJob>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly failed: boolean,
+  ) {}
+
+  // Lists the directory again; whether any job came or went.
+  refresh(): boolean {
+    const names = listing(this.dir);
+    let changed = false;
+    let listed = 0;
+    for (const id of names) {
+      if (this.jobs.has(id)) {
+        listed++;
+        continue;
+      }
+      const stat = fs.statSync(path.join(this.dir, id), {throwIfNoEntry: false});
+      if (stat === undefined || !stat.isFile()) continue;
+      this.jobs.set(id, {id, failed: this.failed, endedMs: stat.ctimeMs});
+      listed++;
+      changed = true;
+    }
+    // Some known job is no longer listed (retried): only then is a set of the listing made.
+    if (listed < this.jobs.size) {
+      const present = new Set(names);
+      for (const id of this.jobs.keys()) if (!present.has(id)) this.jobs.delete(id);
+      changed = true;
+    }
+    return changed;
+  }
+}
+
 // The ended jobs of a home, kept up to date by refresh().
 export class EndedJobs {
-  private readonly known = new Map<string, EndedJob>();
+  private readonly dirs: EndedDir[];
+  private ordered: EndedJob[] = [];
+  private points: MinutePoint[] = [];
 
-  constructor(private readonly paths: HomePaths) {}
+  constructor(paths: HomePaths) {
+    this.dirs = [new EndedDir(paths.done, false), new EndedDir(paths.failed, true)];
+  }
 
-  // Lists done/ and failed/ again; returns every ended job, the newest last.
-  refresh(): EndedJob[] {
-    const seen = new Set<string>();
-    for (const [dir, failed] of [
-      [this.paths.done, false],
-      [this.paths.failed, true],
-    ] as const) {
-      for (const id of listing(dir)) {
-        const key = `${failed ? 'f' : 'd'}/${id}`;
-        seen.add(key);
-        if (this.known.has(key)) continue;
-        const stat = fs.statSync(path.join(dir, id), {throwIfNoEntry: false});
-        if (stat === undefined || !stat.isFile()) continue;
-        this.known.set(key, {id, failed, endedMs: stat.ctimeMs});
-      }
+  // Lists done/ and failed/ again: every ended job, the newest last, and the chart's points.
+  refresh(): {ended: readonly EndedJob[]; perMinute: readonly MinutePoint[]} {
+    let changed = false;
+    for (const dir of this.dirs) changed = dir.refresh() || changed;
+    if (changed) {
+      this.ordered = this.dirs.flatMap((dir) => [...dir.jobs.values()]).sort((a, b) => a.endedMs - b.endedMs);
+      this.points = perMinute(this.ordered);
     }
-    for (const key of this.known.keys()) if (!seen.has(key)) this.known.delete(key);
-    return [...this.known.values()].sort((a, b) => a.endedMs - b.endedMs);
+    return {ended: this.ordered, perMinute: this.points};
   }
 }

@@ -49,7 +49,7 @@ it('lists done/ and failed/, stats an entry once, forgets one that left', () => 
   fs.writeFileSync(path.join(paths.failed, 'b'), '');
   fs.writeFileSync(path.join(paths.done, '.incoming'), '');
   const ended = new EndedJobs(paths);
-  const first = ended.refresh();
+  const first = ended.refresh().ended;
   expect(first.map((job) => [job.id, job.failed]).sort()).toEqual([
     ['a', false],
     ['b', true],
@@ -58,10 +58,9 @@ it('lists done/ and failed/, stats an entry once, forgets one that left', () => 
   expect(a?.endedMs).toBe(fs.statSync(path.join(paths.done, 'a')).ctimeMs);
   fs.rmSync(path.join(paths.failed, 'b'));
   fs.writeFileSync(path.join(paths.done, 'c'), '');
-  expect(
-    ended
-      .refresh()
-      .map((job) => job.id)
-      .sort(),
-  ).toEqual(['a', 'c']);
+  const second = ended.refresh();
+  expect(second.ended.map((job) => job.id).sort()).toEqual(['a', 'c']);
+  expect(second.perMinute.reduce((sum, p) => sum + p.finished + p.failed, 0)).toBe(2);
+  // Nothing changed: the same answer, without a stat.
+  expect(ended.refresh()).toEqual(second);
 });
