@@ -101,14 +101,26 @@ function route(options: DashboardOptions, ended: EndedJobs, pathname: string, qu
   return tail === undefined ? NOT_FOUND : text(200, tail);
 }
 
+// Writes the lines of `stream` as the response takes them (waiting while its buffer is full).
+async function stream(response: http.ServerResponse, lines: Iterable<string>): Promise<void> {
+  for (const line of lines) {
+    if (response.destroyed) return;
+    if (!response.write(line)) await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
+  }
+  response.end();
+}
+
 function send(response: http.ServerResponse, reply: Reply, head: boolean): void {
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:");
   if ('stream' in reply) {
     response.writeHead(200, {'Content-Type': reply.type});
-    if (!head) for (const line of reply.stream) response.write(line);
-    response.end();
+    if (head) response.end();
+    else
+      stream(response, reply.stream).catch((error: unknown) =>
+        response.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
     return;
   }
   response.writeHead(reply.status, {'Content-Type': reply.type, 'Content-Length': Buffer.byteLength(reply.body)});
