@@ -48,6 +48,7 @@ function showCounts(status) {
   }
   if (left === 0) line += '; nothing left';
   else if (status.etaSeconds !== null) line += `; about ${rough(status.etaSeconds)} left for ${left} jobs`;
+  if (status.paused) line += `; paused${status.paused.by ? ` by ${status.paused.by}` : ''} (fjd resume goes on)`;
   $('rate').textContent = line;
   $('slots').textContent =
     `${status.workers.length} workers; slots: ${status.slots.busy} of ${status.slots.total} busy`;
@@ -183,31 +184,39 @@ function showHosts(status, ages) {
   $('hosts').replaceChildren(...(blocks.length > 0 ? blocks : [el('p', {}, 'No workers.')]));
 }
 
-function why(reason) {
-  switch (reason.kind) {
+// Why an open job waits, in words (a WaitReason of fjd status JOB --json).
+function reasonText(r) {
+  switch (r.kind) {
     case 'dispatcher':
       return 'no dispatcher runs on this home';
     case 'dependency':
-      return `waits for ${reason.name} (${reason.state})`;
+      return `waits for ${r.name} (${r.state})`;
     case 'limit':
-      return reason.limit === 0
-        ? `group ${reason.group} has a limit of 0`
-        : `group ${reason.group} at its limit (${reason.out} of ${reason.limit} out)`;
+      return r.limit === 0
+        ? `group ${r.group} has a limit of 0`
+        : `group ${r.group} at its limit (${r.out} of ${r.limit} out)`;
     case 'unfittable':
-      return `no worker hired can run it: ${reason.reason}`;
+      return `no worker hired can run it: ${r.reason}`;
     case 'resources':
-      return `waiting for room: ${reason.reason}`;
+      return `waiting for room: ${r.reason}`;
     case 'worker':
-      return reason.workers === 0 ? 'no worker is hired' : `no worker free (${reason.busy} of ${reason.workers} busy)`;
+      return r.workers === 0 ? 'no worker is hired' : `no worker free (${r.busy} of ${r.workers} busy)`;
     default:
-      return reason.kind;
+      return r.kind;
   }
 }
 
+// The held jobs grouped by why they wait, the first names of each group shown.
 function showHeld(held, open) {
-  const rows = held.map((job) =>
-    el('tr', {}, el('td', {}, job.name), el('td', {}, job.waiting.map(why).join('; ') || 'about to be handed out')),
-  );
+  const groups = new Map();
+  for (const job of held) {
+    const why = job.waiting.map(reasonText).join('; ') || 'about to be handed out';
+    groups.set(why, [...(groups.get(why) ?? []), job.name]);
+  }
+  const rows = [...groups].map(([why, names]) => {
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+    return el('tr', {}, el('td', {}, why), el('td', {}, String(names.length)), el('td', {class: 'names'}, shown));
+  });
   $('held').tBodies[0].replaceChildren(...rows);
   $('held-note').textContent =
     open > held.length ? `the first ${held.length} of ${open} open` : held.length === 0 ? 'none' : '';

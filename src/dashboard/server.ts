@@ -161,6 +161,8 @@ function handle(
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = isLoopback(options.bind) ? null : newToken();
   const ended = new EndedJobs(options.paths);
+  // Each ended job is stat'ed once: before the first page rather than during it.
+  ended.refresh();
   const server = http.createServer((request, response) => handle(options, ended, token, request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
