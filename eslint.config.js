@@ -92,7 +92,7 @@ export default tseslint.config(
     files: ['assets/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: Object.fromEntries(['document', 'fetch', 'setTimeout'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['document', 'fetch', 'setTimeout', 'performance'].map((name) => [name, 'readonly'])),
     },
   },
 );
