@@ -32,6 +32,9 @@ const refused: [string, string][] = [
   ['src/worker/worker.ts', "import {cancelJobs} from '../queue/cancel.js';"],
   ['src/dispatcher/dispatcher.ts', "import {EXIT} from '../cli/common.js';"],
   ['src/dispatcher/dispatcher.ts', "import {Worker} from '../index.js';"],
+  // The dashboard gets fjd status's data from cli/, as functions.
+  ['src/dashboard/server.ts', "import {collectStatus} from '../status/status.js';"],
+  ['src/status/status.ts', "import {startDashboard} from '../dashboard/server.js';"],
   // An edge goes one way only.
   ['src/slurm/status.ts', "import {collectStatus} from '../status/status.js';"],
   // A type-only edge carries no values.
@@ -47,6 +50,7 @@ const allowed: [string, string][] = [
   ['src/status/status.ts', "import {listSlurmRecords} from '../slurm/record.js';"],
   ['src/slurm/submit.ts', "import type {HireResult} from '../recruiter/hire.js';"],
   ['src/cli/fjd.ts', "import {Dispatcher} from '../dispatcher/dispatcher.js';"],
+  ['src/dashboard/output-tail.ts', "import {readRecord} from '../home/record.js';"],
   ['src/index.ts', "import {EXIT} from './cli/common.js';"],
 ];
 
