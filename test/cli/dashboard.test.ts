@@ -211,3 +211,13 @@ describe('fjd dashboard cannot listen', () => {
     expect(bad.stderr).toContain('a port is a whole number');
   });
 });
+
+describe('fjd dashboard out of its heap', () => {
+  it('stops with exit 3, saying to give it more', async () => {
+    const home = makeHome('dashboard-heap');
+    const result = await home.run('fjd', ['dashboard', '--home', home.dir, '--port', '0', '--heap-mb', '2']);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('fjd dashboard ran out of its 2 MB of heap on this home');
+    expect(result.stderr).toContain('give it more with --heap-mb 4');
+  });
+});
