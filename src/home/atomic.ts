@@ -188,6 +188,16 @@ export function unlinkIfPresent(file: fs.PathLike): boolean {
   }
 }
 
+// Whether a directory entry of this name is there (of any type; a symbolic link is not followed).
+export function entryExists(file: fs.PathLike): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // Lists a directory, treating a missing one as empty.
 export function listDir(dir: string): string[] {
   try {

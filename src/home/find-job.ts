@@ -5,11 +5,10 @@
 // of the protocol because `fjd cancel` (queue/) locates jobs as much as status/ does. It goes
 // to a job's own files by name: nothing here lists done/, failed/ or .fjd/records/, which hold
 // every job that ever ended.
-import fs from 'node:fs';
 import path from 'node:path';
 import {FjdError} from '../errors.js';
 import type {HomePaths} from './layout.js';
-import {listDir, readJson} from './atomic.js';
+import {entryExists as exists, listDir, readJson} from './atomic.js';
 import {idNumber, idStem, isIgnoredName, numberedName} from './names.js';
 import {isPodDir, podDir, recordPath} from './paths.js';
 import {readRecord, type JobRecord} from './record.js';
@@ -35,15 +34,6 @@ export interface FoundJob {
   // Other jobs the same name matched (ids, or jobqueue/ names of open jobs), newest first:
   // the caller should say that it shows the newest.
   others: string[];
-}
-
-function exists(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // Where the job with this id is now, from its record and the directories.

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HomePaths} from './layout.js';
-import {linkNoClobber, sameFile, unlinkIfPresent} from './atomic.js';
+import {entryExists as exists, linkNoClobber, sameFile, unlinkIfPresent} from './atomic.js';
 import {idStem, isIgnoredName, isUtf8Name, jobNameProblem, recordableName} from './names.js';
 import {endedFile} from './paths.js';
 import {newRecord, reserveRecord, writeRecord, type JobRecord} from './record.js';
@@ -139,13 +139,4 @@ function reserve(paths: HomePaths, source: Buffer, name: string, base: string, r
     (id): JobRecord => ({...newRecord(id, name), state: 'failed', reason, endedAt, file: endedFile('failed', id)}),
     (existing) => (interrupted(existing) ? existing : undefined),
   );
-}
-
-function exists(file: fs.PathLike): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,13 +6,12 @@
 // memory, never the rows. A record or job file that cannot be read still gives its row, with
 // what is known, and a warning naming the file.
 import path from 'node:path';
-import fs from 'node:fs';
 import type {HomePaths} from '../home/layout.js';
 import {isIgnoredName, numberedName, idStem, parseId} from '../home/names.js';
 import {podDir} from '../home/paths.js';
 import type {AttemptRecord, JobRecord} from '../home/record.js';
 import {readRecordOrProblem, recordIds} from '../home/record-reader.js';
-import {listDir} from '../home/atomic.js';
+import {entryExists as exists, listDir} from '../home/atomic.js';
 import {readParams} from './job-params.js';
 
 // A row's state: where the job stands (a job put back in the queue is open), or with
@@ -76,15 +75,6 @@ function sortedIds(paths: HomePaths): string[] {
   const keyed = recordIds(paths).map((id) => [sortKey(id), id] as const);
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return keyed.map(([, id]) => id);
-}
-
-function exists(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function jobState(record: JobRecord): RowState {

@@ -49,8 +49,6 @@ const FENCED: AttemptOutcome = {kind: 'fenced'};
 const NOT_NOW: AttemptOutcome = {kind: 'not-now'};
 
 export class Attempts {
-  // The worker's environment as jobs get it, before the per-job variables.
-  private baseEnv: Record<string, string> | undefined;
   private readonly timeoutTimer: Keyed<Run>;
   // The working directories found to be there.
   private readonly workdirs = new Set<string>();
@@ -83,12 +81,8 @@ export class Attempts {
     if (control.logfile !== undefined) createLogfile(path.resolve(workdir, control.logfile));
     record.command = plan.passJobFile ? [plan.file, ...plan.args, jobFile] : [plan.file, ...plan.args];
     record.workdir = workdir;
-    if (this.baseEnv === undefined) {
-      this.baseEnv = {};
-      for (const [key, value] of Object.entries(options.env)) if (value !== undefined) this.baseEnv[key] = value;
-    }
     // The job's [env] over the worker's environment; fjd's own variables over both.
-    const env: Record<string, string> = {...this.baseEnv, ...jobEnv};
+    const env: Record<string, string> = {...this.core.env, ...jobEnv};
     Object.assign(env, {
       FJD_HOME: this.core.paths.root,
       FJD_JOB_ID: id,

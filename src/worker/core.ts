@@ -127,6 +127,8 @@ export interface WorkerCore {
   // short all together when it is told to stop now or fenced, one when its job is cancelled.
   readonly pause: Pause;
   readonly summary: WorkerSummary;
+  // Its environment, the unset names left out: what jobs get under theirs, and the job starter's.
+  readonly env: Record<string, string>;
   // Starts its jobs (run/job-starter.ts).
   readonly starter: JobStarter;
 }
@@ -138,6 +140,7 @@ export function createCore(options: WorkerOptions): WorkerCore {
   const {log} = options;
   const timers = new Timers();
   const capacity = options.capacity ?? {slots: 1, cpus: 1, memoryBytes: null, gpus: []};
+  const env = definedOnly(options.env);
   return {
     paths,
     host: hostName(),
@@ -175,7 +178,8 @@ export function createCore(options: WorkerOptions): WorkerCore {
     timers,
     pause: timers.pause(),
     summary: {id: '', finished: 0, failed: 0, requeued: 0, fenced: false},
-    starter: new JobStarter({choice: options.env.FJD_JOB_STARTER, env: definedOnly(options.env), log}),
+    env,
+    starter: new JobStarter({choice: env.FJD_JOB_STARTER, env, log}),
   };
 }
 
