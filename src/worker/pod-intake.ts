@@ -83,12 +83,12 @@ export class PodIntake {
     this.pod?.relist();
   }
 
-  // A lane has ended: if no job known waits, or jobs come in that no event tells of, the pod
-  // is listed at the next look, for what a dispatcher on another host handed out meanwhile.
+  // A lane has ended: if jobs come in that no event tells of, the pod is listed at the next
+  // look, for what a dispatcher on another host handed out meanwhile. Otherwise the events say
+  // what comes, and the tick lists the pod for what they may have missed: a listing per job
+  // whenever the dispatcher is a little behind would be round trips on NFS for nothing.
   laneEnded(): void {
-    const {pod} = this;
-    if (pod === undefined) return;
-    if (pod.eventsMiss || pod.names.every((id) => this.core.lanes.has(id))) pod.relist();
+    if (this.pod?.eventsMiss === true) this.pod.relist();
   }
 
   // The jobs to start now, in hand-out order, each fitting what is free once those before it

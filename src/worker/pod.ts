@@ -25,8 +25,10 @@ export class PodOrder {
   // Jobs this worker moved out of the pod whose event has not come yet: no arrival.
   private readonly moved = new Set<string>();
   private stale = true;
-  // Whether the last listing found jobs that no event had told of: they were handed out from
-  // another host (or the watch lags), and the next listing had better not wait.
+  // Whether a listing has found jobs that no event had told of, and no event has come since
+  // for a job known: they were handed out from another host, whose renames raise no event
+  // here, and a listing had better not wait for the tick. A job's event that comes after a
+  // listing found it (the watch lagged) shows that events come after all.
   private missed = false;
 
   constructor(
@@ -51,8 +53,9 @@ export class PodOrder {
     if (this.moved.delete(name)) return;
     if (this.knownSet.has(name)) {
       // Gone by a hand other than this worker's, or found by a listing before its event came:
-      // a listing tells which.
+      // a listing tells which. Either way, this pod's changes raise events here.
       this.stale = true;
+      this.missed = false;
       return;
     }
     this.known.push(name);
@@ -71,8 +74,8 @@ export class PodOrder {
     this.known = this.known.filter((other) => other !== name);
   }
 
-  // Whether jobs come in that no event tells of (a dispatcher on another host), by the last
-  // listing.
+  // Whether jobs come in that no event tells of (a dispatcher on another host), by the
+  // listings and events so far.
   get eventsMiss(): boolean {
     return this.missed;
   }
@@ -104,8 +107,8 @@ export class PodOrder {
     const present = new Set(names);
     for (const name of this.known) if (!present.has(name)) this.forget(name);
     const found = names.filter((name) => !this.knownSet.has(name));
-    this.missed = found.length > 0;
     if (found.length === 0) return;
+    this.missed = true;
     if (found.length > 1) {
       const ctimeNs = new Map<string, bigint>();
       for (const name of found) {

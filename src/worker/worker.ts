@@ -171,7 +171,7 @@ export class Worker {
     if (this.core.lanes.size > 0) this.requests.lookSoon();
     // With every slot taken nothing more can start here: the pod is listed (for jobs that a
     // dispatcher on another host handed out, given back if they wait) once per heartbeat, not
-    // at every tick; a lane that ends lists it at once when no job known waits.
+    // at every tick; a lane that ends lists it at once where jobs come in that no event tells of.
     const now = performance.now();
     if (this.core.lanes.size < this.core.capacity.slots || now - this.relistedAt >= this.core.heartbeatMs) {
       this.relistedAt = now;

@@ -131,4 +131,27 @@ describe('PodOrder', () => {
     pod.event('rename', 'pod');
     expect(pod.jobs(true)).toEqual(['c-second', 'b-third', 'a-fourth']);
   });
+
+  it('tells that jobs come in no event tells of once a listing finds one, until an event comes for a job known', () => {
+    const pod = new PodOrder(paths, 'w');
+    expect(pod.jobs(true)).toEqual([]);
+    // A dispatcher on this host: its renames raise events, and a listing finds nothing new.
+    handOut(['seen']);
+    pod.event('rename', 'seen');
+    pod.relist();
+    expect(pod.jobs(true)).toEqual(['seen']);
+    expect(pod.eventsMiss).toBe(false);
+    // One on another host: no event, and a listing finds the job. A later listing that finds
+    // nothing new does not forget it.
+    handOut(['remote']);
+    pod.relist();
+    expect(pod.jobs(true)).toEqual(['seen', 'remote']);
+    expect(pod.eventsMiss).toBe(true);
+    pod.relist();
+    expect(pod.jobs(true)).toEqual(['seen', 'remote']);
+    expect(pod.eventsMiss).toBe(true);
+    // The event came after all (the watch lagged): events do come here.
+    pod.event('rename', 'remote');
+    expect(pod.eventsMiss).toBe(false);
+  });
 });
