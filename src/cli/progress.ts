@@ -135,7 +135,7 @@ function figures(counts: DispatchProgress, rate: number | undefined): Figures {
     failed: thousands(counts.failed),
     failedCount: counts.failed,
     rate: rate === undefined ? '--' : formatRate(rate),
-    eta: rate === undefined || rate <= 0 ? '--' : formatEta((left / rate) * 1000),
+    eta: counts.held ?? (rate === undefined || rate <= 0 ? '--' : formatEta((left / rate) * 1000)),
   };
 }
 

@@ -141,12 +141,14 @@ export class Dispatcher {
   // The counts as they are now, for a progress display; cheap enough to ask often.
   progress(): DispatchProgress {
     const {finished, failed} = this.parts.ledger.summary;
+    const {halting, pause} = this.parts;
     return {
       open: this.parts.intake.open.size,
       assigned: this.parts.pool.handedOut(),
       running: this.parts.pool.busy().running,
       finished,
       failed,
+      held: halting.halted ? 'halted' : pause.paused ? 'paused' : undefined,
     };
   }
 

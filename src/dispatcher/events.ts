@@ -93,4 +93,7 @@ export interface DispatchProgress {
   running: number;
   finished: number;
   failed: number;
+  // Why nothing more is handed out for now, if so: the queue is paused (`fjd pause`), or the
+  // run halted (--halt). No time left is told then.
+  held?: 'paused' | 'halted';
 }

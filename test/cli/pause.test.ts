@@ -57,10 +57,12 @@ describe('fjd pause and fjd resume', () => {
 
     home.job('one', `[control]\nexecutable = ${fixture('mark.sh')}\n`);
     await home.run('recruiter', ['hire', '1']);
-    const dispatcher = home.start('dispatcher', ['--rescan', '100ms']);
+    const dispatcher = home.start('dispatcher', ['--rescan', '100ms', '--progress-interval', '100ms']);
     await waitUntil(() => PAUSED_LINE.test(dispatcher.output()), 20_000, 'the dispatcher to say the queue is paused');
     expect(dispatcher.output()).toContain('1 job waiting');
     await rescans(home, 3);
+    // Its progress line tells no time left while paused.
+    expect(dispatcher.output()).toMatch(/^Progress: 0\/1 done, 0 running, 0 failed, -- jobs\/s, ETA paused\.$/m);
     expect(home.ls('jobqueue')).toEqual(['one']);
     expect(home.ls('done')).toEqual([]);
 

@@ -187,6 +187,15 @@ describe('the figures', () => {
     expect(liveLine(counts, 412, 30, false)).toHaveLength(30);
   });
 
+  it('tells no time left while the queue is paused or the run halted, and says which', () => {
+    expect(plainLine({...counts, held: 'paused'}, 412)).toBe(
+      'Progress: 9,993/100,000 done, 2 running, 3 failed, 412 jobs/s, ETA paused.',
+    );
+    expect(liveLine({...counts, held: 'halted'}, 412, 200, false)).toBe(
+      '9,993/100,000 done · 2 running · 3 failed · 412 jobs/s · ETA halted',
+    );
+  });
+
   it('measures jobs per second over the last 30 s, or over the last ten jobs when they are slow', () => {
     const fast = new RateWindow(0);
     for (let t = 1000; t <= 60_000; t += 1000) fast.note(t, t < 30_000 ? t / 100 : 290 + ((t - 29_000) / 1000) * 100);
