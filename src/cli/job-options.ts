@@ -17,6 +17,7 @@ export interface ControlOptions {
   retries?: string;
   retryDelay?: string;
   retryOn?: string;
+  neverRetryOn?: string;
   cpus?: string;
   memory?: string;
   gpus?: string;
@@ -73,6 +74,13 @@ const CONTROL_OPTIONS: {flags: string; key: string; what: string; option: keyof 
     key: 'retry_on',
     what: 'retry only runs that exited with these codes (137, 143; signal N is 128 + N)',
     option: 'retryOn',
+  },
+  {
+    // Not --no-retry-on: commander reads an option that starts --no- as "not".
+    flags: '--never-retry-on <codes>',
+    key: 'no_retry_on',
+    what: 'never retry runs that exited with these codes (2: a usage error will not pass)',
+    option: 'neverRetryOn',
   },
   {flags: '--cpus <n>', key: 'cpus', what: 'the cpus each job uses (default 1)', option: 'cpus'},
   {flags: '--memory <size>', key: 'memory', what: 'the memory each job needs (8G, 512M)', option: 'memory'},

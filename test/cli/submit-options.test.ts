@@ -33,6 +33,8 @@ describe('fjd submit: the [control] options', () => {
       '10s',
       '--retry-on',
       '137,143',
+      '--never-retry-on',
+      '2',
       '--cpus',
       '4',
       '--memory',
@@ -54,6 +56,7 @@ describe('fjd submit: the [control] options', () => {
       retries: 2,
       retryDelayMs: 10_000,
       retryOn: [137, 143],
+      noRetryOn: [2],
       request: {cpus: 4, memoryBytes: 8 * 1024 ** 3, gpus: 1},
     });
   });
@@ -83,6 +86,7 @@ describe('fjd submit: the [control] options', () => {
     ['--retries', '-1', '--retries -1 is not a whole number of at least 0'],
     ['--retry-delay', 'soon', '--retry-delay soon is not a duration such as 90, 90s, 5m or 2h'],
     ['--retry-on', '0,137', '--retry-on 0,137 is not a list of exit codes from 1 to 255 ("0" is not one)'],
+    ['--never-retry-on', '2,x', '--never-retry-on 2,x is not a list of exit codes from 1 to 255 ("x" is not one)'],
     ['--cpus', '0', '--cpus 0 is not a whole number of at least 1'],
     ['--memory', 'lots', '--memory lots is not a size such as 8G, 512M or 2T'],
     ['--gpus', 'two', '--gpus two is not a whole number of at least 0'],
