@@ -86,3 +86,31 @@ describe('fjd submit --skip-existing', () => {
     expect(home.ls('jobqueue')).toEqual([]);
   });
 });
+
+describe('fjd run --skip-existing', () => {
+  it('run again after a run cut short: runs the jobs it left waiting and those never queued, each once', async () => {
+    const home = makeHome('run-skip');
+    const RUN = ['run', '--exe', 'true', '--parameters', '1,2,3,4,5', '--name', 'p', '-j', '1', '--skip-existing'];
+    // As a run cut short leaves the home: two jobs done, one put back in jobqueue/, two never queued.
+    expect((await home.run('fjd', ['run', '--exe', 'true', '--parameters', '1,2', '--name', 'p'])).exitCode).toBe(0);
+    expect((await home.run('fjd', ['submit', '--exe', 'true', '--name', 'p-3'])).stdout).toBe('p-3\n');
+
+    const resumed = await home.run('fjd', RUN);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(
+      'Submitted 2 jobs to jobqueue/: p-4 … p-5; skipped 3 jobs whose name this home holds already.\n',
+    );
+    expect(resumed.stderr).toContain('note: 1 job was already waiting in jobqueue/ (p-3); it runs too');
+    expect(home.ls('done')).toEqual(['p-1', 'p-2', 'p-3', 'p-4', 'p-5']);
+    for (const name of home.ls('done')) expect(home.record(name).attempts).toHaveLength(1);
+
+    // Once more: every name is taken; nothing is queued, no worker is hired.
+    const again = await home.run('fjd', RUN);
+    expect(again).toMatchObject({
+      exitCode: 0,
+      stdout: 'Submitted no jobs: skipped 5 jobs whose name this home holds already.\n',
+    });
+    expect(home.ls('.fjd/workers')).toEqual([]);
+    expect(home.ls('jobqueue')).toEqual([]);
+  });
+});

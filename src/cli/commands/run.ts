@@ -106,13 +106,14 @@ function takeJobs(options: RunOptions, command: Command, quiet: boolean): {paths
     if (!quiet) say(`Running the ${waiting.length === 1 ? 'job' : `${waiting.length} jobs`} waiting in jobqueue/.`);
     return {paths, count: waiting.length};
   }
-  const {paths, names} = queueJobs({...options, exe: options.exe});
-  if (!quiet || names.length === 0) say(submittedLine(names));
-  if (names.length === 0) return EXIT.ok;
+  const {paths, names, skipped} = queueJobs({...options, exe: options.exe});
+  if (!quiet || names.length === 0) say(submittedLine(names, skipped));
   // Jobs already waiting (left by an interrupted run, dropped by hand) run too: say so
-  // before anything starts, and hire for them as well.
+  // before anything starts, and hire for them as well. Run again with --skip-existing after
+  // a Ctrl-C, those are the jobs the first run put back, and they run although none is new.
   const mine = new Set(names);
   const leftovers = waitingJobNames(paths).filter((name) => !mine.has(name));
+  if (names.length + leftovers.length === 0) return EXIT.ok;
   if (leftovers.length > 0) warn('fjd run', leftoversNote(leftovers));
   return {paths, count: names.length + leftovers.length};
 }

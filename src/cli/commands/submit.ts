@@ -58,7 +58,11 @@ export function addJobOptions(command: Command): Command {
       "the job name (bulk: NAME-1, NAME-2 …, numbered from 1 and zero-padded to the width of the count, as in run-01 … run-40; default: the program's name and the time)",
     )
     .option('--workdir <dir>', 'the directory the jobs run in (default: the current directory)')
-    .option('--logfile <file>', 'the [control] logfile of the jobs');
+    .option('--logfile <file>', 'the [control] logfile of the jobs')
+    .option(
+      '--skip-existing',
+      'make no job whose name this home holds already, in any state (queued, running, done, failed): submitting the same jobs again queues only those never queued',
+    );
   return addControlOptions(command).addOption(homeOption()).addOption(groupSharedOption());
 }
 
@@ -157,10 +161,6 @@ Examples:
   fjd submit --exe './train' --gpus 1 --memory 16G --env OMP_PROC_BIND=close --export-env PATH,VIRTUAL_ENV
   ls *.txt | fjd submit --exe 'gzip $1' --parameters -
   fjd submit --exe 'cp $1 $2' --parameters 'a.txt#bk/a.txt,b.txt#bk/b.txt'`,
-    )
-    .option(
-      '--skip-existing',
-      'make no job whose name this home holds already, in any state (queued, running, done, failed): submitting the same jobs again queues only those never queued',
     )
     .action((options: JobOptions) => {
       try {
