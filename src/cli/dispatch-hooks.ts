@@ -53,6 +53,8 @@ export class DispatchHooks {
       FJD_FAILED: String(summary.failed),
       FJD_REQUEUED: String(summary.requeued),
       FJD_WALL_SECONDS: wallSeconds(summary),
+      // The --halt rule that stopped the run ("soon,fail=3"), empty when none did.
+      FJD_HALTED: summary.halted?.rule ?? '',
       FJD_FAILED_JOBS: summary.failedJobs.map((job) => job.id).join('\n'),
     });
   }

@@ -83,9 +83,15 @@ describe('dispatcher --watch --halt', () => {
     const home = makeHome('halt-watch');
     for (const name of ['f-1', 'f-2', 'f-3']) home.job(name, `[control]\nexecutable = ${fixture('fail.sh')} 1\n`);
     await home.run('recruiter', ['hire', '1']);
-    const result = await home.run('dispatcher', ['--watch', '--halt', 'soon,fail=1'], {timeoutMs: 30_000});
+    const result = await home.run(
+      'dispatcher',
+      ['--watch', '--halt', 'soon,fail=1', '--on-done', 'echo "halted by $FJD_HALTED"'],
+      {timeoutMs: 30_000},
+    );
     expect(result.exitCode, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^halted: 1 job failed \(--halt soon,fail=1\)$/m);
+    // --on-done runs, and is told which rule halted the run.
+    expect(result.stdout).toContain('--on-done: halted by soon,fail=1\n');
     expect(home.ls('failed').length + home.ls('jobqueue').length).toBe(3);
     expect(home.ls('jobqueue').length).toBeGreaterThanOrEqual(1);
   });

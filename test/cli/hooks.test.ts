@@ -19,7 +19,7 @@ it('--on-failure runs for each failed job and --on-done once at the end, with th
     '--on-failure',
     `printf '%s|%s|%s|%s|%s|%s\\n' "$FJD_JOB_ID" "$FJD_JOB_NAME" "$FJD_JOB_REASON" "$FJD_JOB_RECORD" "$FJD_JOB_FILE" "$FJD_HOME" >> on-failure.txt`,
     '--on-done',
-    `printf '%s|%s|%s|%s|%s\\n' "$FJD_FINISHED" "$FJD_FAILED" "$FJD_REQUEUED" "$FJD_HOME" "$FJD_FAILED_JOBS" > on-done.txt; echo drained`,
+    `printf '%s|%s|%s|%s|%s|%s\\n' "$FJD_FINISHED" "$FJD_FAILED" "$FJD_REQUEUED" "$FJD_HALTED" "$FJD_HOME" "$FJD_FAILED_JOBS" > on-done.txt; echo drained`,
   ]);
   expect(result.exitCode, result.stdout + result.stderr).toBe(1);
   const failures = home.read('on-failure.txt').split('\n').filter(Boolean).sort();
@@ -31,8 +31,8 @@ it('--on-failure runs for each failed job and --on-done once at the end, with th
   ]);
   for (const id of ['bad3', 'bad4']) expect(fs.existsSync(record(id)) && fs.existsSync(file(id))).toBe(true);
   const [counts, ...failedJobs] = home.read('on-done.txt').split('\n').filter(Boolean);
-  expect(counts?.split('|').slice(0, 4)).toEqual(['2', '2', '0', home.dir]);
-  expect([counts?.split('|')[4], ...failedJobs].sort()).toEqual(['bad3', 'bad4']);
+  expect(counts?.split('|').slice(0, 5)).toEqual(['2', '2', '0', '', home.dir]);
+  expect([counts?.split('|')[5], ...failedJobs].sort()).toEqual(['bad3', 'bad4']);
   expect(result.stdout).toContain('--on-done: drained');
 });
 

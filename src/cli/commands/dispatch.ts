@@ -109,7 +109,7 @@ export function dispatchCommand(name = 'dispatch', program = 'dispatcher'): Comm
     )
     .option(
       '--on-done <command>',
-      'a shell command run once the queue has drained (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HOME)',
+      'a shell command run once the queue has drained or the run halted (FJD_FINISHED, FJD_FAILED, FJD_REQUEUED, FJD_WALL_SECONDS, FJD_FAILED_JOBS, FJD_HALTED, FJD_HOME)',
     )
     .addOption(durationOption('--hook-timeout <duration>', 'how long a hook may run before it is stopped', 600_000))
     .addOption(
