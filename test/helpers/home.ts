@@ -37,7 +37,7 @@ export interface TestHome {
   run(bin: string, args: string[], options?: RunOptions): Promise<CliResult>;
   // Starts a built command and returns at once.
   start(bin: string, args: string[], options?: RunOptions): Started;
-  // Writes a job into jobqueue/ atomically (hidden name, then rename).
+  // Writes a job into jobqueue/ atomically (hidden name, then rename), dated 2 s back.
   job(name: string, text: string): string;
   ls(sub: string): string[];
   read(rel: string): string;
@@ -88,6 +88,12 @@ export function makeHome(label = 'home'): TestHome {
       fs.mkdirSync(queue, {recursive: true});
       const hidden = path.join(queue, `.incoming-${counter++}`);
       fs.writeFileSync(hidden, text);
+      // Its mtime 2 s back, as a job of a backlog has: a dispatcher that finds it by listing
+      // takes it at once, not after the settle time (1 s) it gives a file that may still be
+      // written in place. The place in line is by ctime, which the rename sets (README,
+      // Scheduling). Tests of settling write their files themselves.
+      const written = fs.statSync(hidden);
+      fs.utimesSync(hidden, written.atime, new Date(written.mtimeMs - 2000));
       fs.renameSync(hidden, path.join(queue, name));
       return path.join(queue, name);
     },
