@@ -16,40 +16,14 @@ import {readRecord} from '../home/record.js';
 import {readJobMeta} from '../home/job-meta.js';
 import type {WorkerInfo} from '../home/registry.js';
 import type {WorkerLoss} from '../home/worker-loss.js';
-import {DEFAULT_REQUEST, freeOf, unfittable, type Capacity, type Free, type Request} from '../job/resources.js';
+import {DEFAULT_REQUEST, freeOf, unfittable, type Capacity, type Request} from '../job/resources.js';
 import {processLiveness} from '../util/host.js';
 import {WorkerLeases} from './lease.js';
-import {EARLIER_CAPACITY, takeIn} from './packing.js';
+import {takeIn} from './packing.js';
 import {capacityIn} from './worker-capacity.js';
+import {newWorkerState, type WorkerState} from './worker-state.js';
 
-export interface WorkerState {
-  id: string;
-  // Its announcement is there: it may be given jobs; and whether it ever was.
-  ready: boolean;
-  wasReady: boolean;
-  // What it offers, and what of that the jobs handed to it leave free (below zero: it holds
-  // a job in advance).
-  capacity: Capacity;
-  free: Free;
-  // How long its last job took, which decides whether it gets a second one in advance.
-  lastDurationMs: number | undefined;
-  // Job ids given to this worker and not yet seen to end, with their names.
-  inflight: Map<string, string>;
-  host: string | undefined;
-  pid: number | undefined;
-  procStart: string | null;
-  // The last heartbeat content seen, and when it last changed (our monotonic clock).
-  beat: string | undefined;
-  beatChangedAt: number;
-  // How long its heartbeat may stay unchanged (lease.ts).
-  leaseMs: number;
-  // It sees a job handed to it at once (a watch on this host); false: only when it next
-  // looks at its pod (another host, or no inotify: up to a heartbeat later when idle).
-  seesAtOnce: boolean;
-  // Its info.json has been read (a worker writes it before it announces itself; it may be
-  // found registering, before that).
-  infoRead: boolean;
-}
+export type {WorkerState} from './worker-state.js';
 
 const PROCESS_GONE: WorkerLoss = {cause: 'process-gone'};
 
@@ -121,23 +95,7 @@ export class WorkerPool {
   worker(id: string): WorkerState {
     let worker = this.workers.get(id);
     if (worker === undefined) {
-      worker = {
-        id,
-        ready: false,
-        wasReady: false,
-        capacity: EARLIER_CAPACITY,
-        free: freeOf(EARLIER_CAPACITY),
-        lastDurationMs: undefined,
-        inflight: new Map(),
-        host: undefined,
-        pid: undefined,
-        procStart: null,
-        beat: undefined,
-        beatChangedAt: performance.now(),
-        leaseMs: 0,
-        seesAtOnce: false,
-        infoRead: false,
-      };
+      worker = newWorkerState(id);
       this.learn(worker, readJson<WorkerInfo>(infoPath(this.paths, id)));
       this.workers.set(id, worker);
       this.list.push(worker);

@@ -44,6 +44,7 @@ export class PodIntake {
   // Jobs failing because this worker could never run them (they take no slot).
   private readonly refusing = new Set<string>();
   private lastStartAt = 0;
+  private relistedAt = -Infinity;
   private readonly giveBackTimer: OneShot;
   private readonly retryTimer: OneShot;
 
@@ -78,9 +79,16 @@ export class PodIntake {
     this.pod?.left(id, this.presence.watching);
   }
 
-  // Lists the pod at the next look (the tick: a dispatcher on another host raises no event).
-  relist(): void {
-    this.pod?.relist();
+  // The worker's tick: a dispatcher on another host raises no event here, so the pod is
+  // listed at the next look; with every slot taken nothing more can start here, and it is
+  // listed (for jobs handed out there, given back if they wait) once per heartbeat, not at
+  // every tick. A lane that ends lists it at once where jobs come in that no event tells of.
+  ticked(): void {
+    const now = performance.now();
+    if (this.core.lanes.size < this.core.capacity.slots || now - this.relistedAt >= this.core.heartbeatMs) {
+      this.relistedAt = now;
+      this.pod?.relist();
+    }
   }
 
   // A lane has ended: if jobs come in that no event tells of, the pod is listed at the next

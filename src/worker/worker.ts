@@ -8,9 +8,10 @@
 //
 // This file holds the lifecycle and the loop: fill() starts a lane for each job that the pod's
 // intake takes (pod-intake.ts: hand-out order, first fit into the free slots, slots.ts), and
-// lane.ts is the path of one job: prepared and run (attempt.ts), recorded (recorder.ts). Its states, and what it may be asked, are
-// written once in core.ts; presence.ts registers it, announces it, beats and notices a fence;
-// requests.ts reads fire and cancel requests; util/timers.ts holds every timer.
+// lane.ts is the path of one job: prepared and run (attempt.ts), recorded (recorder.ts). Its
+// states, and what it may be asked, are written once in core.ts; presence.ts registers it,
+// announces it, beats and notices a fence; requests.ts reads fire and cancel requests;
+// util/timers.ts holds every timer.
 import type {HomePaths} from '../home/layout.js';
 import {FIRE_REQUEST} from '../home/paths.js';
 import {FencedError} from '../home/transitions.js';
@@ -50,7 +51,6 @@ export class Worker {
   private readonly lookSoon: Soon;
   private readonly fireSoon: Soon;
   private lastJobAt = performance.now();
-  private relistedAt = -Infinity;
   private settle: {resolve: (summary: WorkerSummary) => void; reject: (error: unknown) => void} | undefined;
 
   constructor(options: WorkerOptions) {
@@ -169,14 +169,7 @@ export class Worker {
     // Requests written on other hosts raise no event here; an idle worker has nothing to
     // cancel, so it does not look (idle ticks stay as cheap as they can be).
     if (this.core.lanes.size > 0) this.requests.lookSoon();
-    // With every slot taken nothing more can start here: the pod is listed (for jobs that a
-    // dispatcher on another host handed out, given back if they wait) once per heartbeat, not
-    // at every tick; a lane that ends lists it at once where jobs come in that no event tells of.
-    const now = performance.now();
-    if (this.core.lanes.size < this.core.capacity.slots || now - this.relistedAt >= this.core.heartbeatMs) {
-      this.relistedAt = now;
-      this.intake.relist();
-    }
+    this.intake.ticked();
     this.wake();
     if (this.core.state.name !== 'stopped') this.scheduleTick();
   }
