@@ -1,5 +1,5 @@
 // The reason of a job that lost more workers than it may, as its record says it (fjd status and
-// users read it; recoverLostWorker itself is tested in transitions.test.ts).
+// users read it; recoverLostWorker itself is tested in transitions.test.ts and leave-pod.test.ts).
 import {expect, it} from 'vitest';
 import {lostTooOftenText} from '../../src/home/recover.js';
 
