@@ -1,94 +1,23 @@
-// The intake of job files driven directly, in a home of its own and with vitest's fake timers
-// for probing, settling and the background sweep: no processes. What a file's age is, the test
-// says (ageOf), so that the file server's clock plays no part.
+// The intake of job files driven directly (intake-helpers.ts: a home of its own, fake timers,
+// no processes): files seen to appear are probed, or settle while they are written to; files
+// found by listing are read ahead in windows and swept in the background, drawn in order.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {FRESH_READ_MS, Intake, type IntakeEffects} from '../../src/dispatcher/intake.js';
-import {ensureHome, type HomePaths} from '../../src/home/layout.js';
-import {Timers} from '../../src/util/timers.js';
+import {describe, expect, it, vi} from 'vitest';
+import {
+  drain,
+  drop,
+  intake,
+  jobText,
+  OLD,
+  paths,
+  PROBE_MS,
+  SETTLE_MS,
+  stateOf,
+  useIntakeHome,
+} from './intake-helpers.js';
 
-const SETTLE_MS = 1000;
-const PROBE_MS = 2;
-const OLD = 60_000;
-
-interface Told {
-  readied: number;
-  left: number;
-  notJobs: string[];
-  found: number[];
-  refused: string[];
-}
-
-let root: string;
-let paths: HomePaths;
-let timers: Timers;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fjd-intake-'));
-  paths = ensureHome(path.join(root, 'home'));
-  timers = new Timers();
-});
-afterEach(() => {
-  timers.clearAll();
-  vi.useRealTimers();
-  fs.rmSync(root, {recursive: true, force: true});
-});
-
-// An intake over the test's home; `age` says how old every file is, by the server's clock.
-function intake(options: {readAhead?: number; age?: () => number; watching?: boolean} = {}): {
-  intake: Intake;
-  told: Told;
-} {
-  const told: Told = {readied: 0, left: 0, notJobs: [], found: [], refused: []};
-  const effects: IntakeEffects = {
-    run: (action) => action(),
-    readied: () => told.readied++,
-    left: () => told.left++,
-    found: (count) => told.found.push(count),
-    notAJob: (name) => told.notJobs.push(name),
-    refused: (id) => told.refused.push(id),
-    warn: (message) => {
-      throw new Error(`unexpected warning: ${message}`);
-    },
-    listingUsable: () => true,
-    homeThere: () => true,
-    ageOf: options.age ?? (() => OLD),
-    watching: () => options.watching === true,
-  };
-  const made = new Intake(
-    {paths, settleMs: SETTLE_MS, probeMs: PROBE_MS, readAhead: options.readAhead ?? 2000},
-    effects,
-    timers,
-  );
-  return {intake: made, told};
-}
-
-const jobText = (control = ''): string => `[control]\nexecutable = true\n${control}`;
-
-// Drops a job as producers should: written under a hidden name, then renamed into view.
-function drop(name: string, text = jobText()): void {
-  const hidden = path.join(paths.jobqueue, `.incoming-${name}`);
-  fs.writeFileSync(hidden, text);
-  fs.renameSync(hidden, path.join(paths.jobqueue, name));
-}
-
-// Every job the intake hands out now, in order.
-function drain(made: Intake): string[] {
-  const names: string[] = [];
-  for (let meta = made.next(); meta !== undefined; meta = made.next()) {
-    names.push(meta.name);
-    made.taken(meta.name);
-  }
-  return names;
-}
-
-const stateOf = (made: Intake, name: string): string | undefined => {
-  const arrival = made.open.get(name);
-  return typeof arrival === 'object' ? arrival.state : arrival;
-};
+useIntakeHome();
 
 describe('files seen to appear', () => {
   it('is probed for a moment, then goes in line, in the order seen', () => {
@@ -233,99 +162,5 @@ describe('files found by listing', () => {
     made.onEvent('change', 'a-directory');
     expect(told.notJobs).toEqual(['a-directory']);
     expect(made.open.has('a-directory')).toBe(false);
-  });
-});
-
-// The stats of jobqueue/'s files that `action` makes.
-function statsOfJobqueue(action: () => void): number {
-  const spy = vi.spyOn(fs, 'lstatSync');
-  try {
-    action();
-    return spy.mock.calls.filter(([file]) => String(file).startsWith(paths.jobqueue)).length;
-  } finally {
-    spy.mockRestore();
-  }
-}
-
-describe('a job file read moments ago', () => {
-  it('is handed out by what its read saw, without a stat, while the watch works', () => {
-    const {intake: made} = intake({watching: true});
-    drop('a');
-    made.list();
-    let name: string | undefined;
-    expect(statsOfJobqueue(() => (name = made.next()?.name))).toBe(0);
-    expect(name).toBe('a');
-  });
-
-  it("is stat'ed when the watch does not work", () => {
-    const {intake: made} = intake({watching: false});
-    drop('a');
-    made.list();
-    expect(statsOfJobqueue(() => made.next())).toBe(1);
-  });
-
-  it("is stat'ed when it was read a while ago (read ahead of a backlog)", () => {
-    const {intake: made} = intake({watching: true});
-    drop('a');
-    made.list();
-    const now = vi.spyOn(performance, 'now').mockReturnValue(performance.now() + FRESH_READ_MS);
-    try {
-      expect(statsOfJobqueue(() => made.next())).toBe(1);
-    } finally {
-      now.mockRestore();
-    }
-  });
-
-  it('found by listing and written moments ago, it settles first, by what its read saw', () => {
-    const {intake: made} = intake({watching: true, age: () => SETTLE_MS / 2});
-    drop('a');
-    made.list();
-    expect(statsOfJobqueue(() => expect(made.next()).toBeUndefined())).toBe(0);
-    expect(stateOf(made, 'a')).toBe('settling');
-  });
-});
-
-describe("the dispatcher's own renames out of jobqueue/", () => {
-  it('the event of a job handed out is not looked into: no stat of the file that has gone', () => {
-    const {intake: made} = intake();
-    drop('a');
-    made.list();
-    const meta = made.next();
-    expect(meta?.name).toBe('a');
-    made.taken('a');
-    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
-    made.movedOut('a');
-    expect(statsOfJobqueue(() => made.onEvent('rename', 'a'))).toBe(0);
-    expect(made.open.has('a')).toBe(false);
-  });
-
-  it('a new file of the same name, dropped right after, is still seen from its own event', () => {
-    const {intake: made, told} = intake();
-    drop('a');
-    made.list();
-    made.next();
-    made.taken('a');
-    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
-    made.movedOut('a');
-    drop('a');
-    // The event of the hand-out, then the new file's.
-    made.onEvent('rename', 'a');
-    made.onEvent('rename', 'a');
-    vi.advanceTimersByTime(PROBE_MS);
-    expect(stateOf(made, 'a')).toBe('seen');
-    expect(told.readied).toBeGreaterThan(0);
-    expect(drain(made)).toEqual(['a']);
-  });
-
-  it('a listing forgets what was expected: without a watch, nothing piles up, and every event after it is looked into', () => {
-    const {intake: made} = intake();
-    drop('a');
-    made.list();
-    made.next();
-    made.taken('a');
-    fs.renameSync(path.join(paths.jobqueue, 'a'), path.join(root, 'moved-a'));
-    made.movedOut('a');
-    made.list();
-    expect(statsOfJobqueue(() => made.onEvent('rename', 'a'))).toBe(1);
   });
 });
