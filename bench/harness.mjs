@@ -1,8 +1,8 @@
 // What every scenario of the benchmark shares: where fjd is, the run's root directory and its
-// homes, running fjd's commands, waiting for a condition, the tools it installs (GNU parallel,
-// strace), and the cleanup that ends every process the run started, also when it is
-// interrupted (Ctrl-C, SIGTERM, SIGHUP).
-import {spawnSync} from 'node:child_process';
+// homes, a backlog written into a home, running fjd's commands and a dispatcher, waiting for a
+// condition, the tools it installs (GNU parallel, strace), and the cleanup that ends every
+// process the run started, also when it is interrupted (Ctrl-C, SIGTERM, SIGHUP).
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +45,21 @@ export function scratchDir(label) {
   return dir;
 }
 
+// Writes `count` jobs straight into jobqueue/ (a backlog that exists before anything starts).
+export function writeJobs(home, count, executable) {
+  const text = `[control]\nexecutable = ${executable}\n`;
+  for (let i = 0; i < count; i++)
+    fs.writeFileSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), text);
+  // Files found by listing that were written within the dispatcher's settle time (1 s) are
+  // watched until they are a second old; a backlog is older than that by the time it matters.
+  const past = new Date(Date.now() - 5000);
+  for (let i = 0; i < count; i++)
+    fs.utimesSync(path.join(home, 'jobqueue', `job${String(i).padStart(6, '0')}`), past, past);
+  // Flush the files to disk now: otherwise the kernel writes them back during the first
+  // seconds of the measurement, which then measures the benchmark's own writes.
+  spawnSync('sync');
+}
+
 export function fjd(bin, args, home, options = {}) {
   const result = spawnSync(path.join(BIN, bin), args, {
     env: {...process.env, FJD_HOME: home},
@@ -64,6 +79,24 @@ export async function waitFor(condition, timeoutMs, what, everyMs = 10) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await delay(everyMs);
   }
+}
+
+// Starts a dispatcher with `args` on `home`, its output ignored.
+export function spawnDispatcher(home, args) {
+  return spawn(path.join(BIN, 'dispatcher'), args, {env: {...process.env, FJD_HOME: home}, stdio: 'ignore'});
+}
+
+// Starts `dispatcher --watch --quiet` on `home`; resolves to it once it holds the home's lock.
+export async function watchingDispatcher(home) {
+  const dispatcher = spawnDispatcher(home, ['--watch', '--quiet']);
+  await waitFor(() => fs.existsSync(path.join(home, '.fjd', 'dispatcher.lock')), 10_000, 'the dispatcher to start');
+  return dispatcher;
+}
+
+// Resolves once `dispatcher` (a child process) has exited; with `signal`, sends it that first.
+export function dispatcherEnd(dispatcher, signal) {
+  if (signal !== undefined) dispatcher.kill(signal);
+  return new Promise((resolve) => dispatcher.on('exit', resolve));
 }
 
 // Makes sure `command` runs (`command --version`), installing Debian's `pkg` when it does not,
