@@ -47,6 +47,35 @@ import {endedScenario} from './ended-home.mjs';
 import {dashboardScenario} from './dashboard-cost.mjs';
 import {ORIGINAL, benchLines, benchTargets, notRun} from './table.mjs';
 
+const USAGE = `npm run bench [-- OPTIONS]: fjd measured against GNU parallel and xargs on this machine
+
+  (none)              the full benchmark (about eleven minutes)
+  --quick             a short run (well under a minute), as CI runs it
+  --only=A,B          some scenarios only: throughput, latency, scale, idle, submit,
+                      idle-slots, many-slots, server-cost, spawn, ended, dashboard
+  --many-slots        adds many-slots (over a minute, so not run by default)
+  --slots-total=N     many-slots with N slots (N/64 hires, 4N jobs); implies it
+  --spawn-rss=MB      the spawn scenario from a process inflated to MB (default 60)
+  --round-trips       metadata operations per job, counted with strace (--jobs=N, default 500)
+
+It prints a table of medians, ratios and targets, and writes JSON to bench-results/.
+`;
+// Options it does not know are refused, so that a typo does not start an eleven-minute run.
+const KNOWN = ['--quick', '--many-slots', '--round-trips', '--help', '-h'];
+const KNOWN_VALUES = ['--only=', '--slots-total=', '--spawn-rss=', '--jobs='];
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  removeRoot();
+  process.exit(0);
+}
+const unknown = process.argv
+  .slice(2)
+  .find((a) => !KNOWN.includes(a) && !KNOWN_VALUES.some((prefix) => a.startsWith(prefix)));
+if (unknown !== undefined) {
+  log(`bench: no option ${unknown} (npm run bench -- --help lists them)`);
+  removeRoot();
+  process.exit(2);
+}
 const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
 // The many-slots scenario takes more than a minute at its full size: it runs when asked for.
