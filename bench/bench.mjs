@@ -82,6 +82,7 @@ const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.s
 const slotsTotal = option('slots-total') === undefined ? undefined : Number(option('slots-total'));
 if (slotsTotal !== undefined && !(Number.isInteger(slotsTotal) && slotsTotal > 0)) {
   log(`bench: --slots-total must be a whole number of slots above 0, not ${option('slots-total')}`);
+  removeRoot();
   process.exit(2);
 }
 const manySlotsAsked = process.argv.includes('--many-slots') || slotsTotal !== undefined;
@@ -105,6 +106,7 @@ const only = new Set((option('only') ?? byDefault.join(',')).split(','));
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
     log(`bench: no scenario ${name}; the scenarios are ${SCENARIOS.join(', ')}`);
+    removeRoot();
     process.exit(2);
   }
 }

@@ -37,4 +37,14 @@ it('--help lists the options and exits 0; an unknown option is refused with exit
   expect(typo.stderr).toContain('bench: no option --quik (npm run bench -- --help lists them)');
   expect(typo.stdout).toBe('');
   expect(typo.left).toEqual([]);
+
+  for (const [option, says] of [
+    ['--only=bogus', 'bench: no scenario bogus; the scenarios are throughput, latency'],
+    ['--slots-total=x', 'bench: --slots-total must be a whole number of slots above 0, not x'],
+  ] as const) {
+    const bad = bench(option);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(says);
+    expect(bad.left).toEqual([]);
+  }
 });
