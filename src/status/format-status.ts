@@ -19,10 +19,15 @@ function rateLine(report: StatusReport): string {
   if (jobsPerSecond === null || windowSeconds === null) return 'Rate: no job ended in the last 5 minutes';
   const c = report.counts;
   const left = c.open + c.assigned + c.running;
+  const jobs = `${number.format(left)} job${left === 1 ? '' : 's'}`;
   const eta =
-    left === 0 || report.etaSeconds === null
+    left === 0
       ? 'no job left'
-      : `about ${roughDuration(report.etaSeconds)} left for ${number.format(left)} job${left === 1 ? '' : 's'}`;
+      : report.paused !== null && c.open > 0
+        ? `paused, so no time left is told for ${jobs}`
+        : report.etaSeconds === null
+          ? 'no job left'
+          : `about ${roughDuration(report.etaSeconds)} left for ${jobs}`;
   return `Rate: ${formatRate(jobsPerSecond)} over the last ${roughDuration(windowSeconds)}; ${eta}`;
 }
 

@@ -152,12 +152,15 @@ export function collectStatus(
     ...failed.map((name) => path.join(paths.failed, name)),
   ];
   const rate = endRate(ended, now);
-  const eta = etaSeconds(rate, counts.open + counts.assigned + counts.running);
+  const paused = readPause(paths) ?? null;
+  // Paused, the open jobs wait for "fjd resume": the rate tells no time left for them.
+  const eta =
+    paused !== null && counts.open > 0 ? null : etaSeconds(rate, counts.open + counts.assigned + counts.running);
   return {
     fjd: 1,
     home: paths.root,
     counts,
-    paused: readPause(paths) ?? null,
+    paused,
     jobs,
     workers,
     slots: slotCounts(workers),

@@ -97,6 +97,11 @@ describe('fjd pause and fjd resume', () => {
       await waitUntil(() => home.ls('done').includes('first'), 20_000, 'the running job to finish');
       await rescans(home, 3);
       expect(home.ls('jobqueue')).toEqual(['second']);
+      // fjd status tells no time left for a job that waits for fjd resume.
+      expect((await home.run('fjd', ['status'])).stdout).toMatch(
+        /^Rate: .+; paused, so no time left is told for 1 job$/m,
+      );
+      expect(JSON.parse((await home.run('fjd', ['status', '--json'])).stdout)).toMatchObject({etaSeconds: null});
       await home.run('fjd', ['resume']);
       const result = await dispatcher.result;
       expect(result.exitCode, result.stderr).toBe(0);
