@@ -29,7 +29,9 @@ interface WorkCliOptions {
 
 export function workCommand(name = 'work'): Command {
   return new Command(name)
-    .description('run one worker in the foreground until fired (Ctrl-C stops its job and puts it back in the queue)')
+    .description(
+      'run one worker in the foreground until fired (Ctrl-C stops its running jobs and puts them back in the queue)',
+    )
     .addOption(homeOption())
     .addOption(groupSharedOption())
     .addOption(
