@@ -94,9 +94,13 @@ export async function watchingDispatcher(home) {
 }
 
 // Resolves once `dispatcher` (a child process) has exited; with `signal`, sends it that first.
+// One that has exited already (it crashed, or ended on its own) resolves at once: its 'exit'
+// has come and gone, and waiting for it would hang the benchmark.
 export function dispatcherEnd(dispatcher, signal) {
+  if (dispatcher.exitCode !== null || dispatcher.signalCode !== null) return Promise.resolve();
+  const ended = new Promise((resolve) => dispatcher.once('exit', resolve));
   if (signal !== undefined) dispatcher.kill(signal);
-  return new Promise((resolve) => dispatcher.on('exit', resolve));
+  return ended;
 }
 
 // Makes sure `command` runs (`command --version`), installing Debian's `pkg` when it does not,
