@@ -7,6 +7,7 @@ import {Command, Option} from 'commander';
 import {FjdError} from '../errors.js';
 import {checkControlValues} from '../job/control.js';
 import {isVariableName} from '../job/env-section.js';
+import {listItems} from '../job/values.js';
 
 export interface ControlOptions {
   priority?: string;
@@ -126,12 +127,7 @@ export function controlFromOptions(options: ControlOptions): [string, string][] 
     const given = options[option];
     if (given === undefined) continue;
     // A list given in pieces (--after a,b --after c) is written as one: `after = a, b, c`.
-    const value = Array.isArray(given)
-      ? given
-          .flatMap((item) => item.split(/[,\s]+/))
-          .filter(Boolean)
-          .join(', ')
-      : given;
+    const value = Array.isArray(given) ? given.flatMap(listItems).join(', ') : given;
     const flag = flags.split(' ')[0] ?? key;
     if (/[\r\n]/.test(value)) throw usage(`${flag}: a value cannot hold a line break`);
     entries.push([key, value.trim()]);

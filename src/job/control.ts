@@ -8,7 +8,7 @@ import {didYouMean} from '../util/suggest.js';
 import {sectionValues} from './ini.js';
 import {parseExitStatuses} from './exit-codes.js';
 import {parseRequest, type Request} from './resources.js';
-import {inSection, parseBoolean, parseDuration, type NameValue} from './values.js';
+import {inSection, listItems, parseBoolean, parseDuration, type NameValue} from './values.js';
 
 export interface JobControl {
   executable: string;
@@ -136,11 +136,7 @@ export function readControl(
   if (priorityText !== undefined && !/^[+-]?\d+$/.test(priorityText)) {
     throw new FjdError('JOB_BAD_VALUE', `${named('priority', priorityText)} is not a whole number (higher runs first)`);
   }
-  const list = (text: string | undefined): string[] =>
-    (text ?? '')
-      .split(/[,\s]+/)
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
+  const list = (text: string | undefined): string[] => listItems(text ?? '');
   const afterAnyText = optional('after_any');
   const afterAnyIsFlag = afterAnyText !== undefined && /^(yes|no|true|false|on|off|1|0)$/i.test(afterAnyText);
   const anyEnding = afterAnyIsFlag && parseBoolean(afterAnyText ?? 'no', 'after_any', named);

@@ -2,15 +2,12 @@
 // A status is a whole number from 1 to 255, as a shell's $? reports it: a run killed by signal N
 // has 128 + N (137 for SIGKILL, 143 for SIGTERM), so a list names signals the way users see them.
 import {FjdError} from '../errors.js';
-import type {NameValue} from './values.js';
+import {listItems, type NameValue} from './values.js';
 
 // The statuses of a list such as `137, 143` or `2 3` (commas or white space between them),
 // each once, in order. Throws a job's reason for anything that is not such a list.
 export function parseExitStatuses(text: string, key: string, named: NameValue): number[] {
-  const items = text
-    .split(/[,\s]+/)
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+  const items = listItems(text);
   const bad = items.find((item) => !/^\d+$/.test(item) || Number(item) < 1 || Number(item) > 255);
   if (bad !== undefined || items.length === 0) {
     throw new FjdError(

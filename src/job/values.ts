@@ -12,6 +12,12 @@ export function inSection(section: string): NameValue {
   return (key, value) => `[${section}] ${key} = ${value}`;
 }
 
+// The items of a list written with commas or white space between them (`a, b c`), empty ones
+// left out.
+export function listItems(text: string): string[] {
+  return text.split(/[,\s]+/).filter((item) => item !== '');
+}
+
 const BOOLEANS: Record<string, boolean> = {
   yes: true,
   true: true,

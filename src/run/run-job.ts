@@ -8,7 +8,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import type {CommandPlan} from '../job/command.js';
-import {signalGroup} from '../util/kill-tree.js';
+import {stopGroup} from '../util/kill-tree.js';
 
 export interface RunOptions {
   plan: CommandPlan;
@@ -74,9 +74,7 @@ export function runJob(options: RunOptions): RunningJob {
     pid,
     result,
     stop(graceMs: number) {
-      if (pid === undefined) return;
-      signalGroup(pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+      if (pid !== undefined) killTimer = stopGroup(pid, graceMs, killTimer);
     },
   };
 }

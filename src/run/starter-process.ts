@@ -6,7 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import os from 'node:os';
 import {getSystemErrorMap} from 'node:util';
 import {processLiveness} from '../util/host.js';
-import {signalGroup} from '../util/kill-tree.js';
+import {stopGroup} from '../util/kill-tree.js';
 import type {RunOptions, RunResult, RunningJob} from './run-job.js';
 import {STARTER_PROGRAM} from './starter-program.js';
 
@@ -112,7 +112,14 @@ export class StarterProcess {
       const job: Waiting = {
         options,
         pid: undefined,
-        started: (pid) => resolve({pid, result, stop: (graceMs) => stopGroup(job, graceMs)}),
+        started: (pid) =>
+          resolve({
+            pid,
+            result,
+            stop: (graceMs) => {
+              if (job.pid !== undefined) job.killTimer = stopGroup(job.pid, graceMs, job.killTimer);
+            },
+          }),
         failed: reject,
         ended: (outcome) => {
           if (job.killTimer !== undefined) clearTimeout(job.killTimer);
@@ -221,14 +228,6 @@ export class StarterProcess {
       this.events.jobEnded();
     }, ORPHAN_LOOK_MS);
   }
-}
-
-// TERM to the job's whole group, then KILL after `graceMs` if anything of it is left.
-function stopGroup(job: Waiting, graceMs: number): void {
-  const {pid} = job;
-  if (pid === undefined) return;
-  signalGroup(pid, 'SIGTERM');
-  job.killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
 }
 
 // Linux's name and text of an errno, as Node's own errors give them (`ENOENT`, `no such file

@@ -17,18 +17,19 @@ export function formatRate(jobsPerSecond: number): string {
 function rateLine(report: StatusReport): string {
   const {jobsPerSecond, windowSeconds} = report.rate;
   if (jobsPerSecond === null || windowSeconds === null) return 'Rate: no job ended in the last 5 minutes';
+  return `Rate: ${formatRate(jobsPerSecond)} over the last ${roughDuration(windowSeconds)}; ${timeLeft(report)}`;
+}
+
+// What is left, and how long it takes at the rate; none is told while the queue is paused with
+// jobs open (status.ts gives no etaSeconds then).
+function timeLeft(report: StatusReport): string {
   const c = report.counts;
   const left = c.open + c.assigned + c.running;
+  if (left === 0) return 'no job left';
   const jobs = `${number.format(left)} job${left === 1 ? '' : 's'}`;
-  const eta =
-    left === 0
-      ? 'no job left'
-      : report.paused !== null && c.open > 0
-        ? `paused, so no time left is told for ${jobs}`
-        : report.etaSeconds === null
-          ? 'no job left'
-          : `about ${roughDuration(report.etaSeconds)} left for ${jobs}`;
-  return `Rate: ${formatRate(jobsPerSecond)} over the last ${roughDuration(windowSeconds)}; ${eta}`;
+  if (report.paused !== null && c.open > 0) return `paused, so no time left is told for ${jobs}`;
+  if (report.etaSeconds === null) return 'no job left';
+  return `about ${roughDuration(report.etaSeconds)} left for ${jobs}`;
 }
 
 export function formatStatus(report: StatusReport): string {

@@ -168,6 +168,13 @@ export function* reportRows(paths: HomePaths, options: RowOptions): Generator<Re
     newest.set(name, Math.max(number, newest.get(name) ?? 0));
   }
   const claimed = new Set<string>();
+  // The name in the record of a name's newest id, read once however many ids it supersedes.
+  const newestNamed = new Map<string, string | undefined>();
+  const nameOfNewest = (stem: string, top: number): string | undefined => {
+    const id = numberedName(stem, top);
+    if (!newestNamed.has(id)) newestNamed.set(id, readRecordOrProblem(paths, id).record?.name);
+    return newestNamed.get(id);
+  };
   const wanted = (row: ReportRow): boolean => options.states === undefined || options.states.has(row.state);
   for (const id of ids) {
     const read = readRecordOrProblem(paths, id);
@@ -193,11 +200,7 @@ export function* reportRows(paths: HomePaths, options: RowOptions): Generator<Re
     if (!options.allAttempts) {
       const top = newest.get(parsed.name) ?? 0;
       // A later job of the same name, recorded or still in jobqueue/, supersedes this one.
-      if (
-        parsed.number < top &&
-        readRecordOrProblem(paths, numberedName(idStem(record.name), top)).record?.name === record.name
-      )
-        continue;
+      if (parsed.number < top && nameOfNewest(idStem(record.name), top) === record.name) continue;
       if (place.queued === undefined && queued.has(record.name) && parsed.number === top) continue;
     }
     const file = place.file;
